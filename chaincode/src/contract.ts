@@ -1,0 +1,231 @@
+import contractApi, { type Context } from 'fabric-contract-api';
+import type { Iterators } from 'fabric-shim-api';
+import {
+  agencyOfMsp,
+  canonicalJson,
+  DomainError,
+  ENTRY_ID_PATTERN,
+  entryHash,
+  GENESIS_HASH,
+  isCollectionMember,
+  recordEntry,
+  SUBJECT_REF_PATTERN,
+  type Agency,
+  type Entry,
+  type SubjectStatus,
+} from './domain/index.js';
+import { entryIndexKey, entryKey, subjectKey, type EntryLocation } from './keys.js';
+
+/** Name of the chaincode event emitted for every recorded entry. */
+export const ENTRY_EVENT = 'EntryRecorded';
+/** Transient-map key carrying the private document of RecordEvent. */
+export const TRANSIENT_DOCUMENT = 'document';
+
+export interface VerifyResult {
+  readonly valid: boolean;
+  readonly entry: Entry;
+  readonly checks: { readonly docHash: boolean; readonly chainLink: boolean; readonly entryHash: boolean };
+}
+
+// fabric-contract-api is CommonJS without named ESM exports.
+const { Contract, Info, Returns, Transaction } = contractApi;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The correction-event contract: a thin adapter from the transaction context to the domain.
+ * Every decision is made by the domain's pure functions; this class loads and stores state.
+ */
+@Info({ title: 'CorrectionContract', description: 'Community-correction events of the four agencies' })
+export class CorrectionContract extends Contract {
+  constructor() {
+    super('correction');
+  }
+
+  /**
+   * Records one correction event. The document arrives in the transient map (key `document`) so
+   * that it never appears in the proposal; only its hash and public facts reach the ledger.
+   */
+  @Transaction()
+  @Returns('string')
+  async RecordEvent(ctx: Context, subjectRef: string, type: string, occurredAt: string, amends: string): Promise<string> {
+    return guarded(async () => {
+      const agency = callerAgency(ctx);
+      const document = transientDocument(ctx);
+      const status = await readStatus(ctx, subjectRef);
+      const amended = amends ? await readEntry(ctx, amends) : undefined;
+      const history = type === 'AMENDMENT' && status ? await readChain(ctx, subjectRef) : undefined;
+      const outcome = recordEntry(
+        { subjectRef, type, agency, occurredAt, document, amends: amends || null },
+        { txId: ctx.stub.getTxID(), recordedAt: transactionTime(ctx) },
+        { status, amended, history },
+      );
+      const { entry } = outcome;
+      await ctx.stub.putState(entryKey(ctx.stub, subjectRef, entry.seq), json(entry));
+      await ctx.stub.putState(entryIndexKey(ctx.stub, entry.id), json({ subjectRef, seq: entry.seq }));
+      await ctx.stub.putState(subjectKey(ctx.stub, subjectRef), json(outcome.status));
+      await ctx.stub.putPrivateData(outcome.collection, entry.id, encoder.encode(canonicalJson(document)));
+      ctx.stub.setEvent(ENTRY_EVENT, json(entry));
+      return JSON.stringify({ entry, status: outcome.status });
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetSubjectStatus(ctx: Context, subjectRef: string): Promise<string> {
+    return guarded(async () => JSON.stringify(await requireStatus(ctx, subjectRef)));
+  }
+
+  /** The subject's chain, in order. */
+  @Transaction(false)
+  @Returns('string')
+  async GetSubjectEntries(ctx: Context, subjectRef: string): Promise<string> {
+    return guarded(async () => {
+      await requireStatus(ctx, subjectRef);
+      return JSON.stringify(await readChain(ctx, subjectRef));
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetEntry(ctx: Context, entryId: string): Promise<string> {
+    return guarded(async () => JSON.stringify(await requireEntry(ctx, entryId)));
+  }
+
+  /** The entry's private document, for callers whose agency is a member of its collection. */
+  @Transaction(false)
+  @Returns('string')
+  async GetDocument(ctx: Context, entryId: string): Promise<string> {
+    return guarded(async () => {
+      const agency = callerAgency(ctx);
+      const entry = await requireEntry(ctx, entryId);
+      if (!isCollectionMember(entry.collection, agency)) {
+        throw new DomainError('FORBIDDEN', `${agency} is not entitled to documents of ${entry.type}`);
+      }
+      const bytes = await ctx.stub.getPrivateData(entry.collection, entryId);
+      if (!bytes || bytes.length === 0) {
+        throw new DomainError('NOT_FOUND', 'the document is not held by this peer', { entryId });
+      }
+      return decoder.decode(bytes);
+    });
+  }
+
+  /** Checks a document hash against an entry, the entry's own hash, and its link to the previous entry. */
+  @Transaction(false)
+  @Returns('string')
+  async VerifyDocument(ctx: Context, entryId: string, docHash: string): Promise<string> {
+    return guarded(async () => {
+      const entry = await requireEntry(ctx, entryId);
+      const previous = entry.seq > 1 ? await readAt(ctx, { subjectRef: entry.subjectRef, seq: entry.seq - 1 }) : undefined;
+      const checks = {
+        docHash: entry.docHash === docHash.toLowerCase(),
+        chainLink: entry.prevHash === (previous ? previous.hash : GENESIS_HASH),
+        entryHash: entryHash(entry) === entry.hash,
+      };
+      const result: VerifyResult = { valid: checks.docHash && checks.chainLink && checks.entryHash, entry, checks };
+      return JSON.stringify(result);
+    });
+  }
+
+  /** Liveness probe through the whole endorsement path. */
+  @Transaction(false)
+  @Returns('string')
+  async Ping(ctx: Context): Promise<string> {
+    return JSON.stringify({ ok: true, mspId: ctx.clientIdentity.getMSPID() });
+  }
+}
+
+/** Domain errors leave the contract in their wire form, so both ledgers hand the gateway a typed error. */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DomainError) throw new Error(error.toWire());
+    throw error;
+  }
+}
+
+function callerAgency(ctx: Context): Agency {
+  const mspId = ctx.clientIdentity.getMSPID();
+  const agency = agencyOfMsp(mspId);
+  if (!agency) throw new DomainError('FORBIDDEN', `MSP ${mspId} is not an agency of the consortium`);
+  return agency;
+}
+
+function transientDocument(ctx: Context): unknown {
+  const bytes = ctx.stub.getTransient().get(TRANSIENT_DOCUMENT);
+  if (!bytes) throw new DomainError('INVALID_INPUT', 'no document', { issues: [{ path: 'document', message: 'is required' }] });
+  try {
+    return JSON.parse(decoder.decode(bytes)) as unknown;
+  } catch {
+    throw new DomainError('INVALID_INPUT', 'document is not JSON', { issues: [{ path: 'document', message: 'is not JSON' }] });
+  }
+}
+
+function transactionTime(ctx: Context): string {
+  const ts = ctx.stub.getTxTimestamp();
+  const millis = Number(ts.seconds) * 1000 + Math.floor(ts.nanos / 1_000_000);
+  return new Date(millis).toISOString();
+}
+
+function json(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}
+
+async function readJson<T>(ctx: Context, key: string): Promise<T | undefined> {
+  const bytes = await ctx.stub.getState(key);
+  return bytes && bytes.length > 0 ? (JSON.parse(decoder.decode(bytes)) as T) : undefined;
+}
+
+async function readStatus(ctx: Context, subjectRef: string): Promise<SubjectStatus | undefined> {
+  if (!SUBJECT_REF_PATTERN.test(subjectRef)) {
+    throw new DomainError('INVALID_INPUT', 'malformed subject reference', {
+      issues: [{ path: 'subjectRef', message: 'must be a subject reference (64 hex characters)' }],
+    });
+  }
+  return readJson<SubjectStatus>(ctx, subjectKey(ctx.stub, subjectRef));
+}
+
+async function requireStatus(ctx: Context, subjectRef: string): Promise<SubjectStatus> {
+  const status = await readStatus(ctx, subjectRef);
+  if (!status) throw new DomainError('NOT_FOUND', 'subject has no entries on the ledger');
+  return status;
+}
+
+async function readAt(ctx: Context, at: EntryLocation): Promise<Entry | undefined> {
+  return readJson<Entry>(ctx, entryKey(ctx.stub, at.subjectRef, at.seq));
+}
+
+async function readEntry(ctx: Context, entryId: string): Promise<Entry | undefined> {
+  if (!ENTRY_ID_PATTERN.test(entryId)) {
+    throw new DomainError('INVALID_INPUT', 'malformed entry id', {
+      issues: [{ path: 'entryId', message: 'must be an entry id (32 hex characters)' }],
+    });
+  }
+  const location = await readJson<EntryLocation>(ctx, entryIndexKey(ctx.stub, entryId));
+  return location ? readAt(ctx, location) : undefined;
+}
+
+async function requireEntry(ctx: Context, entryId: string): Promise<Entry> {
+  const entry = await readEntry(ctx, entryId);
+  if (!entry) throw new DomainError('NOT_FOUND', 'no entry with that id', { entryId });
+  return entry;
+}
+
+async function readChain(ctx: Context, subjectRef: string): Promise<Entry[]> {
+  const iterator = await ctx.stub.getStateByPartialCompositeKey('entry', [subjectRef]);
+  return collect(iterator, (bytes) => JSON.parse(decoder.decode(bytes)) as Entry);
+}
+
+async function collect<T>(iterator: Iterators.StateQueryIterator, parse: (value: Uint8Array) => T): Promise<T[]> {
+  const items: T[] = [];
+  try {
+    for (let result = await iterator.next(); !result.done; result = await iterator.next()) {
+      items.push(parse(result.value.value));
+    }
+  } finally {
+    await iterator.close();
+  }
+  return items;
+}

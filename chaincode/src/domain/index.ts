@@ -1,0 +1,12 @@
+/** The law of community corrections as data and pure functions: no Fabric, express or LevelDB. */
+export * from './agencies.js';
+export * from './catalog.js';
+export * from './deadlines.js';
+export * from './documents.js';
+export * from './entry.js';
+export * from './errors.js';
+export * from './hashing.js';
+export * from './identity.js';
+export * from './lifecycle.js';
+export * from './record.js';
+export * from './status.js';

@@ -1,0 +1,7 @@
+import { CorrectionContract } from './contract.js';
+
+export { CorrectionContract, ENTRY_EVENT, TRANSIENT_DOCUMENT, type VerifyResult } from './contract.js';
+export * from './domain/index.js';
+
+/** What fabric-chaincode-node loads: the first contract is the default one. */
+export const contracts = [CorrectionContract];

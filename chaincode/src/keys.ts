@@ -1,0 +1,21 @@
+import type { ChaincodeStub } from 'fabric-shim-api';
+
+/**
+ * World-state keys. State is per subject and per entry; no key is written by every transaction,
+ * so transactions about different subjects never conflict under MVCC.
+ */
+export const subjectKey = (stub: ChaincodeStub, subjectRef: string): string =>
+  stub.createCompositeKey('subject', [subjectRef]);
+
+/** Entries of one subject sort by position: a range scan returns the chain in order. */
+export const entryKey = (stub: ChaincodeStub, subjectRef: string, seq: number): string =>
+  stub.createCompositeKey('entry', [subjectRef, String(seq).padStart(10, '0')]);
+
+/** Where an entry id points: its subject and position. */
+export const entryIndexKey = (stub: ChaincodeStub, entryId: string): string =>
+  stub.createCompositeKey('entryId', [entryId]);
+
+export interface EntryLocation {
+  readonly subjectRef: string;
+  readonly seq: number;
+}
