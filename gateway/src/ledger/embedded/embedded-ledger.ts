@@ -1,0 +1,212 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Level } from 'level';
+import { MSP_OF_AGENCY, sha256Hex } from 'correction-chaincode/domain';
+import { LedgerUnavailableError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
+import { blockHash, makeBlock, ZERO_HASH, type Block, type BlockTransaction } from './block.js';
+import { loadContract, type ContractRuntime } from './contract-runtime.js';
+import { EmbeddedStub, type TransactionInput } from './stub.js';
+import { BlockOverlay, blockKey, CommittedState, historyKey, LedgerStore } from './world-state.js';
+
+export interface EmbeddedLedgerOptions {
+  /** Folder of the LevelDB files. */
+  readonly dataDir: string;
+  /** Most transactions cut into one block. */
+  readonly maxBlockTransactions?: number;
+}
+
+interface Pending {
+  readonly input: TransactionInput;
+  readonly resolve: (result: SubmitResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface ChainTip {
+  readonly height: number;
+  readonly hash: string;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The real contract run in-process over LevelDB. Transactions are executed one at a time; those
+ * waiting while a block is written are cut into the next block, whose header chains to the
+ * previous one by SHA-256. A failed transaction writes nothing. Emits 'block' after each commit.
+ */
+export class EmbeddedLedger extends EventEmitter implements Ledger {
+  readonly store: LedgerStore;
+  readonly #runtime: ContractRuntime;
+  readonly #maxBlockTransactions: number;
+  #tip: ChainTip;
+  #pending: Pending[] = [];
+  #cutting = false;
+  #closed = false;
+
+  private constructor(store: LedgerStore, runtime: ContractRuntime, tip: ChainTip, maxBlockTransactions: number) {
+    super();
+    this.store = store;
+    this.#runtime = runtime;
+    this.#tip = tip;
+    this.#maxBlockTransactions = maxBlockTransactions;
+  }
+
+  static async open(options: Readonly<EmbeddedLedgerOptions>): Promise<EmbeddedLedger> {
+    const dir = join(options.dataDir, 'ledger');
+    await mkdir(dir, { recursive: true });
+    const db = new Level<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    await db.open();
+    const store = new LedgerStore(db);
+    const tip = await readTip(store);
+    const runtime = await loadContract();
+    return new EmbeddedLedger(store, runtime, tip, options.maxBlockTransactions ?? 500);
+  }
+
+  submit(
+    caller: Caller,
+    fn: string,
+    args: readonly string[],
+    transient: Readonly<Record<string, Uint8Array>> = {},
+  ): Promise<SubmitResult> {
+    if (this.#closed) return Promise.reject(new LedgerUnavailableError('the embedded ledger is closed'));
+    const input = newTransaction(caller, fn, args, transient);
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ input, resolve, reject });
+      if (!this.#cutting) void this.#cutBlocks();
+    });
+  }
+
+  async evaluate(caller: Caller, fn: string, args: readonly string[]): Promise<Uint8Array> {
+    if (this.#closed) throw new LedgerUnavailableError('the embedded ledger is closed');
+    const snapshot = this.store.db.snapshot();
+    try {
+      const stub = new EmbeddedStub(new CommittedState(this.store, snapshot), newTransaction(caller, fn, args, {}));
+      return encoder.encode(await this.#runtime.invoke(stub, caller.agency, fn, args));
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  async height(): Promise<number> {
+    return this.#tip.height;
+  }
+
+  async ready(): Promise<boolean> {
+    return !this.#closed && this.store.db.status === 'open';
+  }
+
+  /** Committed blocks from `from` on, in order. */
+  async *blocks(from = 0): AsyncGenerator<Block> {
+    for await (const value of this.store.blocks.values({ gte: blockKey(from) })) {
+      yield JSON.parse(value) as Block;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    while (this.#cutting) await new Promise((resolve) => setTimeout(resolve, 5));
+    await this.store.db.close();
+  }
+
+  async #cutBlocks(): Promise<void> {
+    this.#cutting = true;
+    try {
+      while (this.#pending.length > 0) {
+        await this.#commitBlock(this.#pending.splice(0, this.#maxBlockTransactions));
+      }
+    } finally {
+      this.#cutting = false;
+    }
+  }
+
+  async #commitBlock(batch: readonly Pending[]): Promise<void> {
+    const overlay = new BlockOverlay(new CommittedState(this.store));
+    const transactions: BlockTransaction[] = [];
+    const accepted: Array<{ pending: Pending; payload: Uint8Array }> = [];
+    for (const pending of batch) {
+      const { input } = pending;
+      const stub = new EmbeddedStub(overlay, input);
+      try {
+        const payload = await this.#runtime.invoke(stub, input.agency, input.fn, input.args);
+        const { writes, privateWrites, event } = stub.writeSet;
+        for (const [key, value] of writes) overlay.writes.set(key, value);
+        for (const [key, value] of privateWrites) overlay.privateWrites.set(key, value);
+        transactions.push({
+          txId: input.txId,
+          timestamp: input.timestamp.getTime(),
+          mspId: MSP_OF_AGENCY[input.agency],
+          fn: input.fn,
+          args: input.args,
+          writes: [...writes],
+          privateWrites: [...privateWrites].map(([compound, value]) => {
+            const [collection = '', key = ''] = compound.split('\u0000');
+            return [collection, key, sha256Hex(value)] as const;
+          }),
+          event: event ?? null,
+        });
+        accepted.push({ pending, payload: encoder.encode(payload) });
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
+    if (transactions.length === 0) return;
+
+    const block = makeBlock(this.#tip.height, this.#tip.hash, transactions);
+    const hash = blockHash(block.header);
+    const batchOps = this.store.db.batch();
+    transactions.forEach((tx, txNumber) => {
+      for (const [key, value] of tx.writes) {
+        if (value === null) batchOps.del(key, { sublevel: this.store.state });
+        else batchOps.put(key, value, { sublevel: this.store.state });
+        const record = JSON.stringify({ txId: tx.txId, timestamp: tx.timestamp, value });
+        batchOps.put(historyKey(key, block.header.number, txNumber), record, { sublevel: this.store.history });
+      }
+      batchOps.put(tx.txId, String(block.header.number), { sublevel: this.store.txIndex });
+    });
+    for (const [compound, value] of overlay.privateWrites) batchOps.put(compound, value, { sublevel: this.store.privateData });
+    batchOps.put(blockKey(block.header.number), JSON.stringify(block), { sublevel: this.store.blocks });
+    batchOps.put('tip', JSON.stringify({ height: block.header.number + 1, hash }), { sublevel: this.store.meta });
+    try {
+      await batchOps.write();
+    } catch (cause) {
+      const error = new LedgerUnavailableError('could not write the block', { cause });
+      for (const { pending } of accepted) pending.reject(error);
+      return;
+    }
+    this.#tip = { height: block.header.number + 1, hash };
+    for (const { pending, payload } of accepted) {
+      pending.resolve({ payload, txId: pending.input.txId, blockNumber: block.header.number });
+    }
+    this.emit('block', block);
+    for (const tx of transactions) {
+      if (tx.event) {
+        const event: LedgerEvent = {
+          blockNumber: block.header.number,
+          txId: tx.txId,
+          name: tx.event.name,
+          payload: encoder.encode(tx.event.payload),
+        };
+        this.emit('chaincodeEvent', event);
+      }
+    }
+  }
+}
+
+/** A transaction proposal as a peer would receive it: id from a nonce and the creator, as Fabric does. */
+function newTransaction(
+  caller: Caller,
+  fn: string,
+  args: readonly string[],
+  transient: Readonly<Record<string, Uint8Array>>,
+): TransactionInput {
+  const txId = createHash('sha256').update(randomBytes(24)).update(MSP_OF_AGENCY[caller.agency]).digest('hex');
+  return { txId, timestamp: new Date(), agency: caller.agency, fn, args: [...args], transient: new Map(Object.entries(transient)) };
+}
+
+async function readTip(store: LedgerStore): Promise<ChainTip> {
+  const raw = await store.meta.get('tip');
+  return raw ? (JSON.parse(raw) as ChainTip) : { height: 0, hash: ZERO_HASH };
+}
+

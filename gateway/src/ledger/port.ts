@@ -1,0 +1,51 @@
+import type { Agency } from 'correction-chaincode/domain';
+
+/** Who is calling the ledger: an agency's gateway acting for one of its users. */
+export interface Caller {
+  readonly agency: Agency;
+}
+
+export interface SubmitResult {
+  /** The transaction function's return value. */
+  readonly payload: Uint8Array;
+  readonly txId: string;
+  readonly blockNumber: number;
+}
+
+/** A chaincode event of a committed transaction, in commit order. */
+export interface LedgerEvent {
+  readonly blockNumber: number;
+  readonly txId: string;
+  readonly name: string;
+  readonly payload: Uint8Array;
+}
+
+/**
+ * The ledger port: one contract on one channel. Both adapters (the embedded ledger and Fabric)
+ * execute the same contract; errors the contract raises arrive as DomainError, an unreachable
+ * ledger as LedgerUnavailableError.
+ */
+export interface Ledger {
+  /** Endorses, orders and commits a transaction; resolves once it is committed. */
+  submit(
+    caller: Caller,
+    fn: string,
+    args: readonly string[],
+    transient?: Readonly<Record<string, Uint8Array>>,
+  ): Promise<SubmitResult>;
+  /** Runs a read-only transaction against committed state. */
+  evaluate(caller: Caller, fn: string, args: readonly string[]): Promise<Uint8Array>;
+  /** Committed block height. */
+  height(): Promise<number>;
+  /** Ready to serve (store open, peer reachable). */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class LedgerUnavailableError extends Error {
+  override readonly name = 'LedgerUnavailableError';
+  readonly code = 'LEDGER_UNAVAILABLE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
