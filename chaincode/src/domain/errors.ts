@@ -41,16 +41,20 @@ export class DomainError extends Error {
   static fromWire(text: string): DomainError | undefined {
     const start = text.indexOf('{"domainError":');
     if (start < 0) return undefined;
-    try {
-      const parsed = JSON.parse(text.slice(start)) as {
-        domainError?: { code?: DomainErrorCode; message?: string; details?: DomainErrorDetails };
-      };
-      const e = parsed.domainError;
-      if (!e?.code || typeof e.message !== 'string') return undefined;
-      return new DomainError(e.code, e.message, e.details ?? {});
-    } catch {
-      return undefined;
+    // Transports may wrap the message (e.g. "chaincode response 500, …"); read the JSON object alone.
+    for (let end = text.lastIndexOf('}'); end > start; end = text.lastIndexOf('}', end - 1)) {
+      try {
+        const parsed = JSON.parse(text.slice(start, end + 1)) as {
+          domainError?: { code?: DomainErrorCode; message?: string; details?: DomainErrorDetails };
+        };
+        const e = parsed.domainError;
+        if (!e?.code || typeof e.message !== 'string') return undefined;
+        return new DomainError(e.code, e.message, e.details ?? {});
+      } catch {
+        // not the end of the object yet
+      }
     }
+    return undefined;
   }
 }
 

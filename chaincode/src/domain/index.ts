@@ -1,6 +1,7 @@
 /** The law of community corrections as data and pure functions: no Fabric, express or LevelDB. */
 export * from './agencies.js';
 export * from './catalog.js';
+export * from './chain-audit.js';
 export * from './deadlines.js';
 export * from './documents.js';
 export * from './entry.js';

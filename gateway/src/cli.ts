@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { AGENCIES, documentHash, type Agency } from 'correction-chaincode/domain';
+import { ConfigError, loadConfig } from './config.js';
+import { createGateway } from './gateway.js';
+import { devKeyPaths, ensureDevKeys, mintDevToken, readJwk, ROLES, type Role } from './keys.js';
+import { auditEmbeddedLedger, type AuditPhase } from './ledger/embedded/audit.js';
+import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
+import { verifyReceipt } from './services/receipts.js';
+import { VERSION } from './version.js';
+import { runDemo } from './demo.js';
+
+const program = new Command()
+  .name('correction-ledger')
+  .description('Community-correction events on one consortium ledger of court, procuratorate, police and justice bureaus')
+  .version(VERSION);
+
+const agencyOption = () =>
+  new Option('--agency <agency>', 'agency').choices([...AGENCIES]).makeOptionMandatory();
+const dataDirOption = () => new Option('--data-dir <dir>', 'data directory').default(process.env['DATA_DIR'] ?? './data');
+
+program
+  .command('serve')
+  .description('start the REST gateway (configured from the environment: PORT, DATA_DIR, LEDGER, …)')
+  .action(async () => {
+    const config = loadConfig(process.env);
+    const gateway = await createGateway(config);
+    const port = await gateway.listen();
+    const url = `http://${config.host}:${port}`;
+    gateway.logger.info({ url, ledger: config.ledger, dataDir: config.dataDir, devMode: config.devMode }, 'gateway listening');
+    if (config.devMode) {
+      process.stderr.write(
+        `\ncorrection-ledger gateway on ${url} (ledger: ${config.ledger}, data: ${config.dataDir})\n` +
+          `${gateway.createdDevKeys ? 'Created dev keys under ' + devKeyPaths(config.dataDir).dir + '.\n' : ''}` +
+          `Mint a dev token:  npx correction-ledger token --agency COURT --role clerk\n` +
+          `API docs:          ${url}/docs\n\n`,
+      );
+    }
+    const stop = async (signal: string) => {
+      gateway.logger.info({ signal }, 'shutting down');
+      await gateway.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+program
+  .command('token')
+  .description('print a dev bearer token signed with an agency key from the data directory')
+  .addOption(agencyOption())
+  .addOption(new Option('--role <role>', 'role').choices([...ROLES]).default('clerk'))
+  .option('--sub <user>', 'user id (sub claim)', 'dev-user')
+  .option('--expires <duration>', 'lifetime, e.g. 8h or 30m', '8h')
+  .addOption(dataDirOption())
+  .action(async (options: { agency: Agency; role: Role; sub: string; expires: string; dataDir: string }) => {
+    const dataDir = resolve(options.dataDir);
+    await ensureDevKeys(dataDir);
+    const token = await mintDevToken(dataDir, { agency: options.agency, role: options.role, sub: options.sub, expiresIn: options.expires });
+    process.stdout.write(`${token}\n`);
+  });
+
+program
+  .command('verify')
+  .description('verify a document against its entry through a running gateway, or a receipt offline')
+  .option('--url <url>', 'gateway URL', 'http://127.0.0.1:8080')
+  .option('--entry <id>', 'entry id the document belongs to')
+  .option('--document <file>', 'the document (JSON file)')
+  .option('--receipt <jws>', 'a receipt returned by POST /v1/events')
+  .option('--key <file>', "the issuing gateway's public receipt key (JWK)")
+  .option('--token <jwt>', 'bearer token (default: a dev auditor token from --data-dir)')
+  .addOption(dataDirOption())
+  .action(async (options: { url: string; entry?: string; document?: string; receipt?: string; key?: string; token?: string; dataDir: string }) => {
+    const dataDir = resolve(options.dataDir);
+    let failed = false;
+    const report = (name: string, ok: boolean, detail = '') => {
+      failed ||= !ok;
+      process.stdout.write(`${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? `  ${detail}` : ''}\n`);
+    };
+    const token = async () => options.token ?? mintDevToken(dataDir, { agency: 'PROCURATORATE', role: 'auditor', sub: 'cli-verify', expiresIn: '5m' });
+    const api = async (path: string, body?: unknown) => {
+      const response = await fetch(new URL(path, options.url), {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const json = (await response.json()) as Record<string, unknown>;
+      if (!response.ok) throw new Error(`${response.status} ${String(json['code'])}: ${String(json['detail'])}`);
+      return json;
+    };
+    if (!options.receipt && !(options.entry && options.document)) {
+      throw new InvalidArgumentError('give --entry with --document, or --receipt');
+    }
+    if (options.receipt) {
+      const keyPath = options.key ?? devKeyPaths(dataDir).receiptPublic;
+      try {
+        const claims = await verifyReceipt(options.receipt.trim(), await readJwk(keyPath));
+        report('receipt signature', true, `entry ${claims.entryId}, tx ${claims.txId}`);
+        const { entry } = (await api(`/v1/entries/${claims.entryId}`)) as { entry: { hash: string } };
+        report('receipt matches the ledger entry', entry.hash === claims.entryHash);
+      } catch (error) {
+        report('receipt', false, error instanceof Error ? error.message : String(error));
+      }
+    }
+    if (options.entry && options.document) {
+      const document = JSON.parse(await readFile(options.document, 'utf8')) as unknown;
+      const result = (await api('/v1/verify', { entryId: options.entry, docHash: documentHash(document) })) as {
+        checks: Record<string, boolean>;
+      };
+      for (const [check, ok] of Object.entries(result.checks)) report(check, ok);
+    }
+    process.exitCode = failed ? 1 : 0;
+  });
+
+program
+  .command('audit')
+  .description('audit the embedded ledger from its files: blocks, subject chains, statuses, documents')
+  .addOption(dataDirOption())
+  .option('--json', 'print the report as JSON')
+  .action(async (options: { dataDir: string; json?: boolean }) => {
+    const ledger = await EmbeddedLedger.open({ dataDir: resolve(options.dataDir) }).catch((error: unknown) => {
+      const locked = (error as { code?: string; cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED';
+      throw new Error(locked ? 'the ledger is in use: stop the gateway first' : `cannot open the ledger: ${String(error)}`);
+    });
+    const bars = new Map<AuditPhase, SingleBar>();
+    const interactive = process.stderr.isTTY && !options.json;
+    try {
+      const report = await auditEmbeddedLedger(ledger, (phase, done, total) => {
+        let bar = bars.get(phase);
+        if (!bar) {
+          for (const other of bars.values()) other.stop();
+          bar = new SingleBar({ format: `${phase.padEnd(8)} [{bar}] {percentage}% {value}/{total} {eta_formatted}`, noTTYOutput: !interactive, stream: process.stderr }, Presets.shades_classic);
+          bar.start(total, 0);
+          bars.set(phase, bar);
+        }
+        bar.setTotal(total);
+        bar.update(done);
+      });
+      for (const bar of bars.values()) bar.stop();
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      } else {
+        process.stdout.write(`blocks ${report.blocks ?? 0}, subjects ${report.subjects}, entries ${report.entries}: ${report.ok ? 'intact' : `${report.problems.length} problem(s)`}\n`);
+        for (const p of report.problems) {
+          const where = [p.block !== undefined ? `block ${p.block}` : '', p.entryId ? `entry ${p.entryId}` : '', p.subjectRef ? `subject ${p.subjectRef.slice(0, 16)}…` : '']
+            .filter(Boolean)
+            .join(', ');
+          process.stdout.write(`  ${p.kind}  ${where}: ${p.detail}\n`);
+        }
+      }
+      process.exitCode = report.ok ? 0 : 1;
+    } finally {
+      await ledger.close();
+    }
+  });
+
+program
+  .command('demo')
+  .description('record a realistic ledger through the REST API of a running gateway')
+  .option('--url <url>', 'gateway URL', 'http://127.0.0.1:8080')
+  .addOption(dataDirOption())
+  .option('--subjects <n>', 'number of subjects', (v) => Number.parseInt(v, 10), 24)
+  .action(async (options: { url: string; dataDir: string; subjects: number }) => {
+    await runDemo({ url: options.url, dataDir: resolve(options.dataDir), subjects: options.subjects });
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  else process.stderr.write(`correction-ledger: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,73 @@
+import { DomainError, type FieldIssue } from 'correction-chaincode/domain';
+import { LedgerUnavailableError } from './ledger/port.js';
+
+/** Every error code the API answers with, and its HTTP status and title: one table. */
+export const PROBLEMS = {
+  VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  UNAUTHENTICATED: { status: 401, title: 'A valid bearer token is required' },
+  FORBIDDEN: { status: 403, title: 'Not allowed for this agency or role' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  ILLEGAL_TRANSITION: { status: 409, title: 'Not allowed in the subject\'s current state' },
+  CONFLICT: { status: 409, title: 'Conflicts with the ledger' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used for a different request' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  LEDGER_UNAVAILABLE: { status: 503, title: 'The ledger is unavailable' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+} as const;
+export type ProblemCode = keyof typeof PROBLEMS;
+
+/** An error the API answers with a problem+json body. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly code: ProblemCode;
+  readonly extensions: Readonly<Record<string, unknown>>;
+  constructor(code: ProblemCode, detail: string, extensions: Readonly<Record<string, unknown>> = {}) {
+    super(detail);
+    this.code = code;
+    this.extensions = extensions;
+  }
+}
+
+export function validationFailed(errors: readonly FieldIssue[]): ApiError {
+  return new ApiError('VALIDATION_FAILED', `${errors.length} field(s) are not valid`, { errors });
+}
+
+/** RFC 9457 problem details. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly code: ProblemCode;
+  readonly detail: string;
+  readonly [extension: string]: unknown;
+}
+
+/** Converts any error, once, at the edge. Typed errors map by code; anything else is a 500. */
+export function toProblem(error: unknown): Problem {
+  const api = toApiError(error);
+  const { status, title } = PROBLEMS[api.code];
+  return {
+    type: `urn:correction-ledger:problem:${api.code.toLowerCase().replaceAll('_', '-')}`,
+    title,
+    status,
+    code: api.code,
+    detail: api.message,
+    ...api.extensions,
+  };
+}
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof DomainError) {
+    switch (error.code) {
+      case 'INVALID_INPUT':
+        return new ApiError('VALIDATION_FAILED', error.message, { errors: error.details.issues ?? [] });
+      case 'ILLEGAL_TRANSITION':
+        return new ApiError('ILLEGAL_TRANSITION', error.message, { currentState: error.details.currentState });
+      default:
+        return new ApiError(error.code, error.message);
+    }
+  }
+  if (error instanceof LedgerUnavailableError) return new ApiError('LEDGER_UNAVAILABLE', error.message);
+  return new ApiError('INTERNAL', 'internal error');
+}

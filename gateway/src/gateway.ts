@@ -1,0 +1,99 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
+import type express from 'express';
+import { createTokenVerifier } from './http/auth.js';
+import { createApp } from './http/app.js';
+import type { Config } from './config.js';
+import { ensureDevKeys, readJwk, readSubjectKey } from './keys.js';
+import { auditEmbeddedLedger } from './ledger/embedded/audit.js';
+import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
+import type { Ledger } from './ledger/port.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { CorrectionClient } from './services/correction-client.js';
+import { CorrectionService, type LedgerAuditor } from './services/correction-service.js';
+import { createReceiptSigner } from './services/receipts.js';
+import { GatewayStore } from './store/gateway-store.js';
+import { VERSION } from './version.js';
+
+export interface Gateway {
+  readonly app: express.Express;
+  readonly config: Config;
+  readonly ledger: Ledger;
+  readonly logger: Logger;
+  /** True when dev mode created keys on this start. */
+  readonly createdDevKeys: boolean;
+  /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Where logs go (stdout by default); tests pass a stream to inspect them. */
+  readonly logDestination?: DestinationStream;
+}
+
+async function openLedger(config: Config): Promise<{ ledger: Ledger; auditor?: LedgerAuditor }> {
+  if (config.ledger === 'embedded') {
+    const ledger = await EmbeddedLedger.open({ dataDir: config.dataDir, maxBlockTransactions: config.blockMaxTransactions });
+    return { ledger, auditor: { auditLedger: () => auditEmbeddedLedger(ledger) } };
+  }
+  const { FabricLedger } = await import('./ledger/fabric/fabric-ledger.js');
+  return { ledger: await FabricLedger.connect(config) };
+}
+
+/** Wires the gateway from its configuration. Nothing listens until listen(). */
+export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const createdDevKeys = config.devMode ? await ensureDevKeys(config.dataDir) : false;
+  const [{ ledger, auditor }, store, receipts, tokens, subjectKey] = await Promise.all([
+    openLedger(config),
+    GatewayStore.open(config.dataDir),
+    readJwk(config.receiptKeyPath).then(createReceiptSigner),
+    createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience }),
+    readSubjectKey(config.dataDir, config.subjectKeyHex),
+  ]);
+  const metrics = createMetrics(() => ledger.height());
+  const service = new CorrectionService({
+    client: new CorrectionClient(ledger),
+    store,
+    receipts,
+    subjectKey,
+    servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
+    auditor,
+    onRecorded: (entry) => metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency }),
+  });
+  const app = createApp({ service, tokens, logger, metrics, ready: () => ledger.ready(), version: VERSION });
+  let server: Server | undefined;
+
+  return {
+    app,
+    config,
+    ledger,
+    logger,
+    createdDevKeys,
+    listen() {
+      return new Promise((resolve, reject) => {
+        const listening = createServer(app);
+        listening.keepAliveTimeout = 65_000;
+        listening.once('error', reject);
+        listening.listen(config.port, config.host, () => {
+          server = listening;
+          resolve((listening.address() as AddressInfo).port);
+        });
+      });
+    },
+    async close() {
+      if (server) {
+        const closing = server;
+        await new Promise<void>((resolve) => {
+          closing.close(() => resolve());
+          closing.closeAllConnections();
+        });
+      }
+      await ledger.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { AuditQuery, LookupBody, RecordEventBody, VerifyBody } from './schemas.js';
+import {
+  AuditReportSchema,
+  EntrySchema,
+  EntryWithDocumentSchema,
+  LookupResultSchema,
+  ProblemSchema,
+  RecordedSchema,
+  SubjectStatusSchema,
+  VerifyResultSchema,
+} from './responses.js';
+
+type Schema = z.ZodType;
+const json = (schema: Schema, io: 'input' | 'output' = 'output') =>
+  z.toJSONSchema(schema, { io, target: 'openapi-3.0', unrepresentable: 'any' }) as Record<string, unknown>;
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+const ok = (schema: string, description = 'OK') => ({
+  description,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
+});
+const body = (schema: string) => ({
+  required: true,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
+});
+const refParam = { name: 'ref', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } };
+const common = { '400': problem('Invalid input, every bad field listed'), '401': problem('No or bad token') };
+
+/** The OpenAPI 3 document of the REST API, generated from the same zod schemas that validate requests and responses. */
+export function openApiDocument(version: string): Record<string, unknown> {
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'correction-ledger gateway',
+      version,
+      description:
+        'Community-correction events of the court, procuratorate, police and justice bureaus on one consortium ledger. ' +
+        'ID numbers travel only in request bodies. Errors are RFC 9457 problem+json with a stable `code`.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (ES256, agency-issued)' } },
+      schemas: {
+        RecordEventBody: json(RecordEventBody, 'input'),
+        LookupBody: json(LookupBody, 'input'),
+        VerifyBody: json(VerifyBody, 'input'),
+        AuditQuery: json(AuditQuery, 'input'),
+        Entry: json(EntrySchema),
+        SubjectStatus: json(SubjectStatusSchema),
+        Recorded: json(RecordedSchema),
+        LookupResult: json(LookupResultSchema),
+        EntryWithDocument: json(EntryWithDocumentSchema),
+        VerifyResult: json(VerifyResultSchema),
+        AuditReport: json(AuditReportSchema),
+        Problem: json(ProblemSchema),
+      },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      '/v1/events': {
+        post: {
+          summary: 'Record a correction event',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 } }],
+          requestBody: body('RecordEventBody'),
+          responses: {
+            '201': ok('Recorded', 'Recorded; the receipt is signed by this gateway'),
+            ...common,
+            '403': problem('The agency or role may not record this event'),
+            '404': problem('Unknown subject or amended entry'),
+            '409': problem('Not allowed in the current lifecycle state (currentState named)'),
+            '422': problem('Idempotency-Key reused with a different request'),
+          },
+        },
+      },
+      '/v1/subjects/lookup': {
+        post: {
+          summary: 'Reference and status for an ID number',
+          requestBody: body('LookupBody'),
+          responses: { '200': ok('LookupResult'), ...common, '404': problem('No entries for this subject') },
+        },
+      },
+      '/v1/subjects/{ref}': {
+        get: {
+          summary: 'Status of a subject',
+          parameters: [refParam],
+          responses: { '200': ok('SubjectStatus'), ...common, '404': problem('Unknown subject') },
+        },
+      },
+      '/v1/subjects/{ref}/entries': {
+        get: {
+          summary: "The subject's chain of entries, in order",
+          parameters: [refParam],
+          responses: {
+            '200': { description: 'OK', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Entry' } } } } },
+            ...common,
+            '404': problem('Unknown subject'),
+          },
+        },
+      },
+      '/v1/entries/{id}': {
+        get: {
+          summary: 'An entry, with its document when the caller is entitled',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{32}$' } }],
+          responses: { '200': ok('EntryWithDocument'), ...common, '404': problem('Unknown entry') },
+        },
+      },
+      '/v1/verify': {
+        post: {
+          summary: 'Verify a document (or its hash) against an entry',
+          requestBody: body('VerifyBody'),
+          responses: { '200': ok('VerifyResult'), ...common, '404': problem('Unknown entry') },
+        },
+      },
+      '/v1/audit': {
+        get: {
+          summary: 'Integrity report of the ledger or one subject (auditors, procuratorate)',
+          parameters: [{ name: 'subject', in: 'query', required: false, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } }],
+          responses: { '200': ok('AuditReport'), ...common, '403': problem('Not an auditor or the procuratorate') },
+        },
+      },
+      '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'alive' } } } },
+      '/readyz': { get: { summary: 'Readiness', security: [], responses: { '200': { description: 'ready' }, '503': problem('not ready') } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text exposition format' } } } },
+    },
+  };
+}

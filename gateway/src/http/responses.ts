@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { AGENCIES, COLLECTIONS, CORRECTION_TYPES, EVENT_TYPES, STATES } from 'correction-chaincode/domain';
+import { PROBLEMS } from '../errors.js';
+
+/** Response shapes of the API, as zod schemas: the OpenAPI document is generated from them and tests parse real answers with them. */
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const agency = z.enum(AGENCIES);
+const date = z.iso.date();
+
+export const EntrySchema = z
+  .object({
+    id: z.string().regex(/^[0-9a-f]{32}$/),
+    subjectRef: hex64,
+    seq: z.number().int().min(1),
+    type: z.enum(EVENT_TYPES as [string, ...string[]]),
+    agency,
+    occurredAt: z.string(),
+    recordedAt: z.iso.datetime(),
+    facts: z.record(z.string(), z.unknown()),
+    notify: z.array(agency),
+    collection: z.enum(Object.keys(COLLECTIONS) as [string, ...string[]]),
+    docHash: hex64,
+    amends: z.string().nullable(),
+    prevHash: hex64,
+    txId: z.string().min(1),
+    hash: hex64,
+  })
+  .meta({ id: 'Entry' });
+
+export const SubjectStatusSchema = z
+  .object({
+    subjectRef: hex64,
+    state: z.enum(STATES),
+    correctionType: z.enum(CORRECTION_TYPES).nullable(),
+    decisionOrgan: agency.nullable(),
+    commissionedBy: agency.nullable(),
+    effectiveDate: date.nullable(),
+    termStart: date.nullable(),
+    termEnd: date.nullable(),
+    executionPlace: z.string().nullable(),
+    flags: z.object({
+      absconded: z.boolean(),
+      detained: z.boolean(),
+      revocationPending: z.boolean(),
+      electronicMonitoring: z.boolean(),
+    }),
+    leave: z.object({ from: date, to: date }).nullable(),
+    warningCount: z.number().int(),
+    reprimandCount: z.number().int(),
+    openMatters: z.array(z.object({ opinionEntryId: z.string(), addressedTo: agency, openedAt: z.string() })),
+    mayLeaveCountry: z.boolean(),
+    entryCount: z.number().int(),
+    lastEntryId: z.string().nullable(),
+    lastHash: hex64,
+    updatedAt: z.string().nullable(),
+  })
+  .meta({ id: 'SubjectStatus' });
+
+export const RecordedSchema = z
+  .object({ entry: EntrySchema, status: SubjectStatusSchema, receipt: z.string().meta({ description: 'JWS (ES256) by the gateway over the entry hash, tx id and time' }) })
+  .meta({ id: 'Recorded' });
+
+export const LookupResultSchema = z.object({ ref: hex64, status: SubjectStatusSchema }).meta({ id: 'LookupResult' });
+
+export const EntryWithDocumentSchema = z
+  .object({ entry: EntrySchema, document: z.record(z.string(), z.unknown()).optional() })
+  .meta({ id: 'EntryWithDocument' });
+
+export const VerifyResultSchema = z
+  .object({
+    valid: z.boolean(),
+    entry: EntrySchema,
+    checks: z.object({ docHash: z.boolean(), chainLink: z.boolean(), entryHash: z.boolean() }),
+  })
+  .meta({ id: 'VerifyResult' });
+
+export const AuditReportSchema = z
+  .object({
+    ok: z.boolean(),
+    scope: z.enum(['ledger', 'subject']),
+    blocks: z.number().int().optional(),
+    subjects: z.number().int(),
+    entries: z.number().int(),
+    problems: z.array(
+      z.object({
+        kind: z.string(),
+        detail: z.string(),
+        block: z.number().int().optional(),
+        subjectRef: z.string().optional(),
+        entryId: z.string().optional(),
+        seq: z.number().int().optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'AuditReport' });
+
+export const ProblemSchema = z
+  .looseObject({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.enum(Object.keys(PROBLEMS) as [string, ...string[]]),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    currentState: z.enum(STATES).optional(),
+  })
+  .meta({ id: 'Problem' });

@@ -1,0 +1,158 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import * as grpc from '@grpc/grpc-js';
+import {
+  CommitError,
+  connect,
+  EndorseError,
+  GatewayError,
+  hash,
+  signers,
+  type Contract,
+  type Gateway,
+} from '@hyperledger/fabric-gateway';
+import { common } from '@hyperledger/fabric-protos';
+import { z } from 'zod';
+import { DomainError } from 'correction-chaincode/domain';
+import type { Config } from '../../config.js';
+import { LedgerUnavailableError, type Caller, type Ledger, type SubmitResult } from '../port.js';
+
+/** The gateway's Fabric connection settings, as `npm run network:up` writes them per agency. */
+export const FabricConnection = z.object({
+  mspId: z.string().min(1),
+  peerEndpoint: z.string().min(1),
+  peerHostAlias: z.string().min(1),
+  tlsCaCertPath: z.string().min(1),
+  certPath: z.string().min(1),
+  keyPath: z.string().min(1),
+  channel: z.string().min(1).default('corrections'),
+  chaincode: z.string().min(1).default('correction'),
+});
+export type FabricConnection = z.infer<typeof FabricConnection>;
+
+/** Deadlines for every call to the peer: no call waits forever. */
+const DEADLINES = { evaluateMs: 5_000, endorseMs: 15_000, submitMs: 5_000, commitStatusMs: 60_000 };
+/** MVCC read conflicts are the one failure a resubmission can cure. */
+const MVCC_RETRIES = 3;
+const MVCC_READ_CONFLICT = 11;
+
+const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
+
+/**
+ * The Fabric adapter of the Ledger port: the agency's own peer through the Fabric Gateway,
+ * with this gateway's one Fabric identity. Transport errors become typed errors here, once.
+ */
+export class FabricLedger implements Ledger {
+  readonly #client: grpc.Client;
+  readonly #gateway: Gateway;
+  readonly #contract: Contract;
+  readonly #qscc: Contract;
+  readonly #channel: string;
+
+  private constructor(client: grpc.Client, gateway: Gateway, connection: FabricConnection) {
+    this.#client = client;
+    this.#gateway = gateway;
+    this.#channel = connection.channel;
+    const network = gateway.getNetwork(connection.channel);
+    this.#contract = network.getContract(connection.chaincode);
+    this.#qscc = network.getContract('qscc');
+  }
+
+  static async connect(config: Pick<Config, 'fabricConnection'>): Promise<FabricLedger> {
+    if (!config.fabricConnection) throw new Error('FABRIC_CONNECTION is not set');
+    const connection = FabricConnection.parse(JSON.parse(await readFile(config.fabricConnection, 'utf8')));
+    return FabricLedger.open(connection);
+  }
+
+  static async open(connection: FabricConnection): Promise<FabricLedger> {
+    const [tlsRootCert, certificate, keyPem] = await Promise.all([
+      readFile(connection.tlsCaCertPath),
+      readFile(connection.certPath),
+      readFile(connection.keyPath),
+    ]);
+    const client = new grpc.Client(connection.peerEndpoint, grpc.credentials.createSsl(tlsRootCert), {
+      'grpc.ssl_target_name_override': connection.peerHostAlias,
+    });
+    const gateway = connect({
+      client,
+      identity: { mspId: connection.mspId, credentials: certificate },
+      signer: signers.newPrivateKeySigner(createPrivateKey(keyPem)),
+      hash: hash.sha256,
+      evaluateOptions: () => ({ deadline: Date.now() + DEADLINES.evaluateMs }),
+      endorseOptions: () => ({ deadline: Date.now() + DEADLINES.endorseMs }),
+      submitOptions: () => ({ deadline: Date.now() + DEADLINES.submitMs }),
+      commitStatusOptions: () => ({ deadline: Date.now() + DEADLINES.commitStatusMs }),
+    });
+    return new FabricLedger(client, gateway, connection);
+  }
+
+  async submit(
+    _caller: Caller,
+    fn: string,
+    args: readonly string[],
+    transient: Readonly<Record<string, Uint8Array>> = {},
+  ): Promise<SubmitResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const proposal = this.#contract.newProposal(fn, { arguments: [...args], transientData: { ...transient } });
+        const transaction = await proposal.endorse();
+        const commit = await transaction.submit();
+        const status = await commit.getStatus();
+        if (!status.successful) throw new CommitError({ message: `transaction ${status.transactionId} failed to commit with status code ${status.code}`, transactionId: status.transactionId, code: status.code });
+        return { payload: transaction.getResult(), txId: status.transactionId, blockNumber: Number(status.blockNumber) };
+      } catch (error) {
+        if (error instanceof CommitError && error.code === MVCC_READ_CONFLICT && attempt < MVCC_RETRIES) continue;
+        throw toLedgerError(error);
+      }
+    }
+  }
+
+  async evaluate(_caller: Caller, fn: string, args: readonly string[]): Promise<Uint8Array> {
+    try {
+      return await this.#contract.evaluate(fn, { arguments: [...args] });
+    } catch (error) {
+      throw toLedgerError(error);
+    }
+  }
+
+  async height(): Promise<number> {
+    try {
+      const bytes = await this.#qscc.evaluateTransaction('GetChainInfo', this.#channel);
+      return common.BlockchainInfo.deserializeBinary(bytes).getHeight();
+    } catch (error) {
+      throw toLedgerError(error);
+    }
+  }
+
+  async ready(): Promise<boolean> {
+    try {
+      await this.#contract.evaluateTransaction('Ping');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#gateway.close();
+    this.#client.close();
+  }
+}
+
+/**
+ * The contract's decisions (403, 404, 409 …) travel inside endorsement errors as the domain error's
+ * wire form; they come back out as the same DomainError the embedded ledger raises.
+ */
+export function toLedgerError(error: unknown): Error {
+  if (error instanceof GatewayError) {
+    const messages = [error.message, ...error.details.map((d) => d.message)];
+    for (const message of messages) {
+      const domain = DomainError.fromWire(message);
+      if (domain) return domain;
+    }
+    if (GRPC_UNAVAILABLE.has(error.code) && !(error instanceof EndorseError && error.details.length > 0)) {
+      return new LedgerUnavailableError(`peer unavailable (gRPC ${error.code})`, { cause: error });
+    }
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,35 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly eventsRecorded: Counter<'type' | 'agency'>;
+}
+
+/** One registry per gateway instance, so several gateways in one process (tests) do not collide. */
+export function createMetrics(height: () => Promise<number>): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const eventsRecorded = new Counter({
+    name: 'correction_events_recorded_total',
+    help: 'Correction events recorded through this gateway',
+    labelNames: ['type', 'agency'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'ledger_block_height',
+    help: 'Committed block height of the ledger',
+    registers: [registry],
+    async collect() {
+      this.set(await height());
+    },
+  });
+  return { registry, httpDuration, eventsRecorded };
+}

@@ -1,0 +1,183 @@
+import {
+  canonicalJson,
+  documentHash,
+  isCollectionMember,
+  sha256Hex,
+  subjectRefFor,
+  auditChain,
+  type Agency,
+  type ChainProblem,
+  type Entry,
+  type SubjectStatus,
+} from 'correction-chaincode/domain';
+import type { VerifyResult } from 'correction-chaincode';
+import { ApiError } from '../errors.js';
+import type { Principal } from '../http/auth.js';
+import type { RecordEventBody, VerifyBody } from '../http/schemas.js';
+import type { Caller } from '../ledger/port.js';
+import type { GatewayStore, StoredResponse } from '../store/gateway-store.js';
+import type { CorrectionClient } from './correction-client.js';
+import type { ReceiptSigner } from './receipts.js';
+
+export interface RecordedResponse {
+  readonly entry: Entry;
+  readonly status: SubjectStatus;
+  readonly receipt: string;
+}
+
+/** An integrity report: what was checked, and every problem found, each naming where. */
+export interface AuditReport {
+  readonly ok: boolean;
+  readonly scope: 'ledger' | 'subject';
+  readonly blocks?: number;
+  readonly subjects: number;
+  readonly entries: number;
+  readonly problems: readonly AuditProblem[];
+}
+
+/** One integrity problem, naming the block, subject or entry where it was found. */
+export interface AuditProblem {
+  readonly kind: string;
+  readonly detail: string;
+  readonly block?: number;
+  readonly subjectRef?: string;
+  readonly entryId?: string;
+  readonly seq?: number;
+}
+
+/** Audits the whole ledger, block by block; only ledgers that hold their blocks locally offer it. */
+export interface LedgerAuditor {
+  auditLedger(onProgress?: (done: number, total: number) => void): Promise<AuditReport>;
+}
+
+export interface CorrectionServiceDeps {
+  readonly client: CorrectionClient;
+  readonly store: GatewayStore;
+  readonly receipts: ReceiptSigner;
+  readonly subjectKey: Uint8Array;
+  /** On Fabric a gateway holds one agency's identity and serves that agency only. */
+  readonly servesAgency?: Agency | undefined;
+  readonly auditor?: LedgerAuditor | undefined;
+  /** Called once per entry recorded (metrics). */
+  readonly onRecorded?: (entry: Entry) => void;
+}
+
+/** The use cases of the REST API: authorize, call the contract, sign receipts. */
+export class CorrectionService {
+  readonly #deps: CorrectionServiceDeps;
+  readonly #inFlight = new Map<string, Promise<StoredResponse>>();
+
+  constructor(deps: Readonly<CorrectionServiceDeps>) {
+    this.#deps = deps;
+  }
+
+  /** Records an event. With an Idempotency-Key, a retry returns the first answer and writes nothing. */
+  async recordEvent(
+    principal: Principal,
+    body: RecordEventBody,
+    idempotencyKey?: string,
+  ): Promise<{ response: StoredResponse; replayed: boolean }> {
+    const caller = this.#callerFor(principal);
+    if (principal.role === 'auditor') throw new ApiError('FORBIDDEN', 'an auditor reads and verifies, never writes');
+    if (!idempotencyKey) return { response: await this.#record(caller, body), replayed: false };
+
+    const requestHash = sha256Hex(canonicalJson(body));
+    const scope = principal.agency;
+    const slot = `${scope}\u0000${idempotencyKey}`;
+    const running = this.#inFlight.get(slot);
+    if (running) return this.#replay(await running, requestHash);
+    const stored = await this.#deps.store.getResponse(scope, idempotencyKey);
+    if (stored) return this.#replay(stored, requestHash);
+
+    const work = this.#record(caller, body).then(async (response) => {
+      const kept = { ...response, requestHash };
+      await this.#deps.store.putResponse(scope, idempotencyKey, kept);
+      return kept;
+    });
+    this.#inFlight.set(slot, work);
+    try {
+      return { response: await work, replayed: false };
+    } finally {
+      this.#inFlight.delete(slot);
+    }
+  }
+
+  async subjectStatus(principal: Principal, subjectRef: string): Promise<SubjectStatus> {
+    return this.#deps.client.status(this.#callerFor(principal), subjectRef);
+  }
+
+  /** The reference and status for an ID number: the ID number itself goes no further than this. */
+  async lookup(principal: Principal, idNumber: string): Promise<{ ref: string; status: SubjectStatus }> {
+    const ref = subjectRefFor(this.#deps.subjectKey, idNumber);
+    return { ref, status: await this.#deps.client.status(this.#callerFor(principal), ref) };
+  }
+
+  async subjectEntries(principal: Principal, subjectRef: string): Promise<Entry[]> {
+    return this.#deps.client.entries(this.#callerFor(principal), subjectRef);
+  }
+
+  /** An entry, with its document when the caller's agency is entitled to it. */
+  async entry(principal: Principal, entryId: string): Promise<{ entry: Entry; document?: unknown }> {
+    const caller = this.#callerFor(principal);
+    const entry = await this.#deps.client.entry(caller, entryId);
+    if (!isCollectionMember(entry.collection, caller.agency)) return { entry };
+    return { entry, document: await this.#deps.client.document(caller, entryId) };
+  }
+
+  async verify(principal: Principal, body: VerifyBody): Promise<VerifyResult> {
+    const docHash = body.docHash ?? documentHash(body.document);
+    return this.#deps.client.verify(this.#callerFor(principal), body.entryId, docHash);
+  }
+
+  /** The integrity report of one subject's chain, or of the whole ledger. */
+  async audit(principal: Principal, subjectRef?: string): Promise<AuditReport> {
+    if (principal.role !== 'auditor' && principal.agency !== 'PROCURATORATE') {
+      throw new ApiError('FORBIDDEN', 'audits are for auditors and the procuratorate');
+    }
+    const caller = this.#callerFor(principal);
+    if (subjectRef) {
+      const [entries, status] = await Promise.all([
+        this.#deps.client.entries(caller, subjectRef),
+        this.#deps.client.status(caller, subjectRef),
+      ]);
+      const problems: ChainProblem[] = auditChain(subjectRef, entries, status);
+      return { ok: problems.length === 0, scope: 'subject', subjects: 1, entries: entries.length, problems };
+    }
+    if (!this.#deps.auditor) {
+      throw new ApiError('VALIDATION_FAILED', 'this ledger audits one subject at a time', {
+        errors: [{ path: 'subject', message: 'is required on this ledger' }],
+      });
+    }
+    return this.#deps.auditor.auditLedger();
+  }
+
+  async #record(caller: Caller, body: RecordEventBody): Promise<StoredResponse> {
+    const subjectRef = 'idNumber' in body.subject ? subjectRefFor(this.#deps.subjectKey, body.subject.idNumber) : body.subject.ref;
+    const recorded = await this.#deps.client.recordEvent(caller, {
+      subjectRef,
+      type: body.type,
+      occurredAt: body.occurredAt,
+      document: body.document,
+      amends: body.amends,
+    });
+    const receipt = await this.#deps.receipts.sign(recorded.entry, recorded.blockNumber);
+    this.#deps.onRecorded?.(recorded.entry);
+    const response: RecordedResponse = { entry: recorded.entry, status: recorded.status, receipt };
+    return { requestHash: '', status: 201, body: response };
+  }
+
+  #replay(stored: StoredResponse, requestHash: string): { response: StoredResponse; replayed: boolean } {
+    if (stored.requestHash !== requestHash) {
+      throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request');
+    }
+    return { response: stored, replayed: true };
+  }
+
+  #callerFor(principal: Principal): Caller {
+    const serves = this.#deps.servesAgency;
+    if (serves && principal.agency !== serves) {
+      throw new ApiError('FORBIDDEN', `this gateway serves ${serves} only`);
+    }
+    return { agency: principal.agency };
+  }
+}
