@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { canonicalJson, documentHash, entryHash, GENESIS_HASH } from 'correction-chaincode/domain';
+import { Chain } from '../support/chain.js';
+import { sampleDocument } from '../support/documents.js';
+
+/**
+ * An outsider's canonicalisation, written here from RFC 8785 for the values entries hold
+ * (objects, arrays, strings, integers, booleans, null): keys sorted by UTF-16 code units,
+ * no whitespace, strings as JSON.stringify writes them.
+ */
+function outsiderCanonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(outsiderCanonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${outsiderCanonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+describe('canonical hashing', () => {
+  it('matches RFC 8785\'s own example of property sorting and number and string forms', () => {
+    // RFC 8785 section 3.2.3 (sorting) and 3.2.2.3 examples, reduced.
+    const input = { '\u20ac': 'Euro Sign', '\r': 'Carriage Return', '\ufb33': 'Hebrew Letter Dalet With Dagesh', '1': 'One', '\ud83d\ude00': 'Emoji: Grinning Face', '\u0080': 'Control', '\u00f6': 'Latin Small Letter O With Diaeresis' };
+    expect(canonicalJson(input)).to.equal(
+      '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis","\u20ac":"Euro Sign","\ud83d\ude00":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}',
+    );
+    expect(canonicalJson({ numbers: [333333333.33333329, 1e30, 4.5, 0.002, 1e-27] })).to.equal('{"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27]}');
+  });
+
+  it('lets an outsider recompute every entry hash from the entry alone', () => {
+    const chain = new Chain();
+    chain.record('COURT', 'SENTENCE_HANDOVER');
+    chain.record('JUSTICE', 'SUBJECT_RECEIVED');
+    chain.record('JUSTICE', 'WARNING_ISSUED');
+    let previous = GENESIS_HASH;
+    for (const entry of chain.entries) {
+      const { hash, ...rest } = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
+      expect(sha256(outsiderCanonical(rest))).to.equal(hash);
+      expect(entry.prevHash).to.equal(previous);
+      previous = entry.hash;
+    }
+  });
+
+  it('hashes a document as the SHA-256 of its canonical JSON, whatever its key order', () => {
+    const document = sampleDocument('SENTENCE_HANDOVER');
+    const reordered = Object.fromEntries(Object.entries(document).reverse());
+    expect(documentHash(reordered)).to.equal(documentHash(document));
+    expect(documentHash(document)).to.equal(sha256(outsiderCanonical(document)));
+  });
+
+  it('agrees with the outsider on arbitrary JSON documents', () => {
+    const json = fc.jsonValue({ maxDepth: 4 }).filter((v) => !JSON.stringify(v).includes('-0') && !/\d\.\d+e|e[+-]?\d/i.test(JSON.stringify(v)));
+    fc.assert(fc.property(json, (value) => canonicalJson(value) === outsiderCanonical(value)), { numRuns: 300 });
+  });
+
+  it('changes when any field of an entry changes', () => {
+    const entry = new Chain().record('COURT', 'SENTENCE_HANDOVER').entry;
+    for (const field of ['occurredAt', 'recordedAt', 'docHash', 'prevHash', 'agency', 'txId'] as const) {
+      const altered = { ...entry, [field]: `${entry[field]}x` };
+      expect(entryHash(altered), field).to.not.equal(entry.hash);
+    }
+  });
+});
