@@ -60,10 +60,14 @@ export type VerifyBody = z.infer<typeof VerifyBody>;
 export const AuditQuery = z.strictObject({ subject: subjectRef.optional() });
 
 export function issuesOf(error: z.ZodError, prefix: readonly string[] = []): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    path: [...prefix, ...issue.path.map(String)].join('.') || '(body)',
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    const at = [...prefix, ...issue.path.map(String)];
+    // One issue per unexpected field, named by its own path.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...at, key].join('.'), message: 'is not an allowed field' }));
+    }
+    return [{ path: at.join('.') || '(body)', message: issue.message }];
+  });
 }
 
 /** Parses a body with a schema, or throws 400 listing every bad field. */

@@ -84,19 +84,24 @@ export class CorrectionService {
     const requestHash = sha256Hex(canonicalJson(body));
     const scope = principal.agency;
     const slot = `${scope}\u0000${idempotencyKey}`;
+    // Claim the key before the first await, so that a concurrent retry waits for this one.
     const running = this.#inFlight.get(slot);
     if (running) return this.#replay(await running, requestHash);
-    const stored = await this.#deps.store.getResponse(scope, idempotencyKey);
-    if (stored) return this.#replay(stored, requestHash);
-
-    const work = this.#record(caller, body).then(async (response) => {
-      const kept = { ...response, requestHash };
-      await this.#deps.store.putResponse(scope, idempotencyKey, kept);
-      return kept;
-    });
+    const work = (async (): Promise<StoredResponse> => {
+      const stored = await this.#deps.store.getResponse(scope, idempotencyKey);
+      if (stored) return { ...stored, replayed: true } as StoredResponse & { replayed: true };
+      const response = { ...(await this.#record(caller, body)), requestHash };
+      await this.#deps.store.putResponse(scope, idempotencyKey, response);
+      return response;
+    })();
     this.#inFlight.set(slot, work);
     try {
-      return { response: await work, replayed: false };
+      const response = await work;
+      if ('replayed' in response) {
+        const { replayed: _replayed, ...stored } = response as StoredResponse & { replayed: true };
+        return this.#replay(stored, requestHash);
+      }
+      return { response, replayed: false };
     } finally {
       this.#inFlight.delete(slot);
     }

@@ -1,0 +1,230 @@
+import { expect } from 'chai';
+import { documentHash, GENESIS_HASH, type Entry } from 'correction-chaincode/domain';
+import {
+  EntrySchema,
+  EntryWithDocumentSchema,
+  LookupResultSchema,
+  ProblemSchema,
+  RecordedSchema,
+  SubjectStatusSchema,
+  VerifyResultSchema,
+} from '../../gateway/src/http/responses.js';
+import { Api } from '../support/api.js';
+import { sampleDocument } from '../support/documents.js';
+import { residentId } from '../support/ids.js';
+import type { Target } from '../support/target.js';
+
+/** Asserts a problem+json answer with its status and stable code. */
+export function expectProblem(answer: { status: number; body: unknown; headers: Headers }, status: number, code: string): void {
+  expect(answer.status, JSON.stringify(answer.body)).to.equal(status);
+  expect(answer.headers.get('content-type')).to.match(/^application\/problem\+json/);
+  const problem = ProblemSchema.parse(answer.body);
+  expect(problem.code).to.equal(code);
+  expect(problem.status).to.equal(status);
+}
+
+function expectRecorded(answer: { status: number; body: unknown }): { entry: Entry; status: { state: string } } {
+  expect(answer.status, JSON.stringify(answer.body)).to.equal(201);
+  return RecordedSchema.parse(answer.body) as unknown as { entry: Entry; status: { state: string } };
+}
+
+/**
+ * The HTTP scenarios every ledger must pass, over real HTTP against real gateways.
+ * `seed` keeps subjects of different runs apart on a ledger that outlives the suite.
+ */
+export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void {
+  let target: Target;
+  let court: Api, justice: Api, police: Api, procuratorate: Api, auditor: Api;
+  let n = seed;
+  const nextId = () => residentId(++n);
+
+  before(async function () {
+    this.timeout(120_000);
+    target = await makeTarget();
+    court = new Api(target, 'COURT');
+    justice = new Api(target, 'JUSTICE', 'officer');
+    police = new Api(target, 'POLICE', 'officer');
+    procuratorate = new Api(target, 'PROCURATORATE');
+    auditor = new Api(target, 'PROCURATORATE', 'auditor');
+  });
+  after(async () => {
+    await target?.close();
+  });
+
+  it('carries one subject from assessment to release, each agency doing its part', async () => {
+    const idNumber = nextId();
+    const subject = { idNumber };
+    expectRecorded(await court.record('ASSESSMENT_COMMISSIONED', subject, sampleDocument('ASSESSMENT_COMMISSIONED'), '2023-12-01T09:00:00+08:00'));
+    expectRecorded(await justice.record('ASSESSMENT_OPINION', subject, sampleDocument('ASSESSMENT_OPINION'), '2023-12-10T09:00:00+08:00'));
+    const handover = expectRecorded(await court.record('SENTENCE_HANDOVER', subject, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00'));
+    expect(handover.status.state).to.equal('PENDING_REPORT');
+    expect(handover.entry.notify).to.deep.equal(['PROCURATORATE', 'POLICE', 'JUSTICE']);
+    const ref = handover.entry.subjectRef;
+    const served = expectRecorded(await court.record('DOCUMENTS_SERVED', { ref }, sampleDocument('DOCUMENTS_SERVED'), '2024-01-11T09:00:00+08:00'));
+    expectRecorded(await justice.record('HANDOVER_RECEIPT', { ref }, sampleDocument('HANDOVER_RECEIPT', { acknowledges: served.entry.id }), '2024-01-12T09:00:00+08:00'));
+    expectRecorded(await justice.record('SUBJECT_RECEIVED', { ref }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-15T09:00:00+08:00'));
+    expectRecorded(await justice.record('LEAVE_APPROVED', { ref }, sampleDocument('LEAVE_APPROVED'), '2024-02-20T09:00:00+08:00'));
+    expectRecorded(await justice.record('WARNING_ISSUED', { ref }, sampleDocument('WARNING_ISSUED'), '2024-04-01T09:00:00+08:00'));
+
+    // Police look the subject up by ID number: under correction, on leave window, one warning, may not leave the country.
+    const looked = await police.post('/v1/subjects/lookup', { idNumber });
+    expect(looked.status).to.equal(200);
+    const { status } = LookupResultSchema.parse(looked.body);
+    expect(status).to.include({ state: 'UNDER_CORRECTION', warningCount: 1, mayLeaveCountry: false, termEnd: '2025-01-09' });
+    expect(status.leave).to.deep.equal({ from: '2024-03-01', to: '2024-03-05' });
+
+    const released = expectRecorded(await justice.record('CORRECTION_RELEASED', { ref }, sampleDocument('CORRECTION_RELEASED'), '2025-01-09T10:00:00+08:00'));
+    expect(released.status.state).to.equal('RELEASED');
+
+    const chain = await police.get(`/v1/subjects/${ref}/entries`);
+    expect(chain.status).to.equal(200);
+    const entries = (chain.body as unknown[]).map((e) => EntrySchema.parse(e));
+    expect(entries.map((e) => e.type)).to.deep.equal([
+      'ASSESSMENT_COMMISSIONED', 'ASSESSMENT_OPINION', 'SENTENCE_HANDOVER', 'DOCUMENTS_SERVED', 'HANDOVER_RECEIPT',
+      'SUBJECT_RECEIVED', 'LEAVE_APPROVED', 'WARNING_ISSUED', 'CORRECTION_RELEASED',
+    ]);
+    entries.forEach((entry, i) => expect(entry.prevHash).to.equal(i === 0 ? GENESIS_HASH : entries[i - 1]?.hash));
+
+    const final = await court.get(`/v1/subjects/${ref}`);
+    expect(SubjectStatusSchema.parse(final.body)).to.include({ state: 'RELEASED', mayLeaveCountry: true, entryCount: 9 });
+
+    const audit = await auditor.get(`/v1/audit?subject=${ref}`);
+    expect(audit.status).to.equal(200);
+    expect(audit.body).to.include({ ok: true, entries: 9 });
+  });
+
+  it('revokes a probation after absconding and commits the subject to prison', async () => {
+    const subject = { idNumber: nextId() };
+    const { entry } = expectRecorded(await court.record('SENTENCE_HANDOVER', subject, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00'));
+    const ref = entry.subjectRef;
+    expectRecorded(await justice.record('SUBJECT_RECEIVED', { ref }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-15T09:00:00+08:00'));
+    expectRecorded(await justice.record('LOST_CONTACT', { ref }, sampleDocument('LOST_CONTACT'), '2024-02-02T09:00:00+08:00'));
+    const absconded = await police.get(`/v1/subjects/${ref}`);
+    expect(SubjectStatusSchema.parse(absconded.body).flags.absconded).to.equal(true);
+    expectRecorded(await police.record('SUBJECT_LOCATED', { ref }, sampleDocument('SUBJECT_LOCATED'), '2024-02-04T09:00:00+08:00'));
+    expectRecorded(await justice.record('REVOCATION_PROPOSED', { ref }, sampleDocument('REVOCATION_PROPOSED'), '2024-02-05T09:00:00+08:00'));
+    expectRecorded(await court.record('ARREST_DECIDED', { ref }, sampleDocument('ARREST_DECIDED'), '2024-02-06T09:00:00+08:00'));
+    const revoked = expectRecorded(await court.record('REVOCATION_RULED', { ref }, sampleDocument('REVOCATION_RULED'), '2024-02-20T09:00:00+08:00'));
+    expect(revoked.status.state).to.equal('REVOKED');
+    const committed = expectRecorded(await police.record('COMMITTED_TO_PRISON', { ref }, sampleDocument('COMMITTED_TO_PRISON'), '2024-02-21T09:00:00+08:00'));
+    expect(committed.status).to.include({ state: 'COMMITTED', mayLeaveCountry: false });
+    // A terminal state accepts no further lifecycle event.
+    const late = await justice.record('WARNING_ISSUED', { ref }, sampleDocument('WARNING_ISSUED'), '2024-03-01T09:00:00+08:00');
+    expectProblem(late, 409, 'ILLEGAL_TRANSITION');
+    expect(late.body.currentState).to.equal('COMMITTED');
+  });
+
+  it('shows an entry committed through one agency\'s gateway to every other agency', async () => {
+    const { entry } = expectRecorded(await court.record('SENTENCE_HANDOVER', { idNumber: nextId() }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00'));
+    for (const api of [justice, police, procuratorate]) {
+      const seen = await api.get(`/v1/entries/${entry.id}`);
+      expect(seen.status).to.equal(200);
+      expect(EntryWithDocumentSchema.parse(seen.body).entry.hash).to.equal(entry.hash);
+    }
+  });
+
+  it('hands a document only to agencies entitled to it, while its hash is public', async () => {
+    const { entry } = expectRecorded(await court.record('SENTENCE_HANDOVER', { idNumber: nextId() }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00'));
+    const ref = entry.subjectRef;
+    expectRecorded(await justice.record('SUBJECT_RECEIVED', { ref }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-15T09:00:00+08:00'));
+    const proposal = expectRecorded(await justice.record('REVOCATION_PROPOSED', { ref }, sampleDocument('REVOCATION_PROPOSED'), '2024-02-05T09:00:00+08:00'));
+    const forCourt = EntryWithDocumentSchema.parse((await court.get(`/v1/entries/${proposal.entry.id}`)).body);
+    expect(forCourt.document).to.deep.equal(sampleDocument('REVOCATION_PROPOSED'));
+    const forPolice = EntryWithDocumentSchema.parse((await police.get(`/v1/entries/${proposal.entry.id}`)).body);
+    expect(forPolice.document).to.equal(undefined);
+    expect(forPolice.entry.docHash).to.equal(documentHash(sampleDocument('REVOCATION_PROPOSED')));
+  });
+
+  it('verifies a document against its entry and names the check that fails', async () => {
+    const document = sampleDocument('SENTENCE_HANDOVER');
+    const { entry } = expectRecorded(await court.record('SENTENCE_HANDOVER', { idNumber: nextId() }, document, '2024-01-10T09:00:00+08:00'));
+    const good = await auditor.post('/v1/verify', { entryId: entry.id, document });
+    expect(VerifyResultSchema.parse(good.body)).to.deep.include({ valid: true, checks: { docHash: true, chainLink: true, entryHash: true } });
+    const altered = await auditor.post('/v1/verify', { entryId: entry.id, document: { ...document, termEnd: '2030-01-01' } });
+    expect(VerifyResultSchema.parse(altered.body)).to.deep.include({ valid: false, checks: { docHash: false, chainLink: true, entryHash: true } });
+    const byHash = await police.post('/v1/verify', { entryId: entry.id, docHash: documentHash(document) });
+    expect(byHash.body.valid).to.equal(true);
+  });
+
+  it('answers the same Idempotency-Key with the first result and records once', async () => {
+    const subject = { idNumber: nextId() };
+    const key = `handover-${n}-${Date.now()}`;
+    const first = expectRecorded(await court.record('SENTENCE_HANDOVER', subject, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00', {}, { 'idempotency-key': key }));
+    const again = await court.record('SENTENCE_HANDOVER', subject, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00', {}, { 'idempotency-key': key });
+    expect(again.status).to.equal(201);
+    expect(again.headers.get('idempotent-replayed')).to.equal('true');
+    expect(again.body).to.deep.equal(JSON.parse(JSON.stringify({ ...first, receipt: again.body.receipt })));
+    expect(again.body.receipt).to.equal((await court.record('SENTENCE_HANDOVER', subject, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00', {}, { 'idempotency-key': key })).body.receipt);
+    const status = await court.get(`/v1/subjects/${first.entry.subjectRef}`);
+    expect(status.body.entryCount).to.equal(1);
+    const reused = await court.record('SENTENCE_HANDOVER', { idNumber: nextId() }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00', {}, { 'idempotency-key': key });
+    expectProblem(reused, 422, 'IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('records one entry when the same Idempotency-Key arrives twice at once', async () => {
+    const subject = { idNumber: nextId() };
+    const key = `race-${n}-${Date.now()}`;
+    const send = () => court.record('SENTENCE_HANDOVER', subject, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00', {}, { 'idempotency-key': key });
+    const [a, b] = await Promise.all([send(), send()]);
+    expect([a.status, b.status]).to.deep.equal([201, 201]);
+    expect(a.body.entry.id).to.equal(b.body.entry.id);
+    expect((await court.get(`/v1/subjects/${a.body.entry.subjectRef}`)).body.entryCount).to.equal(1);
+  });
+
+  describe('errors', () => {
+    it('400 lists every bad field, of the envelope and of the document', async () => {
+      const answer = await court.post('/v1/events', {
+        type: 'SENTENCE_HANDOVER',
+        subject: { idNumber: '110105194912310021' },
+        occurredAt: 'yesterday',
+        document: { correctionType: 'HOUSE_ARREST', termStart: '2024-01-10' },
+        extra: true,
+      });
+      expectProblem(answer, 400, 'VALIDATION_FAILED');
+      const paths = (answer.body.errors as Array<{ path: string }>).map((e) => e.path);
+      expect(paths).to.include.members(['subject.idNumber', 'extra', 'occurredAt', 'document.correctionType', 'document.decisionNo', 'document.termEnd', 'document.executionPlace']);
+      expect(JSON.stringify(answer.body)).to.not.include('110105194912310021');
+    });
+
+    it('400 for a malformed ID number in a lookup, 400 for a malformed reference in a URL', async () => {
+      expectProblem(await police.post('/v1/subjects/lookup', { idNumber: '123' }), 400, 'VALIDATION_FAILED');
+      expectProblem(await police.get('/v1/subjects/not-a-ref'), 400, 'VALIDATION_FAILED');
+    });
+
+    it('401 without a token or with a bad one', async () => {
+      const none = await fetch(`${target.url('COURT')}/v1/subjects/${'a'.repeat(64)}`);
+      expect(none.status).to.equal(401);
+      expect(none.headers.get('www-authenticate')).to.equal('Bearer');
+      expect(((await none.json()) as { code: string }).code).to.equal('UNAUTHENTICATED');
+      const token = await target.token('COURT');
+      const forged = `${token.slice(0, -4)}${token.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+      const bad = await fetch(`${target.url('COURT')}/v1/subjects/${'a'.repeat(64)}`, { headers: { authorization: `Bearer ${forged}` } });
+      expect(bad.status).to.equal(401);
+    });
+
+    it('403 when the agency may not record the event, or an auditor tries to write', async () => {
+      const { entry } = expectRecorded(await court.record('SENTENCE_HANDOVER', { idNumber: nextId() }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00'));
+      const ref = entry.subjectRef;
+      expectRecorded(await justice.record('SUBJECT_RECEIVED', { ref }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-15T09:00:00+08:00'));
+      expectProblem(await police.record('CORRECTION_RELEASED', { ref }, sampleDocument('CORRECTION_RELEASED'), '2025-02-01T09:00:00+08:00'), 403, 'FORBIDDEN');
+      expectProblem(await auditor.record('PROCURATORIAL_OPINION', { ref }, sampleDocument('PROCURATORIAL_OPINION'), '2025-02-01T09:00:00+08:00'), 403, 'FORBIDDEN');
+      expect((await court.get(`/v1/subjects/${ref}`)).body.entryCount).to.equal(2);
+    });
+
+    it('404 for an unknown subject or entry', async () => {
+      expectProblem(await police.get(`/v1/subjects/${'a'.repeat(64)}`), 404, 'NOT_FOUND');
+      expectProblem(await police.get(`/v1/subjects/${'a'.repeat(64)}/entries`), 404, 'NOT_FOUND');
+      expectProblem(await police.get(`/v1/entries/${'b'.repeat(32)}`), 404, 'NOT_FOUND');
+      expectProblem(await police.post('/v1/subjects/lookup', { idNumber: nextId() }), 404, 'NOT_FOUND');
+      expectProblem(await justice.record('SUBJECT_RECEIVED', { idNumber: nextId() }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-15T09:00:00+08:00'), 404, 'NOT_FOUND');
+    });
+
+    it('409 for an illegal lifecycle step, naming the current state', async () => {
+      const { entry } = expectRecorded(await court.record('SENTENCE_HANDOVER', { idNumber: nextId() }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00'));
+      const answer = await justice.record('CORRECTION_RELEASED', { ref: entry.subjectRef }, sampleDocument('CORRECTION_RELEASED'), '2025-02-01T09:00:00+08:00');
+      expectProblem(answer, 409, 'ILLEGAL_TRANSITION');
+      expect(answer.body.currentState).to.equal('PENDING_REPORT');
+      expect((await court.get(`/v1/subjects/${entry.subjectRef}`)).body.entryCount).to.equal(1);
+    });
+  });
+}

@@ -1,0 +1,250 @@
+import { expect } from 'chai';
+import { Level } from 'level';
+import { DomainError, subjectRefFor, type Entry } from 'correction-chaincode/domain';
+import { blockHash, dataHashOf, ZERO_HASH, type Block } from '../../gateway/src/ledger/embedded/block.js';
+import { auditEmbeddedLedger } from '../../gateway/src/ledger/embedded/audit.js';
+import { EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledger.js';
+import { EmbeddedStub } from '../../gateway/src/ledger/embedded/stub.js';
+import { CommittedState } from '../../gateway/src/ledger/embedded/world-state.js';
+import type { LedgerEvent } from '../../gateway/src/ledger/port.js';
+import { CorrectionClient } from '../../gateway/src/services/correction-client.js';
+import { SAMPLE_NAME, sampleDocument } from '../support/documents.js';
+import { residentId } from '../support/ids.js';
+import { tempDir } from '../support/temp.js';
+
+const KEY = Buffer.alloc(32, 3);
+const refOf = (n: number) => subjectRefFor(KEY, residentId(n));
+const COURT = { agency: 'COURT' } as const;
+const JUSTICE = { agency: 'JUSTICE' } as const;
+const POLICE = { agency: 'POLICE' } as const;
+
+async function allBlocks(ledger: EmbeddedLedger): Promise<Block[]> {
+  const blocks: Block[] = [];
+  for await (const block of ledger.blocks()) blocks.push(block);
+  return blocks;
+}
+
+describe('embedded ledger', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let ledger: EmbeddedLedger;
+  let client: CorrectionClient;
+
+  beforeEach(async () => {
+    dir = await tempDir();
+    ledger = await EmbeddedLedger.open({ dataDir: dir.path });
+    client = new CorrectionClient(ledger);
+  });
+  afterEach(async () => {
+    await ledger.close();
+    await dir.remove();
+  });
+
+  /** Hands a subject over and receives it: two entries. */
+  async function receive(n: number): Promise<string> {
+    const ref = refOf(n);
+    await client.recordEvent(COURT, { subjectRef: ref, type: 'SENTENCE_HANDOVER', occurredAt: '2024-01-10T09:00:00+08:00', document: sampleDocument('SENTENCE_HANDOVER') });
+    await client.recordEvent(JUSTICE, { subjectRef: ref, type: 'SUBJECT_RECEIVED', occurredAt: '2024-01-15T09:00:00+08:00', document: sampleDocument('SUBJECT_RECEIVED') });
+    return ref;
+  }
+
+  it('keeps state, blocks and the chain across a restart', async () => {
+    const ref = await receive(1);
+    const height = await ledger.height();
+    await ledger.close();
+    ledger = await EmbeddedLedger.open({ dataDir: dir.path });
+    client = new CorrectionClient(ledger);
+    expect(await ledger.height()).to.equal(height);
+    expect((await client.status(JUSTICE, ref)).state).to.equal('UNDER_CORRECTION');
+    await client.recordEvent(JUSTICE, { subjectRef: ref, type: 'WARNING_ISSUED', occurredAt: '2024-02-01T09:00:00+08:00', document: sampleDocument('WARNING_ISSUED') });
+    const blocks = await allBlocks(ledger);
+    expect(blocks).to.have.length(height + 1);
+    expect(blocks.at(-1)?.header.previousHash).to.equal(blockHash((blocks.at(-2) as Block).header));
+    expect((await auditEmbeddedLedger(ledger)).ok).to.equal(true);
+  });
+
+  it('chains every block header to the previous one by SHA-256', async () => {
+    await Promise.all([1, 2, 3, 4, 5].map(receive));
+    const blocks = await allBlocks(ledger);
+    expect(blocks.length).to.be.greaterThan(1);
+    blocks.forEach((block, n) => {
+      expect(block.header.number).to.equal(n);
+      expect(block.header.dataHash).to.equal(dataHashOf(block.transactions));
+      expect(block.header.previousHash).to.equal(n === 0 ? ZERO_HASH : blockHash((blocks[n - 1] as Block).header));
+    });
+  });
+
+  it('writes nothing for a failed transaction, even inside a block with good ones', async () => {
+    const ref = refOf(9);
+    const before = await ledger.height();
+    const results = await Promise.allSettled([
+      client.recordEvent(COURT, { subjectRef: refOf(10), type: 'SENTENCE_HANDOVER', occurredAt: '2024-01-10T09:00:00+08:00', document: sampleDocument('SENTENCE_HANDOVER') }),
+      client.recordEvent(POLICE, { subjectRef: ref, type: 'SENTENCE_HANDOVER', occurredAt: '2024-01-10T09:00:00+08:00', document: sampleDocument('SENTENCE_HANDOVER') }),
+      client.recordEvent(COURT, { subjectRef: refOf(11), type: 'SENTENCE_HANDOVER', occurredAt: '2024-01-10T09:00:00+08:00', document: sampleDocument('SENTENCE_HANDOVER') }),
+    ]);
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    const refused = results[1] as PromiseRejectedResult;
+    expect(refused.reason).to.be.instanceOf(DomainError).with.property('code', 'FORBIDDEN');
+    try {
+      await client.status(COURT, ref);
+      expect.fail('the refused subject must not exist');
+    } catch (error) {
+      expect(error).to.be.instanceOf(DomainError).with.property('code', 'NOT_FOUND');
+    }
+    const blocks = await allBlocks(ledger);
+    const written = blocks.slice(before).flatMap((b) => b.transactions.flatMap((t) => t.writes.map(([key]) => key)));
+    expect(written.some((key) => key.includes(ref))).to.equal(false);
+    expect(written.filter((key) => key.startsWith('\u0000entry\u0000'))).to.have.length(2);
+  });
+
+  it('keeps documents off the blocks and hands them only to member agencies', async () => {
+    const ref = await receive(20);
+    await client.recordEvent(JUSTICE, { subjectRef: ref, type: 'REVOCATION_PROPOSED', occurredAt: '2024-03-01T09:00:00+08:00', document: sampleDocument('REVOCATION_PROPOSED') });
+    const entries = await client.entries(COURT, ref);
+    const proposal = entries.at(-1) as Entry;
+    expect(proposal.collection).to.equal('judicialDocs');
+    expect(await client.document(COURT, proposal.id)).to.deep.equal(sampleDocument('REVOCATION_PROPOSED'));
+    try {
+      await client.document(POLICE, proposal.id);
+      expect.fail('police are not entitled to revocation proposals');
+    } catch (error) {
+      expect(error).to.be.instanceOf(DomainError).with.property('code', 'FORBIDDEN');
+    }
+    const blockText = JSON.stringify(await allBlocks(ledger));
+    expect(blockText).to.not.include(SAMPLE_NAME);
+    expect(blockText).to.include(proposal.docHash);
+  });
+
+  it('keeps the history of every key', async () => {
+    const ref = await receive(30);
+    const stub = new EmbeddedStub(new CommittedState(ledger.store), {
+      txId: 'history', timestamp: new Date(), agency: 'COURT', fn: 'none', args: [], transient: new Map(),
+    });
+    const iterator = await stub.getHistoryForKey(stub.createCompositeKey('subject', [ref]));
+    const states: string[] = [];
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
+      states.push((JSON.parse(new TextDecoder().decode(r.value.value)) as { state: string }).state);
+    }
+    expect(states).to.deep.equal(['PENDING_REPORT', 'UNDER_CORRECTION']);
+  });
+
+  it('emits a chaincode event for every committed entry', async () => {
+    const events: LedgerEvent[] = [];
+    ledger.on('chaincodeEvent', (event: LedgerEvent) => events.push(event));
+    const ref = await receive(40);
+    expect(events.map((e) => e.name)).to.deep.equal(['EntryRecorded', 'EntryRecorded']);
+    const last = JSON.parse(new TextDecoder().decode(events[1]?.payload)) as Entry;
+    expect(last.subjectRef).to.equal(ref);
+    expect(last.type).to.equal('SUBJECT_RECEIVED');
+  });
+});
+
+describe('embedded ledger audit', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let entries: Entry[];
+
+  /** Builds a small ledger, closes it, lets the test edit the LevelDB files, then audits. */
+  beforeEach(async () => {
+    dir = await tempDir();
+    const ledger = await EmbeddedLedger.open({ dataDir: dir.path });
+    const client = new CorrectionClient(ledger);
+    for (const n of [1, 2]) {
+      const ref = refOf(n);
+      await client.recordEvent(COURT, { subjectRef: ref, type: 'SENTENCE_HANDOVER', occurredAt: '2024-01-10T09:00:00+08:00', document: sampleDocument('SENTENCE_HANDOVER') });
+      await client.recordEvent(JUSTICE, { subjectRef: ref, type: 'SUBJECT_RECEIVED', occurredAt: '2024-01-15T09:00:00+08:00', document: sampleDocument('SUBJECT_RECEIVED') });
+      await client.recordEvent(JUSTICE, { subjectRef: ref, type: 'WARNING_ISSUED', occurredAt: '2024-02-01T09:00:00+08:00', document: sampleDocument('WARNING_ISSUED') });
+    }
+    entries = await client.entries(COURT, refOf(1));
+    await ledger.close();
+  });
+  afterEach(() => dir.remove());
+
+  async function tamper(edit: (db: Level<string, string>) => Promise<void>) {
+    const db = new Level<string, string>(`${dir.path}/ledger`, { valueEncoding: 'utf8' });
+    await edit(db);
+    await db.close();
+    const ledger = await EmbeddedLedger.open({ dataDir: dir.path });
+    try {
+      return await auditEmbeddedLedger(ledger);
+    } finally {
+      await ledger.close();
+    }
+  }
+  const state = (db: Level<string, string>) => db.sublevel<string, string>('state', { valueEncoding: 'utf8' });
+  const blocks = (db: Level<string, string>) => db.sublevel<string, string>('blocks', { valueEncoding: 'utf8' });
+  const entryKey = (e: Entry) => `\u0000entry\u0000${e.subjectRef}\u0000${String(e.seq).padStart(10, '0')}\u0000`;
+
+  it('finds an untouched ledger intact', async () => {
+    const report = await tamper(async () => {});
+    expect(report).to.include({ ok: true, subjects: 2, entries: 6 });
+    expect(report.problems).to.deep.equal([]);
+  });
+
+  it('names the entry whose contents were edited', async () => {
+    const target = entries[1] as Entry;
+    const report = await tamper(async (db) => {
+      await state(db).put(entryKey(target), JSON.stringify({ ...target, occurredAt: '2024-01-01T00:00:00+08:00' }));
+    });
+    expect(report.ok).to.equal(false);
+    expect(report.problems.map((p) => [p.kind, p.entryId])).to.deep.include.members([
+      ['ENTRY_ALTERED', target.id],
+      ['ENTRY_DIFFERS_FROM_BLOCK', target.id],
+    ]);
+  });
+
+  it('catches an entry rewritten with a fresh hash by its broken link and by its block', async () => {
+    const target = entries[0] as Entry;
+    const { entryHash } = await import('correction-chaincode/domain');
+    const forged = { ...target, facts: { ...target.facts, termEnd: '2030-01-01' } };
+    const report = await tamper(async (db) => {
+      await state(db).put(entryKey(target), JSON.stringify({ ...forged, hash: entryHash(forged) }));
+    });
+    const kinds = report.problems.map((p) => `${p.kind}:${p.entryId ?? ''}`);
+    expect(kinds).to.include(`CHAIN_BROKEN:${(entries[1] as Entry).id}`);
+    expect(kinds).to.include(`ENTRY_DIFFERS_FROM_BLOCK:${target.id}`);
+    expect(kinds).to.include('STATUS_MISMATCH:');
+  });
+
+  it('names a deleted entry', async () => {
+    const target = entries[2] as Entry;
+    const report = await tamper(async (db) => {
+      await state(db).del(entryKey(target));
+    });
+    expect(report.problems.map((p) => [p.kind, p.entryId])).to.deep.include(['ENTRY_MISSING', target.id]);
+  });
+
+  it('names the block whose transactions were edited', async () => {
+    const edited = await tamper(async (db) => {
+      const raw = (await blocks(db).get('000000000002')) as string;
+      await blocks(db).put('000000000002', raw.replace('WARNING_ISSUED', 'WARNING_ISSUEX'));
+    });
+    expect(edited.problems.map((p) => [p.kind, p.block])).to.deep.include(['BLOCK_DATA_ALTERED', 2]);
+  });
+
+  it('names a block whose header was rewritten to cover an edit', async () => {
+    const report = await tamper(async (db) => {
+      const block = JSON.parse((await blocks(db).get('000000000001')) as string) as Block;
+      const transactions = block.transactions.map((t) => ({ ...t, fn: 'Forged' }));
+      await blocks(db).put('000000000001', JSON.stringify({ header: { ...block.header, dataHash: dataHashOf(transactions) }, transactions }));
+    });
+    expect(report.problems.map((p) => [p.kind, p.block])).to.deep.include(['BLOCK_HEADER_ALTERED', 1]);
+    expect(report.problems.map((p) => p.kind)).to.not.include('BLOCK_DATA_ALTERED');
+  });
+
+  it('names a document edited in its private store', async () => {
+    const target = entries[0] as Entry;
+    const report = await tamper(async (db) => {
+      const docs = db.sublevel<string, string>('private', { valueEncoding: 'utf8' });
+      await docs.put(`${target.collection}\u0000${target.id}`, JSON.stringify({ forged: true }));
+    });
+    expect(report.problems.map((p) => [p.kind, p.entryId])).to.deep.include(['DOCUMENT_ALTERED', target.id]);
+  });
+
+  it('names a subject whose stored status was edited', async () => {
+    const report = await tamper(async (db) => {
+      const key = `\u0000subject\u0000${refOf(2)}\u0000`;
+      const status = JSON.parse((await state(db).get(key)) as string) as Record<string, unknown>;
+      await state(db).put(key, JSON.stringify({ ...status, warningCount: 0 }));
+    });
+    expect(report.problems.map((p) => [p.kind, p.subjectRef])).to.deep.equal([['STATUS_MISMATCH', refOf(2)]]);
+  });
+});

@@ -1,0 +1,49 @@
+import { Writable } from 'node:stream';
+import type { Agency } from 'correction-chaincode/domain';
+import { loadConfig } from '../../gateway/src/config.js';
+import { createGateway, type Gateway } from '../../gateway/src/gateway.js';
+import { mintDevToken, type Role } from '../../gateway/src/keys.js';
+import { tempDir } from './temp.js';
+
+/** Gateways under test: one URL per agency (the same one on the embedded ledger). */
+export interface Target {
+  readonly name: string;
+  url(agency: Agency): string;
+  token(agency: Agency, role?: Role): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedTarget extends Target {
+  readonly gateway: Gateway;
+  readonly dataDir: string;
+  /** Every log line the gateway wrote. */
+  readonly logs: string[];
+}
+
+/** A real gateway on the embedded ledger, listening on a free loopback port, with its own data directory. */
+export async function embeddedTarget(env: Record<string, string> = {}): Promise<EmbeddedTarget> {
+  const dir = await tempDir();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, LOG_LEVEL: 'info', ...env });
+  const gateway = await createGateway(config, { logDestination: sink });
+  const port = await gateway.listen();
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    name: 'embedded',
+    gateway,
+    dataDir: dir.path,
+    logs,
+    url: () => base,
+    token: (agency, role = 'clerk') => mintDevToken(dir.path, { agency, role, sub: `test-${agency.toLowerCase()}-${role}`, expiresIn: '1h' }),
+    async close() {
+      await gateway.close();
+      await dir.remove();
+    },
+  };
+}
