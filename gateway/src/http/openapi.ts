@@ -11,9 +11,21 @@ import {
   VerifyResultSchema,
 } from './responses.js';
 
-type Schema = z.ZodType;
-const json = (schema: Schema, io: 'input' | 'output' = 'output') =>
-  z.toJSONSchema(schema, { io, target: 'openapi-3.0', unrepresentable: 'any' }) as Record<string, unknown>;
+// These schemas register themselves in zod's global registry by their meta id; naming them here
+// keeps their modules loaded, so every one of them becomes a component.
+export const DOCUMENTED_SCHEMAS = [RecordEventBody, LookupBody, VerifyBody, AuditQuery, EntrySchema, SubjectStatusSchema, RecordedSchema, LookupResultSchema, EntryWithDocumentSchema, VerifyResultSchema, AuditReportSchema, ProblemSchema];
+
+/** Every registered schema as an OpenAPI component, nested ones by reference. */
+function componentSchemas(): Record<string, unknown> {
+  const { schemas } = z.toJSONSchema(z.globalRegistry, {
+    target: 'openapi-3.0',
+    io: 'input',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  // OpenAPI 3.0 schema objects have no $id.
+  return Object.fromEntries(Object.entries(schemas).map(([id, { $id: _id, ...schema }]) => [id, schema]));
+}
 
 const problem = (description: string) => ({
   description,
@@ -43,20 +55,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (ES256, agency-issued)' } },
-      schemas: {
-        RecordEventBody: json(RecordEventBody, 'input'),
-        LookupBody: json(LookupBody, 'input'),
-        VerifyBody: json(VerifyBody, 'input'),
-        AuditQuery: json(AuditQuery, 'input'),
-        Entry: json(EntrySchema),
-        SubjectStatus: json(SubjectStatusSchema),
-        Recorded: json(RecordedSchema),
-        LookupResult: json(LookupResultSchema),
-        EntryWithDocument: json(EntryWithDocumentSchema),
-        VerifyResult: json(VerifyResultSchema),
-        AuditReport: json(AuditReportSchema),
-        Problem: json(ProblemSchema),
-      },
+      schemas: componentSchemas(),
     },
     security: [{ bearer: [] }],
     paths: {

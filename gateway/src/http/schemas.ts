@@ -57,7 +57,7 @@ export const VerifyBody = z
   .meta({ id: 'VerifyBody' });
 export type VerifyBody = z.infer<typeof VerifyBody>;
 
-export const AuditQuery = z.strictObject({ subject: subjectRef.optional() });
+export const AuditQuery = z.strictObject({ subject: subjectRef.optional() }).meta({ id: 'AuditQuery' });
 
 export function issuesOf(error: z.ZodError, prefix: readonly string[] = []): FieldIssue[] {
   return error.issues.flatMap((issue) => {

@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { Level } from 'level';
+import { syntheticResidentId } from '../../gateway/src/demo.js';
+import { devKeyPaths, mintDevToken } from '../../gateway/src/keys.js';
+import { sampleDocument } from '../support/documents.js';
+import { tempDir } from '../support/temp.js';
+
+const CLI = join(process.cwd(), 'dist', 'gateway', 'src', 'cli.js');
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+/** Starts `correction-ledger serve` on a free port; resolves with its URL once it listens. */
+async function serve(dataDir: string): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /gateway on (http:\/\/[\d.]+:\d+)/.exec(stderr);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+describe('correction-ledger CLI', function () {
+  this.timeout(120_000);
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let server: Awaited<ReturnType<typeof serve>> | undefined;
+
+  before(async () => {
+    dir = await tempDir();
+  });
+  after(async () => {
+    await server?.stop();
+    await dir.remove();
+  });
+
+  it('token prints a JWT signed by the agency\'s dev key, with agency and role claims', async () => {
+    const { code, stdout } = await run(['token', '--agency', 'POLICE', '--role', 'officer', '--data-dir', dir.path]);
+    expect(code).to.equal(0);
+    const jwks = createLocalJWKSet(JSON.parse(await readFile(devKeyPaths(dir.path).jwks, 'utf8')) as Parameters<typeof createLocalJWKSet>[0]);
+    const { payload, protectedHeader } = await jwtVerify(stdout.trim(), jwks);
+    expect(protectedHeader.kid).to.equal('POLICE');
+    expect(payload).to.include({ agency: 'POLICE', role: 'officer' });
+  });
+
+  it('token refuses an unknown agency', async () => {
+    const { code, stderr } = await run(['token', '--agency', 'ARMY', '--data-dir', dir.path]);
+    expect(code).to.not.equal(0);
+    expect(stderr).to.match(/ARMY/);
+  });
+
+  it('serve refuses a bad configuration, naming every problem', async () => {
+    const { code, stderr } = await run(['serve'], { PORT: 'eighty', LEDGER: 'chain', DATA_DIR: dir.path });
+    expect(code).to.equal(1);
+    expect(stderr).to.include('PORT').and.to.include('LEDGER');
+  });
+
+  it('demo records a realistic ledger through the REST API: every correction type and lifecycle path', async () => {
+    server = await serve(dir.path);
+    const demo = await run(['demo', '--url', server.url, '--data-dir', dir.path]);
+    expect(demo.code, demo.stderr).to.equal(0);
+    const token = await mintDevToken(dir.path, { agency: 'PROCURATORATE', role: 'auditor', sub: 'test' });
+    const statuses: Array<{ state: string; correctionType: string | null; openMatters: unknown[]; entryCount: number }> = [];
+    const types = new Set<string>();
+    for (let n = 1; n <= 24; n++) {
+      const answer = await fetch(`${server.url}/v1/subjects/lookup`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ idNumber: syntheticResidentId(n) }),
+      });
+      expect(answer.status).to.equal(200);
+      const { ref, status } = (await answer.json()) as { ref: string; status: (typeof statuses)[number] };
+      statuses.push(status);
+      const entries = (await (await fetch(`${server.url}/v1/subjects/${ref}/entries`, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ type: string }>;
+      for (const entry of entries) types.add(entry.type);
+    }
+    expect(new Set(statuses.map((s) => s.correctionType))).to.include.members(['PROBATION', 'PAROLE', 'CONTROL', 'TEMPORARY_OUTSIDE_PRISON']);
+    expect(new Set(statuses.map((s) => s.state))).to.include.members(['ASSESSED', 'PENDING_REPORT', 'UNDER_CORRECTION', 'RELEASED', 'COMMITTED', 'DECEASED']);
+    expect([...types]).to.include.members(['AMENDMENT', 'PROCURATORIAL_OPINION', 'PROCURATORIAL_REPLY', 'REVOCATION_RULED', 'COMMUTATION_RULED', 'LOST_CONTACT']);
+    expect(statuses.some((s) => s.openMatters.length > 0)).to.equal(true);
+  });
+
+  it('verify checks a document against its entry, and a receipt against the gateway key and the ledger', async () => {
+    if (!server) throw new Error('server not started');
+    const token = await mintDevToken(dir.path, { agency: 'COURT', role: 'clerk', sub: 'test' });
+    const document = sampleDocument('SENTENCE_HANDOVER');
+    const answer = await fetch(`${server.url}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'SENTENCE_HANDOVER', subject: { idNumber: syntheticResidentId(900) }, occurredAt: '2024-01-10T09:00:00+08:00', document }),
+    });
+    const { entry, receipt } = (await answer.json()) as { entry: { id: string }; receipt: string };
+    const good = join(dir.path, 'doc.json');
+    const bad = join(dir.path, 'forged.json');
+    await writeFile(good, JSON.stringify(document));
+    await writeFile(bad, JSON.stringify({ ...document, termEnd: '2031-01-01' }));
+    const ok = await run(['verify', '--url', server.url, '--data-dir', dir.path, '--entry', entry.id, '--document', good]);
+    expect(ok.code, ok.stdout + ok.stderr).to.equal(0);
+    expect(ok.stdout).to.match(/PASS\s+docHash/);
+    const forged = await run(['verify', '--url', server.url, '--data-dir', dir.path, '--entry', entry.id, '--document', bad]);
+    expect(forged.code).to.equal(1);
+    expect(forged.stdout).to.match(/FAIL\s+docHash/);
+    const receiptRun = await run(['verify', '--url', server.url, '--data-dir', dir.path, '--receipt', receipt]);
+    expect(receiptRun.code, receiptRun.stdout).to.equal(0);
+    expect(receiptRun.stdout).to.match(/PASS\s+receipt signature/);
+  });
+
+  it('audit reports an intact ledger, then names the entry someone edited in the LevelDB files', async () => {
+    await server?.stop();
+    server = undefined;
+    const intact = await run(['audit', '--data-dir', dir.path]);
+    expect(intact.code, intact.stdout + intact.stderr).to.equal(0);
+    expect(intact.stdout).to.match(/intact/);
+
+    const db = new Level<string, string>(join(dir.path, 'ledger'), { valueEncoding: 'utf8' });
+    const state = db.sublevel<string, string>('state', { valueEncoding: 'utf8' });
+    let edited = '';
+    for await (const [key, value] of state.iterator({ gte: '\u0000entry\u0000', lt: '\u0000entry\u0000\u{10FFFF}', limit: 5 })) {
+      const entry = JSON.parse(value) as { id: string; occurredAt: string };
+      edited = entry.id;
+      await state.put(key, JSON.stringify({ ...entry, occurredAt: '2020-01-01T00:00:00+08:00' }));
+    }
+    await db.close();
+    const tampered = await run(['audit', '--data-dir', dir.path, '--json']);
+    expect(tampered.code).to.equal(1);
+    const report = JSON.parse(tampered.stdout) as { ok: boolean; problems: Array<{ kind: string; entryId?: string }> };
+    expect(report.ok).to.equal(false);
+    expect(report.problems.filter((p) => p.entryId === edited).map((p) => p.kind)).to.include.members(['ENTRY_ALTERED', 'ENTRY_DIFFERS_FROM_BLOCK']);
+  });
+});
