@@ -8,7 +8,7 @@ import { tempDir } from './temp.js';
 /** Gateways under test: one URL per agency (the same one on the embedded ledger). */
 export interface Target {
   readonly name: string;
-  url(agency: Agency): string;
+  url(agency?: Agency): string;
   token(agency: Agency, role?: Role): Promise<string>;
   close(): Promise<void>;
 }
