@@ -49,7 +49,7 @@ for p in /proc/[0-9]*; do
     log "stopping leftover ${marker#"$prefix"} (pid $pid, no pid file)"
     kill -TERM "$pid" 2>/dev/null || true
     sleep 1
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
     stopped+=("${marker#"$prefix"}")
   fi
 done

@@ -13,6 +13,11 @@
 # Already up → says so. Up but some processes dead → restarts just those.
 # Half-built state (a crash or failure during bring-up) → cleaned and rebuilt.
 #
+#   scripts/network-up.sh                      bring up / reconcile
+#   scripts/network-up.sh --restart-chaincode  on a running network: restart the
+#       chaincode servers so they load freshly built contract code (same package
+#       IDs, no redeploy; the definition, e.g. collections, is unchanged)
+#
 # Env:
 #   ORDERER_TYPE            bft (default) | raft
 #   FABRIC_PORT_BASE        7000: agency i uses BASE+100*(i+1)+{1..22}
@@ -24,6 +29,7 @@ set -euo pipefail
 T0=$(date +%s)
 REQUESTED_ORDERER_TYPE="${ORDERER_TYPE:-}"
 REQUESTED_PORT_BASE="${FABRIC_PORT_BASE:-}"
+REQUESTED_CHAINCODE_DIR="${CHAINCODE_DIR:-}"
 # shellcheck source=lib/network-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/network-common.sh"
 
@@ -353,7 +359,7 @@ start_chaincode() { # start_chaincode CHAINCODE AGENCY
 }
 
 start_named() { # start_named NODE_NAME: (re)start one process by its name
-  local name="$1" kind agency cc
+  local name="$1" agency cc
   agency="$(tr '[:lower:]' '[:upper:]' <<<"${name##*-}")"
   case "$name" in
     orderer-*) start_orderer "$agency" ;;
@@ -539,7 +545,21 @@ reconcile_running_network() {
   if [[ -n "$REQUESTED_PORT_BASE" && "$REQUESTED_PORT_BASE" != "$FABRIC_PORT_BASE" ]]; then
     die "the network in $NETWORK_DIR uses FABRIC_PORT_BASE=$FABRIC_PORT_BASE; run scripts/network-down.sh first"
   fi
+  if [[ -n "$REQUESTED_CHAINCODE_DIR" && "$(abspath "$REQUESTED_CHAINCODE_DIR")" != "$CHAINCODE_DIR" ]]; then
+    [[ $RESTART_CHAINCODE -eq 1 ]] \
+      || die "the network in $NETWORK_DIR runs the correction contract from $CHAINCODE_DIR; add --restart-chaincode to switch to $REQUESTED_CHAINCODE_DIR"
+    CHAINCODE_DIR="$(abspath "$REQUESTED_CHAINCODE_DIR")"
+    check_chaincode_dir correction
+    save_settings
+  fi
   local dead=() name
+  if [[ $RESTART_CHAINCODE -eq 1 ]]; then
+    check_chaincode_dir correction
+    log "stopping the chaincode servers to reload the contracts"
+    for name in $(node_names); do
+      if [[ "$name" == cc-* ]]; then stop_node "$name" || true; fi
+    done
+  fi
   for name in $(node_names); do node_running "$name" || dead+=("$name"); done
   if [[ ${#dead[@]} -eq 0 ]]; then
     log "network already up in $NETWORK_DIR (${ORDERER_TYPE}); nothing to do"
@@ -587,6 +607,13 @@ clean_stale_state() {
 }
 
 main() {
+  RESTART_CHAINCODE=0
+  case "${1:-}" in
+    "") ;;
+    --restart-chaincode) RESTART_CHAINCODE=1 ;;
+    -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
   if [[ -f "$READY_FILE" ]]; then
     reconcile_running_network
   fi
@@ -600,6 +627,7 @@ main() {
   command -v node >/dev/null || die "node is required"
   command -v openssl >/dev/null || die "openssl is required"
   command -v curl >/dev/null || die "curl is required"
+  command -v setsid >/dev/null || die "setsid (util-linux) is required"
   [[ -f "$CHAINCODE_NODE_MODULES/.bin/fabric-chaincode-node" ]] \
     || die "$CHAINCODE_NODE_MODULES/.bin/fabric-chaincode-node not found: run npm install (fabric-shim)"
   local cc a name

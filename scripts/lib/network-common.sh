@@ -129,7 +129,7 @@ start_node() {
   mkdir -p "$LOG_DIR" "$PID_DIR"
   printf '\n===== %s starting %s =====\n' "$(date -Is)" "$name" >> "$log"
   (
-    cd "$workdir"
+    cd "$workdir" || exit 1
     exec setsid env -i PATH="$PATH" HOME="${HOME:-/tmp}" TMPDIR="${TMPDIR:-/tmp}" \
       "$(node_marker "$name")" "${envs[@]}" "$@" >>"$log" 2>&1 </dev/null
   ) &
