@@ -35,7 +35,7 @@ program
       process.stderr.write(
         `\ncorrection-ledger gateway on ${url} (ledger: ${config.ledger}, data: ${config.dataDir})\n` +
           `${gateway.createdDevKeys ? 'Created dev keys under ' + devKeyPaths(config.dataDir).dir + '.\n' : ''}` +
-          `Mint a dev token:  npx correction-ledger token --agency COURT --role clerk\n` +
+          `Mint a dev token:  npm run -s cli -- token --agency COURT --role clerk\n` +
           `API docs:          ${url}/docs\n\n`,
       );
     }
