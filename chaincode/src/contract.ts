@@ -1,4 +1,4 @@
-import contractApi, { type Context } from 'fabric-contract-api';
+import contractApi from 'fabric-contract-api';
 import type { Iterators } from 'fabric-shim-api';
 import {
   agencyOfMsp,
@@ -29,6 +29,12 @@ export interface VerifyResult {
 
 // fabric-contract-api is CommonJS without named ESM exports.
 const { Contract, Info, Returns, Transaction } = contractApi;
+/**
+ * Transaction methods annotate their context as `contractApi.Context`: decorator metadata then
+ * names the real Context class, which is how the contract API tells the context parameter apart
+ * from the transaction's arguments (a type-only import or alias would emit `Object`/`Function`).
+ */
+type Context = contractApi.Context;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -49,7 +55,7 @@ export class CorrectionContract extends Contract {
    */
   @Transaction()
   @Returns('string')
-  async RecordEvent(ctx: Context, subjectRef: string, type: string, occurredAt: string, amends: string): Promise<string> {
+  async RecordEvent(ctx: contractApi.Context, subjectRef: string, type: string, occurredAt: string, amends: string): Promise<string> {
     return guarded(async () => {
       const agency = callerAgency(ctx);
       const document = transientDocument(ctx);
@@ -73,14 +79,14 @@ export class CorrectionContract extends Contract {
 
   @Transaction(false)
   @Returns('string')
-  async GetSubjectStatus(ctx: Context, subjectRef: string): Promise<string> {
+  async GetSubjectStatus(ctx: contractApi.Context, subjectRef: string): Promise<string> {
     return guarded(async () => JSON.stringify(await requireStatus(ctx, subjectRef)));
   }
 
   /** The subject's chain, in order. */
   @Transaction(false)
   @Returns('string')
-  async GetSubjectEntries(ctx: Context, subjectRef: string): Promise<string> {
+  async GetSubjectEntries(ctx: contractApi.Context, subjectRef: string): Promise<string> {
     return guarded(async () => {
       await requireStatus(ctx, subjectRef);
       return JSON.stringify(await readChain(ctx, subjectRef));
@@ -89,14 +95,14 @@ export class CorrectionContract extends Contract {
 
   @Transaction(false)
   @Returns('string')
-  async GetEntry(ctx: Context, entryId: string): Promise<string> {
+  async GetEntry(ctx: contractApi.Context, entryId: string): Promise<string> {
     return guarded(async () => JSON.stringify(await requireEntry(ctx, entryId)));
   }
 
   /** The entry's private document, for callers whose agency is a member of its collection. */
   @Transaction(false)
   @Returns('string')
-  async GetDocument(ctx: Context, entryId: string): Promise<string> {
+  async GetDocument(ctx: contractApi.Context, entryId: string): Promise<string> {
     return guarded(async () => {
       const agency = callerAgency(ctx);
       const entry = await requireEntry(ctx, entryId);
@@ -114,7 +120,7 @@ export class CorrectionContract extends Contract {
   /** Checks a document hash against an entry, the entry's own hash, and its link to the previous entry. */
   @Transaction(false)
   @Returns('string')
-  async VerifyDocument(ctx: Context, entryId: string, docHash: string): Promise<string> {
+  async VerifyDocument(ctx: contractApi.Context, entryId: string, docHash: string): Promise<string> {
     return guarded(async () => {
       const entry = await requireEntry(ctx, entryId);
       const previous = entry.seq > 1 ? await readAt(ctx, { subjectRef: entry.subjectRef, seq: entry.seq - 1 }) : undefined;
@@ -131,7 +137,7 @@ export class CorrectionContract extends Contract {
   /** Liveness probe through the whole endorsement path. */
   @Transaction(false)
   @Returns('string')
-  async Ping(ctx: Context): Promise<string> {
+  async Ping(ctx: contractApi.Context): Promise<string> {
     return JSON.stringify({ ok: true, mspId: ctx.clientIdentity.getMSPID() });
   }
 }
