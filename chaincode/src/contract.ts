@@ -117,6 +117,20 @@ export class CorrectionContract extends Contract {
     });
   }
 
+  /**
+   * The hash of an entry's private document as this peer holds it (readable by every agency, as
+   * Fabric keeps private-data hashes for non-members too); empty if the peer holds nothing.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async GetDocumentHash(ctx: contractApi.Context, entryId: string): Promise<string> {
+    return guarded(async () => {
+      const entry = await requireEntry(ctx, entryId);
+      const hash = await ctx.stub.getPrivateDataHash(entry.collection, entryId);
+      return JSON.stringify({ entryId, collection: entry.collection, hash: Buffer.from(hash).toString('hex') });
+    });
+  }
+
   /** Checks a document hash against an entry, the entry's own hash, and its link to the previous entry. */
   @Transaction(false)
   @Returns('string')

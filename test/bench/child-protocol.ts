@@ -1,31 +1,51 @@
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+
 /** Messages between the bench (parent) and a server it runs in a child process (over fork's IPC). */
 export type ChildMessage =
   | { readonly kind: 'ready'; readonly port: number }
-  | { readonly kind: 'usage'; readonly cpuMicros: number; readonly rss: number; readonly heapUsed: number };
+  | { readonly kind: 'usage'; readonly cpuMicros: number; readonly rss: number; readonly heapUsed: number }
+  | { readonly kind: 'profiled'; readonly file: string };
 
-export type ParentMessage = 'stop' | 'usage';
+export type ParentMessage = 'stop' | 'usage' | 'profile:start' | { readonly kind: 'profile:stop'; readonly file: string };
 
 /**
- * Runs in the child: tells the parent the port once listening, answers usage requests, and on
- * 'stop' (or when the parent goes away) closes the server and exits normally, so that
- * --cpu-prof can write its profile.
+ * Runs in the child: tells the parent the port once listening, answers usage requests, profiles
+ * the CPU between 'profile:start' and 'profile:stop' (so a profile covers the measured run only),
+ * and on 'stop' (or when the parent goes away) closes the server and exits.
  */
 export function serveForParent(port: number, close: () => Promise<void>): void {
   const send = (message: ChildMessage) => process.send?.(message);
   let stopping = false;
+  let profiler: Session | undefined;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     await close().catch(() => undefined);
     process.exit(0);
   };
+  const startProfile = async () => {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  };
+  const stopProfile = async (file: string) => {
+    if (!profiler) return;
+    const { profile } = await profiler.post('Profiler.stop');
+    profiler.disconnect();
+    profiler = undefined;
+    await writeFile(file, JSON.stringify(profile));
+    send({ kind: 'profiled', file });
+  };
   process.on('message', (message: ParentMessage) => {
     if (message === 'stop') void stop();
-    if (message === 'usage') {
+    else if (message === 'profile:start') void startProfile();
+    else if (message === 'usage') {
       const cpu = process.cpuUsage();
       const memory = process.memoryUsage();
       send({ kind: 'usage', cpuMicros: cpu.user + cpu.system, rss: memory.rss, heapUsed: memory.heapUsed });
-    }
+    } else if (message.kind === 'profile:stop') void stopProfile(message.file);
   });
   process.on('disconnect', () => void stop());
   send({ kind: 'ready', port });

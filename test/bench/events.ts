@@ -8,7 +8,7 @@ export const DISTINCT_RESIDENT_IDS = 126_000;
 
 const DAY = 86_400_000;
 const BASE = Date.UTC(2023, 0, 2);
-const day = (n: number): string => new Date(BASE + n * DAY).toISOString().slice(0, 10);
+export const day = (n: number): string => new Date(BASE + n * DAY).toISOString().slice(0, 10);
 const PLACES = ['110105', '310104', '440106', '330106', '510107', '420106'] as const;
 
 /** The document of a sentencing handover, about 400 bytes of JSON like the demo's. */

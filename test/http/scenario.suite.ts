@@ -36,16 +36,20 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
   let target: Target;
   let court: Api, justice: Api, police: Api, procuratorate: Api, auditor: Api;
   let n = seed;
+  let cases: Map<string, number>;
+  /** Lets an agency's gateway catch up with what the others recorded (a Fabric peer may lag by a block). */
+  const caughtUp = (api: Api, ref: string) => api.sees(ref, cases.get(ref) ?? 0);
   const nextId = () => residentId(++n);
 
   before(async function () {
     this.timeout(120_000);
     target = await makeTarget();
-    court = new Api(target, 'COURT');
-    justice = new Api(target, 'JUSTICE', 'officer');
-    police = new Api(target, 'POLICE', 'officer');
-    procuratorate = new Api(target, 'PROCURATORATE');
-    auditor = new Api(target, 'PROCURATORATE', 'auditor');
+    cases = new Map<string, number>();
+    court = new Api(target, 'COURT', 'clerk', cases);
+    justice = new Api(target, 'JUSTICE', 'officer', cases);
+    police = new Api(target, 'POLICE', 'officer', cases);
+    procuratorate = new Api(target, 'PROCURATORATE', 'clerk', cases);
+    auditor = new Api(target, 'PROCURATORATE', 'auditor', cases);
   });
   after(async () => {
     await target?.close();
@@ -67,6 +71,7 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
     expectRecorded(await justice.record('WARNING_ISSUED', { ref }, sampleDocument('WARNING_ISSUED'), '2024-04-01T09:00:00+08:00'));
 
     // Police look the subject up by ID number: under correction, on leave window, one warning, may not leave the country.
+    await caughtUp(police, ref);
     const looked = await police.post('/v1/subjects/lookup', { idNumber });
     expect(looked.status).to.equal(200);
     const { status } = LookupResultSchema.parse(looked.body);
@@ -76,6 +81,7 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
     const released = expectRecorded(await justice.record('CORRECTION_RELEASED', { ref }, sampleDocument('CORRECTION_RELEASED'), '2025-01-09T10:00:00+08:00'));
     expect(released.status.state).to.equal('RELEASED');
 
+    await caughtUp(police, ref);
     const chain = await police.get(`/v1/subjects/${ref}/entries`);
     expect(chain.status).to.equal(200);
     const entries = (chain.body as unknown[]).map((e) => EntrySchema.parse(e));
@@ -85,9 +91,11 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
     ]);
     entries.forEach((entry, i) => expect(entry.prevHash).to.equal(i === 0 ? GENESIS_HASH : entries[i - 1]?.hash));
 
+    await caughtUp(court, ref);
     const final = await court.get(`/v1/subjects/${ref}`);
     expect(SubjectStatusSchema.parse(final.body)).to.include({ state: 'RELEASED', mayLeaveCountry: true, entryCount: 9 });
 
+    await caughtUp(auditor, ref);
     const audit = await auditor.get(`/v1/audit?subject=${ref}`);
     expect(audit.status).to.equal(200);
     expect(audit.body).to.include({ ok: true, entries: 9 });
@@ -99,6 +107,7 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
     const ref = entry.subjectRef;
     expectRecorded(await justice.record('SUBJECT_RECEIVED', { ref }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-15T09:00:00+08:00'));
     expectRecorded(await justice.record('LOST_CONTACT', { ref }, sampleDocument('LOST_CONTACT'), '2024-02-02T09:00:00+08:00'));
+    await caughtUp(police, ref);
     const absconded = await police.get(`/v1/subjects/${ref}`);
     expect(SubjectStatusSchema.parse(absconded.body).flags.absconded).to.equal(true);
     expectRecorded(await police.record('SUBJECT_LOCATED', { ref }, sampleDocument('SUBJECT_LOCATED'), '2024-02-04T09:00:00+08:00'));
@@ -117,6 +126,7 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
   it('shows an entry committed through one agency\'s gateway to every other agency', async () => {
     const { entry } = expectRecorded(await court.record('SENTENCE_HANDOVER', { idNumber: nextId() }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00'));
     for (const api of [justice, police, procuratorate]) {
+      await api.sees(entry.subjectRef, 1);
       const seen = await api.get(`/v1/entries/${entry.id}`);
       expect(seen.status).to.equal(200);
       expect(EntryWithDocumentSchema.parse(seen.body).entry.hash).to.equal(entry.hash);
@@ -128,6 +138,8 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
     const ref = entry.subjectRef;
     expectRecorded(await justice.record('SUBJECT_RECEIVED', { ref }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-15T09:00:00+08:00'));
     const proposal = expectRecorded(await justice.record('REVOCATION_PROPOSED', { ref }, sampleDocument('REVOCATION_PROPOSED'), '2024-02-05T09:00:00+08:00'));
+    await caughtUp(court, ref);
+    await caughtUp(police, ref);
     const forCourt = EntryWithDocumentSchema.parse((await court.get(`/v1/entries/${proposal.entry.id}`)).body);
     expect(forCourt.document).to.deep.equal(sampleDocument('REVOCATION_PROPOSED'));
     const forPolice = EntryWithDocumentSchema.parse((await police.get(`/v1/entries/${proposal.entry.id}`)).body);
@@ -138,6 +150,8 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
   it('verifies a document against its entry and names the check that fails', async () => {
     const document = sampleDocument('SENTENCE_HANDOVER');
     const { entry } = expectRecorded(await court.record('SENTENCE_HANDOVER', { idNumber: nextId() }, document, '2024-01-10T09:00:00+08:00'));
+    await caughtUp(auditor, entry.subjectRef);
+    await caughtUp(police, entry.subjectRef);
     const good = await auditor.post('/v1/verify', { entryId: entry.id, document });
     expect(VerifyResultSchema.parse(good.body)).to.deep.include({ valid: true, checks: { docHash: true, chainLink: true, entryHash: true } });
     const altered = await auditor.post('/v1/verify', { entryId: entry.id, document: { ...document, termEnd: '2030-01-01' } });
@@ -208,6 +222,7 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
       expectRecorded(await justice.record('SUBJECT_RECEIVED', { ref }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-15T09:00:00+08:00'));
       expectProblem(await police.record('CORRECTION_RELEASED', { ref }, sampleDocument('CORRECTION_RELEASED'), '2025-02-01T09:00:00+08:00'), 403, 'FORBIDDEN');
       expectProblem(await auditor.record('PROCURATORIAL_OPINION', { ref }, sampleDocument('PROCURATORIAL_OPINION'), '2025-02-01T09:00:00+08:00'), 403, 'FORBIDDEN');
+      await caughtUp(court, ref);
       expect((await court.get(`/v1/subjects/${ref}`)).body.entryCount).to.equal(2);
     });
 

@@ -8,17 +8,27 @@ export interface Answer<T = any> {
   readonly headers: Headers;
 }
 
+/**
+ * What the agencies of a test have recorded so far: subject reference → last position. On Fabric
+ * each agency reads its own peer, which may commit a block a few milliseconds after another
+ * agency's peer; an agency acts on a subject once its own gateway shows what was recorded before,
+ * as a real clerk acts on what their screen shows.
+ */
+export type CaseFiles = Map<string, number>;
+
 /** A client acting for one agency and role against a target, over real HTTP. */
 export class Api {
   readonly #target: Target;
+  readonly #cases: CaseFiles;
   readonly agency: Agency;
   readonly role: Role;
   #token: Promise<string> | undefined;
 
-  constructor(target: Target, agency: Agency, role: Role = 'clerk') {
+  constructor(target: Target, agency: Agency, role: Role = 'clerk', cases: CaseFiles = new Map()) {
     this.#target = target;
     this.agency = agency;
     this.role = role;
+    this.#cases = cases;
   }
 
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
@@ -41,7 +51,23 @@ export class Api {
   }
 
   /** Records an event for a subject given by ID number or reference. */
-  record(type: string, subject: { idNumber: string } | { ref: string }, document: unknown, occurredAt: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>) {
-    return this.post('/v1/events', { type, subject, occurredAt, document, ...extra }, headers);
+  async record(type: string, subject: { idNumber: string } | { ref: string }, document: unknown, occurredAt: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>) {
+    if ('ref' in subject) await this.sees(subject.ref, this.#cases.get(subject.ref) ?? 0);
+    const answer = await this.post('/v1/events', { type, subject, occurredAt, document, ...extra }, headers);
+    const entry = (answer.body as { entry?: { subjectRef: string; seq: number } } | undefined)?.entry;
+    if (answer.status === 201 && entry) this.#cases.set(entry.subjectRef, Math.max(entry.seq, this.#cases.get(entry.subjectRef) ?? 0));
+    return answer;
+  }
+
+  /** Waits until this agency's gateway shows at least `entries` entries for the subject. */
+  async sees(ref: string, entries: number, timeoutMs = 10_000): Promise<void> {
+    if (entries === 0) return;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await this.get<{ entryCount?: number }>(`/v1/subjects/${ref}`);
+      if ((status.body?.entryCount ?? 0) >= entries) return;
+      if (Date.now() > deadline) throw new Error(`${this.agency} does not see entry ${entries} of ${ref}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }

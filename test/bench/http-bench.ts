@@ -1,0 +1,179 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { ensureDevKeys, mintDevToken } from '../../gateway/src/keys.js';
+import { residentSetSize, sampleRss, startServerChild } from './children.js';
+import { DISTINCT_RESIDENT_IDS, handoverRequestBody } from './events.js';
+
+export interface HttpSettings {
+  readonly connections: number;
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  /** When set, each server child's CPU is profiled over the measured run into <dir>/<server>.cpuprofile. */
+  readonly cpuProfileDir?: string | undefined;
+}
+
+/** One autocannon run. Latencies cover every response, 2xx or not (autocannon's default). */
+export interface LoadResult {
+  readonly seconds: number;
+  readonly responses: number;
+  readonly ok: number;
+  readonly non2xx: number;
+  /** Connection errors and timeouts. */
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly statusCodes: Readonly<Record<string, number>>;
+  /** 2xx responses per second. */
+  readonly okPerSecond: number;
+  readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly mean: number; readonly max: number };
+}
+
+export interface ServerResult {
+  readonly warmup: LoadResult;
+  readonly measured: LoadResult;
+  /** CPU the server used during the measured run, in cores (1 = one core busy all the time). */
+  readonly serverCpuCores: number;
+  /** CPU the load generator (this process, autocannon) used meanwhile, in cores. */
+  readonly loadGeneratorCpuCores: number;
+  /** Largest RSS sampled during the measured run, and the peak over the process's whole life. */
+  readonly peakRssBytes: number;
+  readonly lifetimePeakRssBytes: number | undefined;
+}
+
+export interface HttpBenchResult {
+  readonly settings: HttpSettings;
+  readonly gateway: ServerResult & { readonly subjectsUsed: number };
+  readonly echo: ServerResult;
+  readonly gatewayToEcho: number;
+}
+
+interface Target {
+  readonly port: number;
+  readonly path: string;
+  readonly tokens: readonly string[];
+  readonly nextBody: () => string;
+}
+
+/** Drives one server with autocannon: POST JSON, one bearer token per connection, a new body per request. */
+async function load(target: Target, connections: number, seconds: number): Promise<LoadResult> {
+  let client = 0;
+  const statusCodes: Record<string, number> = {};
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `http://127.0.0.1:${target.port}`,
+        connections,
+        duration: seconds,
+        timeout: 10,
+        setupClient(c) {
+          const token = target.tokens[client++ % target.tokens.length] ?? '';
+          c.setHeaders({ 'content-type': 'application/json', authorization: `Bearer ${token}` });
+        },
+        requests: [{ method: 'POST', path: target.path, setupRequest: (request) => ({ ...request, body: target.nextBody() }) }],
+      },
+      (error: unknown, done) => (error ? reject(error) : resolve(done)),
+    );
+    instance.on('response', (_client, statusCode) => {
+      statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
+    });
+  });
+  const ok = result['2xx'];
+  return {
+    seconds: result.duration,
+    responses: result.requests.total,
+    ok,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+    okPerSecond: ok / result.duration,
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      mean: result.latency.average,
+      max: result.latency.max,
+    },
+  };
+}
+
+/** Starts a server child, warms it up, measures it, and stops it again (also on failure). */
+async function measureServer(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  target: Omit<Target, 'port'>,
+  settings: HttpSettings,
+): Promise<ServerResult> {
+  const child = await startServerChild(new URL(`./${name}-child.js`, import.meta.url), { env });
+  try {
+    const t = { ...target, port: child.port };
+    const warmup = await load(t, settings.connections, settings.warmupSeconds);
+    if (settings.cpuProfileDir) child.profileStart();
+    const before = await child.usage();
+    const rss = sampleRss(child.pid);
+    const ownBefore = process.cpuUsage();
+    const measured = await load(t, settings.connections, settings.seconds);
+    const own = process.cpuUsage(ownBefore);
+    const peakRssBytes = rss.stop();
+    const after = await child.usage();
+    if (settings.cpuProfileDir) {
+      await mkdir(settings.cpuProfileDir, { recursive: true });
+      await child.profileStop(join(settings.cpuProfileDir, `${name}.cpuprofile`));
+    }
+    return {
+      warmup,
+      measured,
+      serverCpuCores: (after.cpuMicros - before.cpuMicros) / (measured.seconds * 1e6),
+      loadGeneratorCpuCores: (own.user + own.system) / (measured.seconds * 1e6),
+      peakRssBytes,
+      lifetimePeakRssBytes: residentSetSize(child.pid)?.peak,
+    };
+  } finally {
+    await child.stop();
+  }
+}
+
+/**
+ * Record throughput of the real gateway on the embedded ledger, against a bare express echo of
+ * bodies of the same size under the same load. Each request is a SENTENCE_HANDOVER for a subject
+ * never seen before, sent by one of `connections` court clerks (one token per connection): the
+ * gateway verifies the JWT, runs the contract, hashes the entry, cuts a block and signs a receipt.
+ */
+export async function runHttpBench(settings: HttpSettings): Promise<HttpBenchResult> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'bench-gateway-'));
+  try {
+    await ensureDevKeys(dataDir);
+    const tokens = await Promise.all(
+      Array.from({ length: settings.connections }, (_, i) =>
+        mintDevToken(dataDir, { agency: 'COURT', role: 'clerk', sub: `bench-clerk-${i}`, expiresIn: '2h' }),
+      ),
+    );
+    let subjects = 0;
+    const nextHandover = () => handoverRequestBody((subjects++ % DISTINCT_RESIDENT_IDS) + 1);
+    const gateway = await measureServer(
+      'gateway',
+      { ...process.env, BENCH_DATA_DIR: dataDir },
+      { path: '/v1/events', tokens, nextBody: nextHandover },
+      settings,
+    );
+    if (subjects > DISTINCT_RESIDENT_IDS) {
+      process.stderr.write(`warning: ${subjects} requests but only ${DISTINCT_RESIDENT_IDS} distinct resident IDs; repeats fail with 409\n`);
+    }
+    let echoed = 0;
+    const echo = await measureServer(
+      'echo',
+      process.env,
+      { path: '/echo', tokens, nextBody: () => handoverRequestBody((echoed++ % DISTINCT_RESIDENT_IDS) + 1) },
+      settings,
+    );
+    return {
+      settings,
+      gateway: { ...gateway, subjectsUsed: subjects },
+      echo,
+      gatewayToEcho: gateway.measured.okPerSecond / echo.measured.okPerSecond,
+    };
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
