@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { ensureDevKeys, readJwk, readSubjectKey } from './keys.js';
 import { auditEmbeddedLedger } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
-import type { Ledger } from './ledger/port.js';
+import type { Ledger, LedgerEvent } from './ledger/port.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { CorrectionClient } from './services/correction-client.js';
@@ -55,6 +55,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     readSubjectKey(config.dataDir, config.subjectKeyHex),
   ]);
   const metrics = createMetrics(() => ledger.height());
+  ledger.on('chaincodeEvent', (event: LedgerEvent) => {
+    const entry = JSON.parse(new TextDecoder().decode(event.payload)) as { type?: string };
+    metrics.chainEvents.inc({ type: entry.type ?? 'unknown' });
+  });
+  ledger.on('eventStreamError', (error: unknown) => logger.warn({ err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, 'chaincode event stream broke; resuming from checkpoint'));
   const service = new CorrectionService({
     client: new CorrectionClient(ledger),
     store,

@@ -4,6 +4,7 @@ export interface Metrics {
   readonly registry: Registry;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly eventsRecorded: Counter<'type' | 'agency'>;
+  readonly chainEvents: Counter<'type'>;
 }
 
 /** One registry per gateway instance, so several gateways in one process (tests) do not collide. */
@@ -23,6 +24,12 @@ export function createMetrics(height: () => Promise<number>): Metrics {
     labelNames: ['type', 'agency'] as const,
     registers: [registry],
   });
+  const chainEvents = new Counter({
+    name: 'ledger_chaincode_events_total',
+    help: 'Entries seen committed on the ledger (by any agency), from its chaincode events',
+    labelNames: ['type'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'ledger_block_height',
     help: 'Committed block height of the ledger',
@@ -31,5 +38,5 @@ export function createMetrics(height: () => Promise<number>): Metrics {
       this.set(await height());
     },
   });
-  return { registry, httpDuration, eventsRecorded };
+  return { registry, httpDuration, eventsRecorded, chainEvents };
 }

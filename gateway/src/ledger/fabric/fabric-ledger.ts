@@ -1,5 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { EventEmitter } from 'node:events';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import {
   CommitError,
@@ -15,7 +17,8 @@ import { common } from '@hyperledger/fabric-protos';
 import { z } from 'zod';
 import { DomainError } from 'correction-chaincode/domain';
 import type { Config } from '../../config.js';
-import { LedgerUnavailableError, type Caller, type Ledger, type SubmitResult } from '../port.js';
+import { LedgerUnavailableError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
+import { ChaincodeEventFollower } from './event-follower.js';
 
 /** The gateway's Fabric connection settings, as `npm run network:up` writes them per agency. */
 export const FabricConnection = z.object({
@@ -38,33 +41,55 @@ const MVCC_READ_CONFLICT = 11;
 
 const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
 
+export interface FabricLedgerOptions {
+  /**
+   * Follow the contract's chaincode events from this checkpoint file, emitting each as
+   * 'chaincodeEvent' (a LedgerEvent) in commit order; a restarted gateway resumes after the last one.
+   */
+  readonly eventCheckpointFile?: string | undefined;
+}
+
 /**
  * The Fabric adapter of the Ledger port: the agency's own peer through the Fabric Gateway,
  * with this gateway's one Fabric identity. Transport errors become typed errors here, once.
  */
-export class FabricLedger implements Ledger {
+export class FabricLedger extends EventEmitter implements Ledger {
   readonly #client: grpc.Client;
   readonly #gateway: Gateway;
   readonly #contract: Contract;
   readonly #qscc: Contract;
   readonly #channel: string;
+  readonly #follower: ChaincodeEventFollower | undefined;
 
-  private constructor(client: grpc.Client, gateway: Gateway, connection: FabricConnection) {
+  private constructor(client: grpc.Client, gateway: Gateway, connection: FabricConnection, options: FabricLedgerOptions) {
+    super();
     this.#client = client;
     this.#gateway = gateway;
     this.#channel = connection.channel;
     const network = gateway.getNetwork(connection.channel);
     this.#contract = network.getContract(connection.chaincode);
     this.#qscc = network.getContract('qscc');
+    this.#follower = options.eventCheckpointFile
+      ? ChaincodeEventFollower.start({
+          network,
+          chaincode: connection.chaincode,
+          checkpointFile: options.eventCheckpointFile,
+          onEvent: (event: LedgerEvent) => {
+            this.emit('chaincodeEvent', event);
+          },
+          onError: (error) => this.emit('eventStreamError', error),
+        })
+      : undefined;
   }
 
-  static async connect(config: Pick<Config, 'fabricConnection'>): Promise<FabricLedger> {
+  static async connect(config: Pick<Config, 'fabricConnection' | 'dataDir'>): Promise<FabricLedger> {
     if (!config.fabricConnection) throw new Error('FABRIC_CONNECTION is not set');
+    await mkdir(config.dataDir, { recursive: true });
     const connection = FabricConnection.parse(JSON.parse(await readFile(config.fabricConnection, 'utf8')));
-    return FabricLedger.open(connection);
+    return FabricLedger.open(connection, { eventCheckpointFile: join(config.dataDir, 'fabric-events.checkpoint') });
   }
 
-  static async open(connection: FabricConnection): Promise<FabricLedger> {
+  static async open(connection: FabricConnection, options: Readonly<FabricLedgerOptions> = {}): Promise<FabricLedger> {
     const [tlsRootCert, certificate, keyPem] = await Promise.all([
       readFile(connection.tlsCaCertPath),
       readFile(connection.certPath),
@@ -83,7 +108,7 @@ export class FabricLedger implements Ledger {
       submitOptions: () => ({ deadline: Date.now() + DEADLINES.submitMs }),
       commitStatusOptions: () => ({ deadline: Date.now() + DEADLINES.commitStatusMs }),
     });
-    return new FabricLedger(client, gateway, connection);
+    return new FabricLedger(client, gateway, connection, options);
   }
 
   async submit(
@@ -134,6 +159,7 @@ export class FabricLedger implements Ledger {
   }
 
   async close(): Promise<void> {
+    await this.#follower?.close();
     this.#gateway.close();
     this.#client.close();
   }

@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { Api } from '../support/api.js';
+import { sampleDocument } from '../support/documents.js';
+import { fabricTarget, NETWORK_DIR, type FabricTarget } from '../support/fabric-target.js';
+import { residentId } from '../support/ids.js';
+
+const exec = promisify(execFile);
+
+/** BFT with four orderers tolerates one faulty node (f = 1): with one stopped, submissions still commit. */
+describe('ordering with one orderer stopped', function () {
+  this.timeout(180_000);
+  let target: FabricTarget;
+  let n = (Math.floor(Date.now() / 1000) % 5_000_000) + 15_000_000;
+  const stopped = 'orderer-police';
+
+  before(async function () {
+    const network = await readFile(join(NETWORK_DIR, 'network.env'), 'utf8').catch(() => '');
+    if (!/ORDERER_TYPE=bft/.test(network)) throw new Error('the network is not running BFT ordering');
+    target = await fabricTarget();
+  });
+  after(async () => {
+    await target?.close();
+    // Bring the stopped orderer back: network-up reconciles a network with a dead node.
+    await exec('bash', ['scripts/network-up.sh'], { maxBuffer: 16 * 1024 * 1024 });
+  });
+
+  it('commits handovers while the police orderer is down', async () => {
+    const pid = Number((await readFile(join(NETWORK_DIR, 'pids', `${stopped}.pid`), 'utf8')).trim());
+    process.kill(pid, 'SIGKILL');
+    for (let alive = true; alive; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      try {
+        process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+    }
+    const { stdout } = await exec('bash', ['scripts/network-status.sh']).catch((error: { stdout: string }) => error);
+    expect(stdout).to.match(new RegExp(`${stopped}\\s+down`, "i"));
+
+    const court = new Api(target, 'COURT');
+    for (let i = 0; i < 3; i++) {
+      const answer = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(++n) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
+      expect(answer.status, JSON.stringify(answer.body)).to.equal(201);
+    }
+  });
+});
