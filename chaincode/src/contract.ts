@@ -3,6 +3,7 @@ import type { Iterators } from 'fabric-shim-api';
 import {
   agencyOfMsp,
   canonicalJson,
+  checkpointState,
   DomainError,
   ENTRY_ID_PATTERN,
   entryHash,
@@ -11,6 +12,7 @@ import {
   recordEntry,
   SUBJECT_REF_PATTERN,
   type Agency,
+  type CheckpointCosignature,
   type Entry,
   type SubjectStatus,
 } from './domain/index.js';
@@ -18,6 +20,9 @@ import { entryIndexKey, entryKey, subjectKey, type EntryLocation } from './keys.
 
 /** Name of the chaincode event emitted for every recorded entry. */
 export const ENTRY_EVENT = 'EntryRecorded';
+/** Chaincode events of checkpoint anchoring: a cosignature, or a cosignature that contradicts another. */
+export const CHECKPOINT_EVENT = 'CheckpointAnchored';
+export const CHECKPOINT_CONFLICT_EVENT = 'CheckpointConflict';
 /** Transient-map key carrying the private document of RecordEvent. */
 export const TRANSIENT_DOCUMENT = 'document';
 
@@ -148,6 +153,60 @@ export class CorrectionContract extends Contract {
     });
   }
 
+  /**
+   * Anchors the caller agency's cosignature of the Merkle log at a size. The agency is the
+   * caller's MSP; one agency alone can never make a checkpoint final. A root that differs from
+   * another agency's for the same size is recorded as a conflict and raises an alert event.
+   */
+  @Transaction()
+  @Returns('string')
+  async AnchorCheckpoint(ctx: contractApi.Context, treeSize: string, root: string, blockHeight: string, jws: string): Promise<string> {
+    return guarded(async () => {
+      const agency = callerAgency(ctx);
+      const size = Number(treeSize);
+      const height = Number(blockHeight);
+      const issues = [
+        ...(Number.isSafeInteger(size) && size > 0 ? [] : [{ path: 'treeSize', message: 'must be a positive integer' }]),
+        ...(/^[0-9a-f]{64}$/.test(root) ? [] : [{ path: 'root', message: 'must be a SHA-256 hex digest' }]),
+        ...(Number.isSafeInteger(height) && height > 0 ? [] : [{ path: 'blockHeight', message: 'must be a positive integer' }]),
+        ...(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jws) ? [] : [{ path: 'jws', message: 'must be a compact JWS' }]),
+      ];
+      if (issues.length > 0) throw new DomainError('INVALID_INPUT', 'invalid checkpoint', { issues });
+      const existing = await readCosignatures(ctx, size);
+      const own = existing.find((c) => c.agency === agency);
+      if (own) {
+        if (own.root === root) return JSON.stringify(checkpointState(size, existing));
+        throw new DomainError('CONFLICT', `${agency} already cosigned another root for size ${size}`);
+      }
+      const cosignature: CheckpointCosignature = {
+        treeSize: size, root, blockHeight: height, agency, jws, anchoredAt: transactionTime(ctx), txId: ctx.stub.getTxID(),
+      };
+      await ctx.stub.putState(cosignatureKey(ctx, size, agency), json(cosignature));
+      const state = checkpointState(size, [...existing, cosignature]);
+      if (state.conflict) {
+        const roots = Object.fromEntries(state.cosignatures.map((c) => [c.agency, c.root]));
+        await ctx.stub.putState(ctx.stub.createCompositeKey('checkpointConflict', [String(size).padStart(16, '0')]), json({ treeSize: size, roots }));
+        ctx.stub.setEvent(CHECKPOINT_CONFLICT_EVENT, json({ ...cosignature, roots }));
+      } else {
+        ctx.stub.setEvent(CHECKPOINT_EVENT, json(cosignature));
+      }
+      return JSON.stringify(state);
+    });
+  }
+
+  /** The cosignatures anchored for a log size, and whether they make it final. */
+  @Transaction(false)
+  @Returns('string')
+  async GetCheckpoint(ctx: contractApi.Context, treeSize: string): Promise<string> {
+    return guarded(async () => {
+      const size = Number(treeSize);
+      if (!Number.isSafeInteger(size) || size <= 0) {
+        throw new DomainError('INVALID_INPUT', 'invalid size', { issues: [{ path: 'treeSize', message: 'must be a positive integer' }] });
+      }
+      return JSON.stringify(checkpointState(size, await readCosignatures(ctx, size)));
+    });
+  }
+
   /** Liveness probe through the whole endorsement path. */
   @Transaction(false)
   @Returns('string')
@@ -231,6 +290,17 @@ async function requireEntry(ctx: Context, entryId: string): Promise<Entry> {
   const entry = await readEntry(ctx, entryId);
   if (!entry) throw new DomainError('NOT_FOUND', 'no entry with that id', { entryId });
   return entry;
+}
+
+const sizeKeyPart = (size: number): string => String(size).padStart(16, '0');
+
+function cosignatureKey(ctx: Context, size: number, agency: Agency): string {
+  return ctx.stub.createCompositeKey('checkpoint', [sizeKeyPart(size), agency]);
+}
+
+async function readCosignatures(ctx: Context, size: number): Promise<CheckpointCosignature[]> {
+  const iterator = await ctx.stub.getStateByPartialCompositeKey('checkpoint', [sizeKeyPart(size)]);
+  return collect(iterator, (bytes) => JSON.parse(decoder.decode(bytes)) as CheckpointCosignature);
 }
 
 async function readChain(ctx: Context, subjectRef: string): Promise<Entry[]> {

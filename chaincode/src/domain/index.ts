@@ -2,6 +2,7 @@
 export * from './agencies.js';
 export * from './catalog.js';
 export * from './chain-audit.js';
+export * from './checkpoint.js';
 export * from './deadlines.js';
 export * from './documents.js';
 export * from './entry.js';

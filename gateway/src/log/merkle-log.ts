@@ -1,0 +1,238 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Level } from 'level';
+import { EMPTY_ROOT, fromHex, leafHash, nodeHash, splitPoint, toHex, type Hash } from 'correction-verifier';
+import type { CheckpointCosignature } from 'correction-chaincode/domain';
+
+/** Where the log stands in the ledger: the last block it read from, and how many events of it. */
+export interface LogPosition {
+  readonly block: number;
+  readonly eventsInBlock: number;
+}
+
+export interface LogLeaf {
+  readonly entryId: string;
+  /** The entry hash (hex); the leaf is H(0x00 ‖ its 32 bytes). */
+  readonly entryHash: string;
+  readonly block: number;
+}
+
+/** What one ledger event changed in the log, written atomically with the new position. */
+export interface LogUpdate {
+  readonly position: LogPosition;
+  readonly leaves?: readonly LogLeaf[];
+  readonly cosignatures?: readonly CheckpointCosignature[];
+}
+
+const pad = (n: number, width = 16): string => String(n).padStart(width, '0');
+const nodeKey = (level: number, index: number): string => `${pad(level, 2)}:${pad(index)}`;
+
+/**
+ * An append-only RFC 9162 Merkle log of entry hashes in LevelDB. It stores every complete
+ * subtree (about two nodes per leaf), so any root, inclusion proof or consistency proof needs
+ * O(log n) reads. Leaves, index and position change in one atomic batch.
+ *
+ * merkletreejs does not fit here: it keeps the whole tree in memory, rebuilds it on every
+ * change and has no RFC 9162 consistency proofs; the tests use it as an independent check.
+ */
+export class MerkleLog {
+  readonly #db: Level<string, string>;
+  readonly #nodes;
+  readonly #entries;
+  readonly #leaves;
+  readonly #cosignatures;
+  readonly #meta;
+  /** Right edge of the tree: the complete subtrees that make up the current size, largest first. */
+  #frontier: Array<{ level: number; hash: Hash }> = [];
+  #size = 0;
+  #position: LogPosition = { block: 0, eventsInBlock: 0 };
+
+  private constructor(db: Level<string, string>) {
+    this.#db = db;
+    this.#nodes = db.sublevel<string, string>('node', { valueEncoding: 'utf8' });
+    this.#entries = db.sublevel<string, string>('entry', { valueEncoding: 'utf8' });
+    this.#leaves = db.sublevel<string, string>('leaf', { valueEncoding: 'utf8' });
+    this.#cosignatures = db.sublevel<string, string>('cosig', { valueEncoding: 'utf8' });
+    this.#meta = db.sublevel<string, string>('meta', { valueEncoding: 'utf8' });
+  }
+
+  static async open(dataDir: string): Promise<MerkleLog> {
+    const dir = join(dataDir, 'log');
+    await mkdir(dir, { recursive: true });
+    const db = new Level<string, string>(dir, { valueEncoding: 'utf8' });
+    await db.open();
+    const log = new MerkleLog(db);
+    await log.#load();
+    return log;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  get position(): LogPosition {
+    return this.#position;
+  }
+
+  async close(): Promise<void> {
+    await this.#db.close();
+  }
+
+  /** Applies one ledger event's changes and the new position, atomically. */
+  async apply(update: LogUpdate): Promise<void> {
+    const batch = this.#db.batch();
+    const frontier = [...this.#frontier];
+    let size = this.#size;
+    for (const leaf of update.leaves ?? []) {
+      let hash = leafHash(fromHex(leaf.entryHash));
+      let level = 0;
+      let index = size;
+      batch.put(nodeKey(0, index), toHex(hash), { sublevel: this.#nodes });
+      // Merge equal-level subtrees on the right edge: each merge completes a stored node.
+      while (frontier.length > 0 && frontier[frontier.length - 1]?.level === level) {
+        const left = frontier.pop() as { level: number; hash: Hash };
+        hash = nodeHash(left.hash, hash);
+        level++;
+        index = Math.floor(index / 2);
+        batch.put(nodeKey(level, index), toHex(hash), { sublevel: this.#nodes });
+      }
+      frontier.push({ level, hash });
+      batch.put(leaf.entryId, JSON.stringify({ index: size, block: leaf.block, entryHash: leaf.entryHash }), { sublevel: this.#entries });
+      batch.put(pad(size), JSON.stringify({ entryId: leaf.entryId, block: leaf.block }), { sublevel: this.#leaves });
+      size++;
+    }
+    for (const c of update.cosignatures ?? []) {
+      batch.put(`${pad(c.treeSize)}:${c.agency}`, JSON.stringify(c), { sublevel: this.#cosignatures });
+    }
+    batch.put('state', JSON.stringify({ size, position: update.position }), { sublevel: this.#meta });
+    await batch.write();
+    this.#frontier = frontier;
+    this.#size = size;
+    this.#position = update.position;
+  }
+
+  /** The leaf index and block of an entry, if the log holds it. */
+  async locate(entryId: string): Promise<{ index: number; block: number; entryHash: string } | undefined> {
+    const raw = this.#entries.getSync(entryId);
+    return raw === undefined ? undefined : (JSON.parse(raw) as { index: number; block: number; entryHash: string });
+  }
+
+  /** The block height at which the log reached `size` (the block of leaf size-1, plus one). */
+  blockHeightAt(size: number): number {
+    this.#checkSize(size);
+    if (size === 0) return 0;
+    const raw = this.#leaves.getSync(pad(size - 1));
+    if (raw === undefined) throw new Error(`log leaf ${size - 1} is missing`);
+    return (JSON.parse(raw) as { block: number }).block + 1;
+  }
+
+  /** Root of the first `size` leaves. */
+  rootAt(size: number): Hash {
+    this.#checkSize(size);
+    return size === 0 ? EMPTY_ROOT : this.#rangeHash(0, size);
+  }
+
+  /** RFC 9162 inclusion proof (audit path) of leaf `index` in the tree of `size` leaves. */
+  inclusionProof(index: number, size: number): Hash[] {
+    this.#checkSize(size);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new RangeError(`leaf ${index} is not in a tree of ${size}`);
+    const path: Hash[] = [];
+    let start = 0;
+    let n = size;
+    let m = index;
+    const siblings: Hash[] = [];
+    while (n > 1) {
+      const k = splitPoint(n);
+      if (m < k) {
+        siblings.push(this.#rangeHash(start + k, start + n));
+        n = k;
+      } else {
+        siblings.push(this.#rangeHash(start, start + k));
+        start += k;
+        m -= k;
+        n -= k;
+      }
+    }
+    // Collected top-down; the proof runs from the leaf up.
+    for (let i = siblings.length - 1; i >= 0; i--) path.push(siblings[i] as Hash);
+    return path;
+  }
+
+  /** RFC 9162 consistency proof that the tree of size2 extends the tree of size1. */
+  consistencyProof(size1: number, size2: number): Hash[] {
+    this.#checkSize(size2);
+    if (!Number.isSafeInteger(size1) || size1 < 0 || size1 > size2) throw new RangeError(`no consistency from ${size1} to ${size2}`);
+    if (size1 === 0 || size1 === size2) return [];
+    const proof: Hash[] = [];
+    let start = 0;
+    let n = size2;
+    let m = size1;
+    let complete = true;
+    const tail: Hash[] = [];
+    while (m !== n) {
+      const k = splitPoint(n);
+      if (m <= k) {
+        tail.push(this.#rangeHash(start + k, start + n));
+        n = k;
+      } else {
+        tail.push(this.#rangeHash(start, start + k));
+        start += k;
+        m -= k;
+        n -= k;
+        complete = false;
+      }
+    }
+    if (!complete) proof.push(this.#rangeHash(start, start + n));
+    for (let i = tail.length - 1; i >= 0; i--) proof.push(tail[i] as Hash);
+    return proof;
+  }
+
+  /** Every cosignature the log has seen for a size. */
+  async cosignaturesAt(size: number): Promise<CheckpointCosignature[]> {
+    const rows = await this.#cosignatures.values({ gte: `${pad(size)}:`, lt: `${pad(size)}:~` }).all();
+    return rows.map((row) => JSON.parse(row) as CheckpointCosignature);
+  }
+
+  /** Sizes that have cosignatures, largest first. */
+  async cosignedSizes(): Promise<number[]> {
+    const sizes = new Set<number>();
+    for await (const key of this.#cosignatures.keys({ reverse: true })) sizes.add(Number(key.slice(0, 16)));
+    return [...sizes];
+  }
+
+  #checkSize(size: number): void {
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.#size) throw new RangeError(`the log has ${this.#size} leaves, not ${size}`);
+  }
+
+  /** MTH of leaves [start, end): a stored node when the range is a complete aligned subtree. */
+  #rangeHash(start: number, end: number): Hash {
+    const width = end - start;
+    if (width === 1) return this.#node(0, start);
+    if (Number.isInteger(Math.log2(width)) && start % width === 0) return this.#node(Math.log2(width), start / width);
+    const k = splitPoint(width);
+    return nodeHash(this.#rangeHash(start, start + k), this.#rangeHash(start + k, end));
+  }
+
+  #node(level: number, index: number): Hash {
+    const raw = this.#nodes.getSync(nodeKey(level, index));
+    if (raw === undefined) throw new Error(`log node ${level}/${index} is missing`);
+    return fromHex(raw);
+  }
+
+  async #load(): Promise<void> {
+    const raw = await this.#meta.get('state');
+    if (!raw) return;
+    const state = JSON.parse(raw) as { size: number; position: LogPosition };
+    this.#size = state.size;
+    this.#position = state.position;
+    // Rebuild the right edge: the binary decomposition of the size, largest subtree first.
+    let start = 0;
+    for (let level = 52; level >= 0; level--) {
+      const width = 2 ** level;
+      if (state.size - start >= width) {
+        this.#frontier.push({ level, hash: this.#node(level, start / width) });
+        start += width;
+      }
+    }
+  }
+}

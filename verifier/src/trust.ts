@@ -1,0 +1,20 @@
+import type { JWK } from 'jose';
+
+export const AGENCY_CODES = ['COURT', 'PROCURATORATE', 'POLICE', 'JUSTICE'] as const;
+export type AgencyCode = (typeof AGENCY_CODES)[number];
+
+/**
+ * What a verifier trusts, published by the consortium: each agency's gateway keys (they sign
+ * receipts and checkpoints), and on Fabric the channel's MSP root certificates.
+ */
+export interface TrustFile {
+  readonly consortium: string;
+  readonly agencies: Readonly<Record<AgencyCode, { readonly gatewayKeys: readonly JWK[] }>>;
+  /** Agencies whose cosignatures make a checkpoint final (3 of the 4). */
+  readonly checkpointQuorum: number;
+  readonly fabric?: {
+    readonly channel: string;
+    /** MSP ID → PEM root certificates of that org's CA. */
+    readonly mspRoots: Readonly<Record<string, readonly string[]>>;
+  };
+}
