@@ -9,7 +9,7 @@ import { createGateway } from './gateway.js';
 import { devKeyPaths, ensureDevKeys, mintDevToken, readJwk, ROLES, type Role } from './keys.js';
 import { auditEmbeddedLedger, type AuditPhase } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
-import { verifyReceipt } from './services/receipts.js';
+import { readTrust, verifyReceipt } from './services/receipts.js';
 import { VERSION } from './version.js';
 import { runDemo } from './demo.js';
 
@@ -70,10 +70,10 @@ program
   .option('--entry <id>', 'entry id the document belongs to')
   .option('--document <file>', 'the document (JSON file)')
   .option('--receipt <jws>', 'a receipt returned by POST /v1/events')
-  .option('--key <file>', "the issuing gateway's public receipt key (JWK)")
+  .option('--trust <file>', 'the consortium trust file (agency gateway keys; default: the dev one in --data-dir)')
   .option('--token <jwt>', 'bearer token (default: a dev auditor token from --data-dir)')
   .addOption(dataDirOption())
-  .action(async (options: { url: string; entry?: string; document?: string; receipt?: string; key?: string; token?: string; dataDir: string }) => {
+  .action(async (options: { url: string; entry?: string; document?: string; receipt?: string; trust?: string; token?: string; dataDir: string }) => {
     const dataDir = resolve(options.dataDir);
     let failed = false;
     const report = (name: string, ok: boolean, detail = '') => {
@@ -95,9 +95,8 @@ program
       throw new InvalidArgumentError('give --entry with --document, or --receipt');
     }
     if (options.receipt) {
-      const keyPath = options.key ?? devKeyPaths(dataDir).receiptPublic;
       try {
-        const claims = await verifyReceipt(options.receipt.trim(), await readJwk(keyPath));
+        const claims = await verifyReceipt(options.receipt.trim(), await readTrust(options.trust ?? devKeyPaths(dataDir).trust));
         report('receipt signature', true, `entry ${claims.entryId}, tx ${claims.txId}`);
         const { entry } = (await api(`/v1/entries/${claims.entryId}`)) as { entry: { hash: string } };
         report('receipt matches the ledger entry', entry.hash === claims.entryHash);

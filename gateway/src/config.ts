@@ -19,8 +19,13 @@ const ENV_SCHEMA = z.object({
   TOKEN_JWKS: z.string().min(1).optional(),
   TOKEN_ISSUER: z.string().min(1).optional(),
   TOKEN_AUDIENCE: z.string().min(1).optional(),
-  /** This gateway's private JWK (ES256) signing receipts. */
+  /** This gateway's private JWK (ES256): signs receipts and checkpoints for AGENCY. */
   RECEIPT_KEY: z.string().min(1).optional(),
+  /** Consortium trust file (agency gateway keys) for verifying receipts brought back to the gateway. */
+  TRUST_FILE: z.string().min(1).optional(),
+  /** Cosign the log every N entries, and after this many seconds when it grew in between. */
+  CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The agency this gateway serves; required on Fabric, where each gateway holds one agency's identity. */
   AGENCY: z.enum(AGENCIES).optional(),
@@ -40,7 +45,11 @@ export interface Config {
   readonly tokenJwks: string;
   readonly tokenIssuer: string | undefined;
   readonly tokenAudience: string | undefined;
-  readonly receiptKeyPath: string;
+  /** Agency → private JWK file of that agency's gateway key: the agencies this gateway signs for. */
+  readonly gatewayKeyPaths: ReadonlyMap<(typeof AGENCIES)[number], string>;
+  readonly trustFile: string;
+  readonly checkpointEvery: number;
+  readonly checkpointIntervalMs: number;
   readonly logLevel: string;
   readonly agency: (typeof AGENCIES)[number] | undefined;
   readonly fabricConnection: string | undefined;
@@ -71,8 +80,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     if (!e.SUBJECT_KEY) problems.push('SUBJECT_KEY: required outside dev mode');
     if (!e.TOKEN_JWKS) problems.push('TOKEN_JWKS: required outside dev mode');
     if (!e.RECEIPT_KEY) problems.push('RECEIPT_KEY: required outside dev mode');
+    if (!e.TRUST_FILE) problems.push('TRUST_FILE: required outside dev mode');
   }
   if (e.LEDGER === 'fabric' && !e.AGENCY) problems.push('AGENCY: required when LEDGER=fabric');
+  if (e.RECEIPT_KEY && !e.AGENCY) problems.push('AGENCY: required with RECEIPT_KEY (the agency the key signs for)');
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -84,7 +95,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     tokenJwks: e.TOKEN_JWKS ?? resolve(dataDir, 'keys', 'agencies.jwks.json'),
     tokenIssuer: e.TOKEN_ISSUER,
     tokenAudience: e.TOKEN_AUDIENCE,
-    receiptKeyPath: e.RECEIPT_KEY ? resolve(e.RECEIPT_KEY) : resolve(dataDir, 'keys', 'receipt.private.jwk'),
+    gatewayKeyPaths: new Map(
+      e.RECEIPT_KEY && e.AGENCY
+        ? [[e.AGENCY, resolve(e.RECEIPT_KEY)]]
+        : // Dev mode: the embedded gateway signs for every agency (or for AGENCY alone when set).
+          (e.AGENCY ? [e.AGENCY] : AGENCIES).map((agency) => [agency, resolve(dataDir, 'keys', 'gateways', `${agency}.private.jwk`)] as const),
+    ),
+    trustFile: e.TRUST_FILE ? resolve(e.TRUST_FILE) : resolve(dataDir, 'keys', 'trust.json'),
+    checkpointEvery: e.CHECKPOINT_EVERY,
+    checkpointIntervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     agency: e.AGENCY,
     fabricConnection: e.FABRIC_CONNECTION

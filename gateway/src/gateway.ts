@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import type express from 'express';
+import type { JWK } from 'jose';
+import type { Agency } from 'correction-chaincode/domain';
 import { createTokenVerifier } from './http/auth.js';
 import { createApp } from './http/app.js';
 import type { Config } from './config.js';
@@ -13,7 +15,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { CorrectionClient } from './services/correction-client.js';
 import { CorrectionService, type LedgerAuditor } from './services/correction-service.js';
-import { createReceiptSigner } from './services/receipts.js';
+import { createGatewaySigner } from './services/receipts.js';
 import { GatewayStore } from './store/gateway-store.js';
 import { VERSION } from './version.js';
 
@@ -34,6 +36,12 @@ export interface GatewayOptions {
   readonly logDestination?: DestinationStream;
 }
 
+async function readGatewayKeys(config: Config): Promise<Map<Agency, JWK>> {
+  const keys = new Map<Agency, JWK>();
+  for (const [agency, path] of config.gatewayKeyPaths) keys.set(agency, await readJwk(path));
+  return keys;
+}
+
 async function openLedger(config: Config): Promise<{ ledger: Ledger; auditor?: LedgerAuditor }> {
   if (config.ledger === 'embedded') {
     const ledger = await EmbeddedLedger.open({ dataDir: config.dataDir, maxBlockTransactions: config.blockMaxTransactions });
@@ -50,7 +58,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const [{ ledger, auditor }, store, receipts, tokens, subjectKey] = await Promise.all([
     openLedger(config),
     GatewayStore.open(config.dataDir),
-    readJwk(config.receiptKeyPath).then(createReceiptSigner),
+    readGatewayKeys(config).then(createGatewaySigner),
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience }),
     readSubjectKey(config.dataDir, config.subjectKeyHex),
   ]);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
-import { AGENCIES, type Agency } from 'correction-chaincode/domain';
+import { AGENCIES, CHECKPOINT_QUORUM, type Agency } from 'correction-chaincode/domain';
 
 export const ROLES = ['clerk', 'officer', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
@@ -14,8 +14,10 @@ export const devKeyPaths = (dataDir: string) => {
     dir,
     agencyKey: (agency: Agency) => join(dir, 'agencies', `${agency}.private.jwk`),
     jwks: join(dir, 'agencies.jwks.json'),
-    receiptKey: join(dir, 'receipt.private.jwk'),
-    receiptPublic: join(dir, 'receipt.public.jwk'),
+    /** Each agency gateway's own key: it signs receipts and checkpoints. */
+    gatewayKey: (agency: Agency) => join(dir, 'gateways', `${agency}.private.jwk`),
+    /** The consortium trust file: every agency gateway's public key, for offline verifiers. */
+    trust: join(dir, 'trust.json'),
     subjectKey: join(dir, 'subject.key'),
   };
 };
@@ -41,12 +43,14 @@ async function newEs256Jwk(kid: string): Promise<{ privateJwk: JWK; publicJwk: J
 
 /**
  * Creates, once, what a development gateway needs: an ES256 signing key per agency (to mint dev
- * tokens) with their public JWKS, the gateway's receipt key, and a consortium subject key.
+ * tokens) with their public JWKS, a gateway key per agency (receipts, checkpoints) with the
+ * consortium trust file of their public halves, and a consortium subject key.
  * Returns true when anything was created.
  */
 export async function ensureDevKeys(dataDir: string): Promise<boolean> {
   const paths = devKeyPaths(dataDir);
   await mkdir(join(paths.dir, 'agencies'), { recursive: true, mode: 0o700 });
+  await mkdir(join(paths.dir, 'gateways'), { recursive: true, mode: 0o700 });
   let created = false;
   if (!(await exists(paths.jwks))) {
     const keys: JWK[] = [];
@@ -58,10 +62,15 @@ export async function ensureDevKeys(dataDir: string): Promise<boolean> {
     await writeFile(paths.jwks, JSON.stringify({ keys }, null, 2));
     created = true;
   }
-  if (!(await exists(paths.receiptKey))) {
-    const { privateJwk, publicJwk } = await newEs256Jwk('gateway-receipts');
-    await writeSecret(paths.receiptKey, JSON.stringify(privateJwk, null, 2));
-    await writeFile(paths.receiptPublic, JSON.stringify(publicJwk, null, 2));
+  if (!(await exists(paths.trust))) {
+    const agencies: Record<string, { gatewayKeys: JWK[] }> = {};
+    for (const agency of AGENCIES) {
+      const { privateJwk, publicJwk } = await newEs256Jwk(`gateway-${agency}`);
+      await writeSecret(paths.gatewayKey(agency), JSON.stringify(privateJwk, null, 2));
+      agencies[agency] = { gatewayKeys: [publicJwk] };
+    }
+    const trust = { consortium: 'correction-ledger (dev)', agencies, checkpointQuorum: CHECKPOINT_QUORUM };
+    await writeFile(paths.trust, JSON.stringify(trust, null, 2));
     created = true;
   }
   if (!(await exists(paths.subjectKey))) {

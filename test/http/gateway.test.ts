@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import { devKeyPaths, readJwk } from '../../gateway/src/keys.js';
 import { RecordedSchema } from '../../gateway/src/http/responses.js';
-import { verifyReceipt } from '../../gateway/src/services/receipts.js';
+import { readTrust, verifyReceipt } from '../../gateway/src/services/receipts.js';
 import { Api } from '../support/api.js';
 import { SAMPLE_NAME, sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
@@ -45,12 +45,13 @@ describe('gateway', () => {
   it('signs each receipt with its key, over the entry hash, tx id and time', async () => {
     const answer = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(510) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
     const { entry, receipt } = RecordedSchema.parse(answer.body);
-    const claims = await verifyReceipt(receipt, await readJwk(devKeyPaths(target.dataDir).receiptPublic));
+    const trust = await readTrust(devKeyPaths(target.dataDir).trust);
+    const claims = await verifyReceipt(receipt, trust);
     expect(claims).to.include({ entryId: entry.id, entryHash: entry.hash, txId: entry.txId, recordedAt: entry.recordedAt });
     const [header, payload, signature] = receipt.split('.');
     const flipped = `${header}.${payload}.${signature?.startsWith('A') ? 'B' : 'A'}${signature?.slice(1)}`;
     let refused = false;
-    await verifyReceipt(flipped, await readJwk(devKeyPaths(target.dataDir).receiptPublic)).catch(() => (refused = true));
+    await verifyReceipt(flipped, trust).catch(() => (refused = true));
     expect(refused).to.equal(true);
   });
 

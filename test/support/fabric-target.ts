@@ -45,7 +45,8 @@ export async function fabricTarget(): Promise<FabricTarget> {
         DATA_DIR: join(dir.path, agency.toLowerCase()),
         SUBJECT_KEY: subjectKey,
         TOKEN_JWKS: paths.jwks,
-        RECEIPT_KEY: paths.receiptKey,
+        RECEIPT_KEY: paths.gatewayKey(agency),
+        TRUST_FILE: paths.trust,
         LOG_LEVEL: 'info',
       });
       const gateway = await createGateway(config, { logDestination: sink });

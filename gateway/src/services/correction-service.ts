@@ -17,7 +17,7 @@ import type { RecordEventBody, VerifyBody } from '../http/schemas.js';
 import type { Caller } from '../ledger/port.js';
 import type { GatewayStore, StoredResponse } from '../store/gateway-store.js';
 import type { CorrectionClient } from './correction-client.js';
-import type { ReceiptSigner } from './receipts.js';
+import type { GatewaySigner } from './receipts.js';
 
 export interface RecordedResponse {
   readonly entry: Entry;
@@ -53,7 +53,7 @@ export interface LedgerAuditor {
 export interface CorrectionServiceDeps {
   readonly client: CorrectionClient;
   readonly store: GatewayStore;
-  readonly receipts: ReceiptSigner;
+  readonly receipts: GatewaySigner;
   readonly subjectKey: Uint8Array;
   /** On Fabric a gateway holds one agency's identity and serves that agency only. */
   readonly servesAgency?: Agency | undefined;
@@ -166,6 +166,7 @@ export class CorrectionService {
       amends: body.amends,
     });
     const receipt = await this.#deps.receipts.sign(recorded.entry, recorded.blockNumber);
+    await this.#deps.store.putReceipt(recorded.entry.id, receipt);
     this.#deps.onRecorded?.(recorded.entry);
     const response: RecordedResponse = { entry: recorded.entry, status: recorded.status, receipt };
     return { requestHash: '', status: 201, body: response };

@@ -1,5 +1,7 @@
-import { CompactSign, compactVerify, importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
-import type { Entry } from 'correction-chaincode/domain';
+import { readFile } from 'node:fs/promises';
+import { CompactSign, importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
+import { checkpointPayload, CHECKPOINT_TYPE, RECEIPT_TYPE, verifyJws, type CheckpointBody, type TrustFile } from 'correction-verifier';
+import type { Agency, Entry } from 'correction-chaincode/domain';
 
 /** What a receipt attests: this entry, with this hash, was committed in this transaction. */
 export interface ReceiptClaims {
@@ -13,21 +15,36 @@ export interface ReceiptClaims {
   readonly agency: string;
 }
 
-export const RECEIPT_TYPE = 'receipt+jws';
+export { RECEIPT_TYPE };
 
-export interface ReceiptSigner {
-  readonly kid: string;
+/** Signs what an agency's gateway attests: receipts for entries, cosignatures of the log. */
+export interface GatewaySigner {
+  /** The agencies this gateway holds keys for. */
+  readonly agencies: readonly Agency[];
+  /** A receipt for an entry, signed with the key of the agency that recorded it. */
   sign(entry: Entry, blockNumber: number): Promise<string>;
+  /** An agency's cosignature of a checkpoint. */
+  signCheckpoint(agency: Agency, body: CheckpointBody): Promise<string>;
 }
 
-/** Signs receipts (compact JWS, ES256) with the gateway's own key. */
-export async function createReceiptSigner(privateJwk: JWK): Promise<ReceiptSigner> {
-  const key = await importJWK(privateJwk, 'ES256');
-  const kid = privateJwk.kid ?? 'gateway';
+/** Signs (compact JWS, ES256) with each agency gateway key this gateway holds. */
+export async function createGatewaySigner(privateJwks: ReadonlyMap<Agency, JWK>): Promise<GatewaySigner> {
+  const keys = new Map<Agency, { key: CryptoKey | KeyObject | Uint8Array; kid: string }>();
+  for (const [agency, jwk] of privateJwks) keys.set(agency, { key: await importJWK(jwk, 'ES256'), kid: jwk.kid ?? `gateway-${agency}` });
   const encoder = new TextEncoder();
+  const keyOf = (agency: Agency) => {
+    const found = keys.get(agency);
+    if (!found) throw new Error(`this gateway holds no key for ${agency}`);
+    return found;
+  };
   return {
-    kid,
+    agencies: [...keys.keys()],
+    async signCheckpoint(agency, body) {
+      const { key, kid } = keyOf(agency);
+      return new CompactSign(checkpointPayload(body)).setProtectedHeader({ alg: 'ES256', kid, typ: CHECKPOINT_TYPE }).sign(key);
+    },
     async sign(entry, blockNumber) {
+      const { key, kid } = keyOf(entry.agency);
       const claims: ReceiptClaims = {
         entryId: entry.id,
         entryHash: entry.hash,
@@ -44,10 +61,19 @@ export async function createReceiptSigner(privateJwk: JWK): Promise<ReceiptSigne
   };
 }
 
-/** Verifies a receipt against the issuing gateway's public key; throws if the signature does not hold. */
-export async function verifyReceipt(receipt: string, publicJwk: JWK): Promise<ReceiptClaims> {
-  const key: CryptoKey | KeyObject | Uint8Array = await importJWK(publicJwk, 'ES256');
-  const { payload, protectedHeader } = await compactVerify(receipt, key, { algorithms: ['ES256'] });
-  if (protectedHeader.typ !== RECEIPT_TYPE) throw new Error(`not a receipt (typ ${protectedHeader.typ ?? 'missing'})`);
+/** Verifies a receipt against the consortium trust file: it must be signed by the recording agency's gateway. */
+export async function verifyReceipt(receipt: string, trust: TrustFile): Promise<ReceiptClaims> {
+  const [encodedHeader, encodedPayload] = receipt.split('.');
+  const claims = JSON.parse(Buffer.from(encodedPayload ?? '', 'base64url').toString('utf8')) as ReceiptClaims;
+  const header = JSON.parse(Buffer.from(encodedHeader ?? '', 'base64url').toString('utf8')) as { typ?: string };
+  if (header.typ !== RECEIPT_TYPE) throw new Error(`not a receipt (typ ${header.typ ?? 'missing'})`);
+  const agency = claims.agency as Agency;
+  const keys = trust.agencies[agency]?.gatewayKeys ?? [];
+  const payload = await verifyJws(receipt, keys, RECEIPT_TYPE);
+  if (!payload) throw new Error(`the receipt is not signed by a gateway key of ${agency}`);
   return JSON.parse(new TextDecoder().decode(payload)) as ReceiptClaims;
+}
+
+export async function readTrust(path: string): Promise<TrustFile> {
+  return JSON.parse(await readFile(path, 'utf8')) as TrustFile;
 }
