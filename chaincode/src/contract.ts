@@ -3,8 +3,11 @@ import type { Iterators } from 'fabric-shim-api';
 import {
   agencyOfMsp,
   canonicalJson,
+  CHECKPOINT_CONFLICT_EVENT,
+  CHECKPOINT_EVENT,
   checkpointState,
   DomainError,
+  ENTRY_EVENT,
   ENTRY_ID_PATTERN,
   entryHash,
   GENESIS_HASH,
@@ -18,11 +21,7 @@ import {
 } from './domain/index.js';
 import { entryIndexKey, entryKey, subjectKey, type EntryLocation } from './keys.js';
 
-/** Name of the chaincode event emitted for every recorded entry. */
-export const ENTRY_EVENT = 'EntryRecorded';
-/** Chaincode events of checkpoint anchoring: a cosignature, or a cosignature that contradicts another. */
-export const CHECKPOINT_EVENT = 'CheckpointAnchored';
-export const CHECKPOINT_CONFLICT_EVENT = 'CheckpointConflict';
+export { CHECKPOINT_CONFLICT_EVENT, CHECKPOINT_EVENT, ENTRY_EVENT } from './domain/index.js';
 /** Transient-map key carrying the private document of RecordEvent. */
 export const TRANSIENT_DOCUMENT = 'document';
 

@@ -10,6 +10,8 @@ import { devKeyPaths, ensureDevKeys, mintDevToken, readJwk, ROLES, type Role } f
 import { auditEmbeddedLedger, type AuditPhase } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
 import { readTrust, verifyReceipt } from './services/receipts.js';
+import { verifyEvidence, type EvidenceBundle } from 'correction-verifier';
+import { fabricTrustFromConfigBlock, verifyFabricBlock } from 'correction-verifier/fabric';
 import { VERSION } from './version.js';
 import { runDemo } from './demo.js';
 
@@ -112,6 +114,34 @@ program
       for (const [check, ok] of Object.entries(result.checks)) report(check, ok);
     }
     process.exitCode = failed ? 1 : 0;
+  });
+
+program
+  .command('trust')
+  .description('print the consortium trust file: every agency gateway key, and with --fabric-config-block the channel\'s MSP roots and orderers')
+  .addOption(dataDirOption())
+  .option('--fabric-config-block <file>', "the channel's configuration block (e.g. .network/config/corrections.block)")
+  .action(async (options: { dataDir: string; fabricConfigBlock?: string }) => {
+    const trust = await readTrust(devKeyPaths(resolve(options.dataDir)).trust);
+    const fabric = options.fabricConfigBlock ? fabricTrustFromConfigBlock(await readFile(options.fabricConfigBlock)) : undefined;
+    process.stdout.write(`${JSON.stringify({ ...trust, ...(fabric ? { fabric } : {}) }, null, 2)}\n`);
+  });
+
+program
+  .command('verify-evidence')
+  .description('check an evidence bundle offline against the consortium trust file; exit 0 only if every check passes')
+  .argument('<bundle>', 'evidence bundle (JSON) from GET /v1/entries/{id}/evidence')
+  .argument('[document]', 'the document itself (JSON), to check against the entry')
+  .option('--trust <file>', 'consortium trust file (default: the dev one in --data-dir)')
+  .addOption(dataDirOption())
+  .action(async (bundlePath: string, documentPath: string | undefined, options: { trust?: string; dataDir: string }) => {
+    const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as EvidenceBundle;
+    const trust = await readTrust(options.trust ?? devKeyPaths(resolve(options.dataDir)).trust);
+    const document = documentPath ? (JSON.parse(await readFile(documentPath, 'utf8')) as unknown) : undefined;
+    const verdict = await verifyEvidence(bundle, trust, { ...(document === undefined ? {} : { document }), fabricCheck: verifyFabricBlock });
+    for (const check of verdict.checks) process.stdout.write(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}\n`);
+    process.stdout.write(verdict.ok ? 'evidence verified\n' : 'evidence NOT verified\n');
+    process.exitCode = verdict.ok ? 0 : 1;
   });
 
 program

@@ -9,6 +9,7 @@ export const PROBLEMS = {
   NOT_FOUND: { status: 404, title: 'Not found' },
   ILLEGAL_TRANSITION: { status: 409, title: 'Not allowed in the subject\'s current state' },
   CONFLICT: { status: 409, title: 'Conflicts with the ledger' },
+  NOT_YET_CHECKPOINTED: { status: 409, title: 'Not yet in a final checkpoint of the log' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used for a different request' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   LEDGER_UNAVAILABLE: { status: 503, title: 'The ledger is unavailable' },

@@ -15,7 +15,11 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { CorrectionClient } from './services/correction-client.js';
 import { CorrectionService, type LedgerAuditor } from './services/correction-service.js';
-import { createGatewaySigner } from './services/receipts.js';
+import { createGatewaySigner, readTrust } from './services/receipts.js';
+import { ProofService, type BlockSource } from './services/proof-service.js';
+import { Checkpointer } from './log/checkpointer.js';
+import { LogFollower } from './log/log-follower.js';
+import { MerkleLog } from './log/merkle-log.js';
 import { GatewayStore } from './store/gateway-store.js';
 import { VERSION } from './version.js';
 
@@ -24,6 +28,9 @@ export interface Gateway {
   readonly config: Config;
   readonly ledger: Ledger;
   readonly logger: Logger;
+  readonly log: MerkleLog;
+  readonly follower: LogFollower;
+  readonly checkpoints: Checkpointer;
   /** True when dev mode created keys on this start. */
   readonly createdDevKeys: boolean;
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
@@ -42,34 +49,47 @@ async function readGatewayKeys(config: Config): Promise<Map<Agency, JWK>> {
   return keys;
 }
 
-async function openLedger(config: Config): Promise<{ ledger: Ledger; auditor?: LedgerAuditor }> {
+async function openLedger(config: Config): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
   if (config.ledger === 'embedded') {
     const ledger = await EmbeddedLedger.open({ dataDir: config.dataDir, maxBlockTransactions: config.blockMaxTransactions });
     return { ledger, auditor: { auditLedger: () => auditEmbeddedLedger(ledger) } };
   }
   const { FabricLedger } = await import('./ledger/fabric/fabric-ledger.js');
-  return { ledger: await FabricLedger.connect(config) };
+  const ledger = await FabricLedger.connect(config);
+  return { ledger, blocks: ledger };
 }
 
 /** Wires the gateway from its configuration. Nothing listens until listen(). */
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = createLogger(config.logLevel, options.logDestination);
   const createdDevKeys = config.devMode ? await ensureDevKeys(config.dataDir) : false;
-  const [{ ledger, auditor }, store, receipts, tokens, subjectKey] = await Promise.all([
+  const [{ ledger, auditor, blocks }, store, receipts, tokens, subjectKey, trust, log] = await Promise.all([
     openLedger(config),
     GatewayStore.open(config.dataDir),
     readGatewayKeys(config).then(createGatewaySigner),
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience }),
     readSubjectKey(config.dataDir, config.subjectKeyHex),
+    readTrust(config.trustFile),
+    MerkleLog.open(config.dataDir),
   ]);
+  const follower = new LogFollower(ledger, log, logger);
+  const checkpoints = new Checkpointer({
+    ledger, log, follower, signer: receipts, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
+  });
   const metrics = createMetrics(() => ledger.height());
   ledger.on('chaincodeEvent', (event: LedgerEvent) => {
     const entry = JSON.parse(new TextDecoder().decode(event.payload)) as { type?: string };
     metrics.chainEvents.inc({ type: entry.type ?? 'unknown' });
   });
   ledger.on('eventStreamError', (error: unknown) => logger.warn({ err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, 'chaincode event stream broke; resuming from checkpoint'));
+  follower.on('conflict', (conflict: { treeSize: number; roots: unknown }) => {
+    metrics.checkpointConflicts.inc();
+    logger.error({ treeSize: conflict.treeSize, roots: conflict.roots }, 'ALERT: agencies cosigned different log roots for the same size');
+  });
+  const client = new CorrectionClient(ledger);
+  const proofs = new ProofService({ client, log, checkpoints, store, trust, blocks });
   const service = new CorrectionService({
-    client: new CorrectionClient(ledger),
+    client,
     store,
     receipts,
     subjectKey,
@@ -77,7 +97,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     auditor,
     onRecorded: (entry) => metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency }),
   });
-  const app = createApp({ service, tokens, logger, metrics, ready: () => ledger.ready(), version: VERSION });
+  follower.start();
+  checkpoints.start();
+  const app = createApp({ service, proofs, tokens, logger, metrics, ready: () => ledger.ready(), version: VERSION });
   let server: Server | undefined;
 
   return {
@@ -85,6 +107,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     config,
     ledger,
     logger,
+    log,
+    follower,
+    checkpoints,
     createdDevKeys,
     listen() {
       return new Promise((resolve, reject) => {
@@ -105,6 +130,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           closing.closeAllConnections();
         });
       }
+      await checkpoints.close();
+      await follower.close();
+      await log.close();
       await ledger.close();
       await store.close();
     },

@@ -5,6 +5,7 @@ export interface Metrics {
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly eventsRecorded: Counter<'type' | 'agency'>;
   readonly chainEvents: Counter<'type'>;
+  readonly checkpointConflicts: Counter;
 }
 
 /** One registry per gateway instance, so several gateways in one process (tests) do not collide. */
@@ -30,6 +31,11 @@ export function createMetrics(height: () => Promise<number>): Metrics {
     labelNames: ['type'] as const,
     registers: [registry],
   });
+  const checkpointConflicts = new Counter({
+    name: 'log_checkpoint_conflicts_total',
+    help: 'Checkpoints for which agencies cosigned different roots',
+    registers: [registry],
+  });
   new Gauge({
     name: 'ledger_block_height',
     help: 'Committed block height of the ledger',
@@ -38,5 +44,5 @@ export function createMetrics(height: () => Promise<number>): Metrics {
       this.set(await height());
     },
   });
-  return { registry, httpDuration, eventsRecorded, chainEvents };
+  return { registry, httpDuration, eventsRecorded, chainEvents, checkpointConflicts };
 }

@@ -137,7 +137,7 @@ async function checkCheckpoint(checkpoint: EvidenceBundle['checkpoint'], trust: 
     else invalid.push(agency);
   }
   const ok = valid.size >= trust.checkpointQuorum;
-  const detail = `${valid.size} of ${trust.checkpointQuorum} required agencies cosigned size ${checkpoint.treeSize} root ${checkpoint.root}` +
+  const detail = `${valid.size} agencies (${trust.checkpointQuorum} required) cosigned size ${checkpoint.treeSize} root ${checkpoint.root}` +
     (valid.size ? ` (${[...valid].join(', ')})` : '') + (invalid.length ? `; invalid: ${invalid.join(', ')}` : '');
   return [ok, detail];
 }

@@ -5,11 +5,13 @@ import { ApiError, toProblem } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { CorrectionService } from '../services/correction-service.js';
+import type { ProofService } from '../services/proof-service.js';
 import { openApiDocument } from './openapi.js';
-import { AuditQuery, entryId, LookupBody, parseBody, parseRecordEvent, subjectRef, VerifyBody } from './schemas.js';
+import { AuditQuery, ConsistencyQuery, entryId, EvidenceRequest, LookupBody, parseBody, parseRecordEvent, subjectRef, VerifyBody } from './schemas.js';
 
 export interface AppDeps {
   readonly service: CorrectionService;
+  readonly proofs: ProofService;
   readonly tokens: TokenVerifier;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -30,7 +32,7 @@ function param(schema: { safeParse(v: unknown): { success: boolean } }, value: u
 
 /** The REST API: parse (zod) → authorize → call a service → problem+json on error. */
 export function createApp(deps: Readonly<AppDeps>): express.Express {
-  const { service, tokens, logger, metrics } = deps;
+  const { service, proofs, tokens, logger, metrics } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -103,6 +105,23 @@ export function createApp(deps: Readonly<AppDeps>): express.Express {
   v1.get('/entries/:id', async (req: Authed, res) => {
     res.json(await service.entry(who(req), param(entryId, req.params['id'], 'id')));
   });
+  v1.get('/entries/:id/proof', async (req: Authed, res) => {
+    res.json(await proofs.inclusion(who(req), param(entryId, req.params['id'], 'id')));
+  });
+  v1.get('/entries/:id/evidence', async (req: Authed, res) => {
+    res.json(await proofs.evidence(who(req), param(entryId, req.params['id'], 'id')));
+  });
+  v1.post('/evidence', async (req: Authed, res) => {
+    const { receipt } = parseBody(EvidenceRequest, req.body);
+    res.json(await proofs.evidenceForReceipt(who(req), receipt));
+  });
+  v1.get('/log', async (_req, res) => {
+    res.json(await proofs.logState());
+  });
+  v1.get('/log/consistency', async (req, res) => {
+    const { from, to } = parseBody(ConsistencyQuery, { ...req.query });
+    res.json(await proofs.consistency(from, to));
+  });
   v1.post('/verify', async (req: Authed, res) => {
     res.json(await service.verify(who(req), parseBody(VerifyBody, req.body)));
   });
@@ -119,7 +138,7 @@ export function createApp(deps: Readonly<AppDeps>): express.Express {
     const problem = toProblem(fromExpress(error));
     if (problem.status >= 500) logger.error({ err: errorSummary(error) }, 'request failed');
     if (problem.code === 'UNAUTHENTICATED') res.set('WWW-Authenticate', 'Bearer');
-    if (problem.code === 'LEDGER_UNAVAILABLE') res.set('Retry-After', '5');
+    if (problem.code === 'LEDGER_UNAVAILABLE' || problem.code === 'NOT_YET_CHECKPOINTED') res.set('Retry-After', '5');
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   });
   return app;

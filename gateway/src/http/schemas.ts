@@ -92,3 +92,11 @@ export function parseRecordEvent(body: unknown): RecordEventBody {
   if (!envelope.success || issues.length > 0) throw validationFailed(issues);
   return envelope.data;
 }
+
+export const ConsistencyQuery = z
+  .strictObject({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) })
+  .meta({ id: 'ConsistencyQuery' });
+
+export const EvidenceRequest = z
+  .strictObject({ receipt: z.string().regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be a compact JWS') })
+  .meta({ id: 'EvidenceRequest' });

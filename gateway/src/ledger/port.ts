@@ -38,6 +38,11 @@ export interface Ledger {
   ): Promise<SubmitResult>;
   /** Runs a read-only transaction against committed state. */
   evaluate(caller: Caller, fn: string, args: readonly string[]): Promise<Uint8Array>;
+  /**
+   * The chaincode events of committed transactions from `fromBlock` on, in commit order, then
+   * new ones as they commit, until the signal aborts.
+   */
+  followEvents(fromBlock: number, signal: AbortSignal): AsyncIterable<LedgerEvent>;
   /** Committed block height. */
   height(): Promise<number>;
   /** Ready to serve (store open, peer reachable). */

@@ -103,6 +103,40 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
     }
   }
 
+  async *followEvents(fromBlock: number, signal: AbortSignal): AsyncGenerator<LedgerEvent> {
+    // Listen before reading stored blocks, so that no block falls between the two.
+    const arrived: Block[] = [];
+    let wake: (() => void) | undefined;
+    const onBlock = (block: Block) => {
+      arrived.push(block);
+      wake?.();
+    };
+    const onAbort = () => wake?.();
+    this.on('block', onBlock);
+    signal.addEventListener('abort', onAbort);
+    try {
+      let next = fromBlock;
+      for await (const block of this.blocks(fromBlock)) {
+        if (signal.aborted) return;
+        yield* eventsOf(block);
+        next = block.header.number + 1;
+      }
+      while (!signal.aborted) {
+        const block = arrived.shift();
+        if (!block) {
+          await new Promise<void>((resolve) => (wake = resolve));
+          continue;
+        }
+        if (block.header.number < next) continue;
+        yield* eventsOf(block);
+        next = block.header.number + 1;
+      }
+    } finally {
+      this.off('block', onBlock);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -180,16 +214,15 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
       pending.resolve({ payload, txId: pending.input.txId, blockNumber: block.header.number });
     }
     this.emit('block', block);
-    for (const tx of transactions) {
-      if (tx.event) {
-        const event: LedgerEvent = {
-          blockNumber: block.header.number,
-          txId: tx.txId,
-          name: tx.event.name,
-          payload: encoder.encode(tx.event.payload),
-        };
-        this.emit('chaincodeEvent', event);
-      }
+    for (const event of eventsOf(block)) this.emit('chaincodeEvent', event);
+  }
+}
+
+/** The chaincode events of a block, in transaction order. */
+function* eventsOf(block: Block): Generator<LedgerEvent> {
+  for (const tx of block.transactions) {
+    if (tx.event) {
+      yield { blockNumber: block.header.number, txId: tx.txId, name: tx.event.name, payload: encoder.encode(tx.event.payload) };
     }
   }
 }

@@ -12,10 +12,12 @@ import {
   signers,
   type Contract,
   type Gateway,
+  type Network,
 } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
 import { z } from 'zod';
 import { DomainError } from 'correction-chaincode/domain';
+import type { FabricEvidence } from 'correction-verifier';
 import type { Config } from '../../config.js';
 import { LedgerUnavailableError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
 import { ChaincodeEventFollower } from './event-follower.js';
@@ -59,6 +61,8 @@ export class FabricLedger extends EventEmitter implements Ledger {
   readonly #contract: Contract;
   readonly #qscc: Contract;
   readonly #channel: string;
+  readonly #network: Network;
+  readonly #chaincode: string;
   readonly #follower: ChaincodeEventFollower | undefined;
 
   private constructor(client: grpc.Client, gateway: Gateway, connection: FabricConnection, options: FabricLedgerOptions) {
@@ -67,6 +71,8 @@ export class FabricLedger extends EventEmitter implements Ledger {
     this.#gateway = gateway;
     this.#channel = connection.channel;
     const network = gateway.getNetwork(connection.channel);
+    this.#network = network;
+    this.#chaincode = connection.chaincode;
     this.#contract = network.getContract(connection.chaincode);
     this.#qscc = network.getContract('qscc');
     this.#follower = options.eventCheckpointFile
@@ -135,6 +141,33 @@ export class FabricLedger extends EventEmitter implements Ledger {
   async evaluate(_caller: Caller, fn: string, args: readonly string[]): Promise<Uint8Array> {
     try {
       return await this.#contract.evaluate(fn, { arguments: [...args] });
+    } catch (error) {
+      throw toLedgerError(error);
+    }
+  }
+
+  async *followEvents(fromBlock: number, signal: AbortSignal): AsyncGenerator<LedgerEvent> {
+    const events = await this.#network.getChaincodeEvents(this.#chaincode, { startBlock: BigInt(fromBlock) });
+    const onAbort = () => events.close();
+    signal.addEventListener('abort', onAbort);
+    try {
+      for await (const event of events) {
+        yield { blockNumber: Number(event.blockNumber), txId: event.transactionId, name: event.eventName, payload: event.payload };
+      }
+    } catch (error) {
+      if (!signal.aborted) throw toLedgerError(error);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      events.close();
+    }
+  }
+
+  /** The block holding a transaction, as the orderers signed it (qscc GetBlockByTxID). */
+  async blockOf(txId: string): Promise<FabricEvidence> {
+    try {
+      const bytes = await this.#qscc.evaluateTransaction('GetBlockByTxID', this.#channel, txId);
+      const block = common.Block.deserializeBinary(bytes);
+      return { channel: this.#channel, blockNumber: block.getHeader()?.getNumber() ?? -1, txId, block: Buffer.from(bytes).toString('base64') };
     } catch (error) {
       throw toLedgerError(error);
     }
