@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { ensureDevKeys, mintDevToken } from '../../gateway/src/keys.js';
-import { residentSetSize, sampleRss, startServerChild } from './children.js';
+import { machineCpu, residentSetSize, sampleRss, startServerChild } from './children.js';
 import { DISTINCT_RESIDENT_IDS, handoverRequestBody } from './events.js';
 
 export interface HttpSettings {
@@ -36,6 +36,8 @@ export interface ServerResult {
   readonly serverCpuCores: number;
   /** CPU the load generator (this process, autocannon) used meanwhile, in cores. */
   readonly loadGeneratorCpuCores: number;
+  /** CPU every other process on the machine used meanwhile, in cores: noise in the measurement. */
+  readonly otherCpuCores: number | undefined;
   /** Largest RSS sampled during the measured run, and the peak over the process's whole life. */
   readonly peakRssBytes: number;
   readonly lifetimePeakRssBytes: number | undefined;
@@ -113,19 +115,25 @@ async function measureServer(
     const before = await child.usage();
     const rss = sampleRss(child.pid);
     const ownBefore = process.cpuUsage();
+    const machineBefore = machineCpu();
     const measured = await load(t, settings.connections, settings.seconds);
     const own = process.cpuUsage(ownBefore);
+    const machineAfter = machineCpu();
     const peakRssBytes = rss.stop();
     const after = await child.usage();
     if (settings.cpuProfileDir) {
       await mkdir(settings.cpuProfileDir, { recursive: true });
       await child.profileStop(join(settings.cpuProfileDir, `${name}.cpuprofile`));
     }
+    const serverCpuCores = (after.cpuMicros - before.cpuMicros) / (measured.seconds * 1e6);
+    const loadGeneratorCpuCores = (own.user + own.system) / (measured.seconds * 1e6);
+    const machineCores = machineBefore && machineAfter ? (machineAfter.busy - machineBefore.busy) / measured.seconds : undefined;
     return {
       warmup,
       measured,
-      serverCpuCores: (after.cpuMicros - before.cpuMicros) / (measured.seconds * 1e6),
-      loadGeneratorCpuCores: (own.user + own.system) / (measured.seconds * 1e6),
+      serverCpuCores,
+      loadGeneratorCpuCores,
+      otherCpuCores: machineCores === undefined ? undefined : Math.max(0, machineCores - serverCpuCores - loadGeneratorCpuCores),
       peakRssBytes,
       lifetimePeakRssBytes: residentSetSize(child.pid)?.peak,
     };

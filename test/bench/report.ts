@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { AuditBenchResult } from './audit-bench.js';
-import type { HttpBenchResult, LoadResult } from './http-bench.js';
+import type { HttpBenchResult, LoadResult, ServerResult } from './http-bench.js';
 
 /** What the project aims for. Shown beside the results; a miss is reported, never thrown. */
 export const TARGETS = {
@@ -30,6 +30,9 @@ function table(rows: readonly Row[]): string {
   };
   return [line(head), `  ${'-'.repeat((width[0] ?? 0) + (width[1] ?? 0) + (width[2] ?? 0) + 10)}`, ...rows.map(line)].join('\n');
 }
+
+const cores = (r: ServerResult): string =>
+  [r.serverCpuCores, r.loadGeneratorCpuCores, r.otherCpuCores].map((n) => (n === undefined ? '?' : n.toFixed(2))).join(' / ');
 
 const errorsOf = (r: LoadResult): string => {
   const codes = Object.entries(r.statusCodes)
@@ -64,8 +67,8 @@ export function formatReport(
         ['gateway peak RSS (measured run)', mb(gateway.peakRssBytes), `<= ${TARGETS.gatewayRssMb} MB`, gateway.peakRssBytes <= TARGETS.gatewayRssMb * MB],
         ['gateway CPU per recorded event', ms((gateway.serverCpuCores * 1000) / g.okPerSecond), ''],
         ['echo CPU per request', ms((echo.serverCpuCores * 1000) / e.okPerSecond), ''],
-        ['CPU cores busy: gateway / autocannon', `${gateway.serverCpuCores.toFixed(2)} / ${gateway.loadGeneratorCpuCores.toFixed(2)}`, `of ${cpus().length}`],
-        ['CPU cores busy: echo / autocannon', `${echo.serverCpuCores.toFixed(2)} / ${echo.loadGeneratorCpuCores.toFixed(2)}`, `of ${cpus().length}`],
+        ['CPU cores busy: gateway / autocannon / other', cores(gateway), `of ${cpus().length}`],
+        ['CPU cores busy: echo / autocannon / other', cores(echo), `of ${cpus().length}`],
       ]),
       `  gateway: ${int(g.ok)} recorded in ${g.seconds.toFixed(1)} s; ${errorsOf(g)}; lifetime peak RSS (VmHWM) ${gateway.lifetimePeakRssBytes ? mb(gateway.lifetimePeakRssBytes) : 'n/a'}`,
       `  echo:    ${int(e.ok)} echoed in ${e.seconds.toFixed(1)} s; ${errorsOf(e)}`,
@@ -78,7 +81,8 @@ export function formatReport(
       `Audit: ${int(build.entries)} entries, ${int(build.subjects)} subjects, ${int(build.blocks)} blocks of up to ${int(audit.settings.blockSize)} transactions`,
       table([
         ['auditEmbeddedLedger (entries/s)', int(audit.entriesPerSecond), `>= ${int(TARGETS.auditEntriesPerSecond)}`, audit.entriesPerSecond >= TARGETS.auditEntriesPerSecond],
-        ['audit time', `${audit.auditSeconds.toFixed(1)} s`, ''],
+        ['audit time (CPU time)', `${audit.auditSeconds.toFixed(1)} s (${audit.auditCpuSeconds.toFixed(1)} s)`, ''],
+        ['  blocks pass / subjects pass', `${audit.phaseSeconds.blocks.toFixed(1)} s / ${audit.phaseSeconds.subjects.toFixed(1)} s`, ''],
         ['audit verdict', report.ok ? 'intact' : `${report.problems} problems`, 'intact', report.ok],
         [`ledger build${audit.cached ? ' (cached)' : ''} (entries/s)`, int(build.entriesPerSecond), ''],
         ['ledger on disk', mb(audit.diskBytes), ''],

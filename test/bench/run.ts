@@ -11,6 +11,7 @@
  *   BENCH_AUDIT_REBUILD=1       build it again even if cached
  *   BENCH_CPU_PROF=1            profile both servers over the measured run into bench-results/profiles/
  */
+import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,16 @@ function numberFromEnv(name: string, fallback: number): number {
   const value = Number(raw.replaceAll('_', ''));
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not ${JSON.stringify(raw)}`);
   return value;
+}
+
+/** The commit measured, and whether the work tree differed from it. */
+function revision(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' + local changes' : ''}`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 async function main(): Promise<void> {
@@ -52,8 +63,9 @@ async function main(): Promise<void> {
     });
   }
   loadAverage.end = loadavg()[0] ?? 0;
-  process.stdout.write(`\n${formatReport(http, audit, loadAverage)}`);
-  const file = await writeResults(RESULTS, { loadAverage, http, audit });
+  const tree = revision();
+  process.stdout.write(`\ntree: ${tree}\n${formatReport(http, audit, loadAverage)}`);
+  const file = await writeResults(RESULTS, { tree, loadAverage, http, audit });
   process.stdout.write(`results: ${file}\n`);
 }
 
