@@ -4,7 +4,7 @@ import { Session } from 'node:inspector/promises';
 /** Messages between the bench (parent) and a server it runs in a child process (over fork's IPC). */
 export type ChildMessage =
   | { readonly kind: 'ready'; readonly port: number }
-  | { readonly kind: 'usage'; readonly cpuMicros: number; readonly rss: number; readonly heapUsed: number }
+  | { readonly kind: 'usage'; readonly cpuMicros: number; readonly rss: number; readonly heapUsed: number; readonly external: number; readonly arrayBuffers: number }
   | { readonly kind: 'profiled'; readonly file: string };
 
 export type ParentMessage = 'stop' | 'usage' | 'profile:start' | { readonly kind: 'profile:stop'; readonly file: string };
@@ -44,7 +44,8 @@ export function serveForParent(port: number, close: () => Promise<void>): void {
     else if (message === 'usage') {
       const cpu = process.cpuUsage();
       const memory = process.memoryUsage();
-      send({ kind: 'usage', cpuMicros: cpu.user + cpu.system, rss: memory.rss, heapUsed: memory.heapUsed });
+      const { rss, heapUsed, external, arrayBuffers } = memory;
+      send({ kind: 'usage', cpuMicros: cpu.user + cpu.system, rss, heapUsed, external, arrayBuffers });
     } else if (message.kind === 'profile:stop') void stopProfile(message.file);
   });
   process.on('disconnect', () => void stop());

@@ -7,7 +7,7 @@ export interface ServerChild {
   readonly pid: number;
   readonly port: number;
   /** CPU time (µs) and memory as the child itself reports them. */
-  usage(): Promise<{ cpuMicros: number; rss: number; heapUsed: number }>;
+  usage(): Promise<{ cpuMicros: number; rss: number; heapUsed: number; external: number; arrayBuffers: number }>;
   /** Starts profiling the child's CPU; profileStop writes the profile to `file` (a .cpuprofile). */
   profileStart(): void;
   profileStop(file: string): Promise<void>;
@@ -123,11 +123,15 @@ export function residentSetSize(pid: number): { rss: number; peak: number } | un
   }
 }
 
-/** Samples a process's RSS every few hundred milliseconds; returns the largest seen. */
-export function sampleRss(pid: number, everyMs = 200): { stop(): number } {
+/** Samples a process's RSS every few hundred milliseconds: the largest seen, and one sample a second. */
+export function sampleRss(pid: number, everyMs = 200): { stop(): { peak: number; perSecond: number[] } } {
   let peak = 0;
+  const perSecond: number[] = [];
+  const started = performance.now();
   const take = () => {
-    peak = Math.max(peak, residentSetSize(pid)?.rss ?? 0);
+    const rss = residentSetSize(pid)?.rss ?? 0;
+    peak = Math.max(peak, rss);
+    if (performance.now() - started >= perSecond.length * 1000) perSecond.push(rss);
   };
   take();
   const timer = setInterval(take, everyMs);
@@ -135,7 +139,7 @@ export function sampleRss(pid: number, everyMs = 200): { stop(): number } {
     stop() {
       clearInterval(timer);
       take();
-      return peak;
+      return { peak, perSecond };
     },
   };
 }

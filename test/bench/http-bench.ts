@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { ensureDevKeys, mintDevToken } from '../../gateway/src/keys.js';
-import { machineCpu, residentSetSize, sampleRss, startServerChild } from './children.js';
+import { machineCpu, residentSetSize, sampleRss, startServerChild, type ServerChild } from './children.js';
 import { DISTINCT_RESIDENT_IDS, handoverRequestBody } from './events.js';
 
 export interface HttpSettings {
@@ -41,11 +41,31 @@ export interface ServerResult {
   /** Largest RSS sampled during the measured run, and the peak over the process's whole life. */
   readonly peakRssBytes: number;
   readonly lifetimePeakRssBytes: number | undefined;
+  /** RSS once a second through the measured run (growth here with no plateau would be a leak). */
+  readonly rssPerSecondBytes: readonly number[];
+  /** V8 heap in use, and memory outside it (Buffers, native addons' allocations V8 knows of), at the end of the measured run. */
+  readonly heapUsedBytes: number;
+  readonly externalBytes: number;
+}
+
+/**
+ * How far the gateway's Merkle log (GET /v1/log) trails the ledger when the load stops, and how
+ * long it takes to catch up. A log that falls behind holds the blocks it has yet to append in memory.
+ */
+export interface LogLag {
+  readonly entries: number;
+  readonly logSizeAtEnd: number;
+  /** Seconds until the log held every entry, or null if it had not within the time allowed. */
+  readonly catchUpSeconds: number | null;
+  /** CPU the gateway spent meanwhile (catching up is work the measured run left undone), core-seconds. */
+  readonly catchUpCpuSeconds: number;
+  /** The gateway's memory once the log had caught up (or given up on). */
+  readonly afterCatchUp: { readonly rssBytes: number; readonly heapUsedBytes: number };
 }
 
 export interface HttpBenchResult {
   readonly settings: HttpSettings;
-  readonly gateway: ServerResult & { readonly subjectsUsed: number };
+  readonly gateway: ServerResult & { readonly subjectsUsed: number; readonly log: LogLag | undefined };
   readonly echo: ServerResult;
   readonly gatewayToEcho: number;
 }
@@ -100,13 +120,42 @@ async function load(target: Target, connections: number, seconds: number): Promi
   };
 }
 
-/** Starts a server child, warms it up, measures it, and stops it again (also on failure). */
-async function measureServer(
+async function logLag(child: ServerChild, token: string, entries: number, waitSeconds = 180): Promise<LogLag | undefined> {
+  const logSize = async (): Promise<number | undefined> => {
+    const response = await fetch(`http://127.0.0.1:${child.port}/v1/log`, { headers: { authorization: `Bearer ${token}` } });
+    const body = (await response.json().catch(() => ({}))) as { size?: unknown };
+    return response.ok && typeof body.size === 'number' ? body.size : undefined;
+  };
+  const before = await child.usage();
+  const logSizeAtEnd = await logSize().catch(() => undefined);
+  if (logSizeAtEnd === undefined) return undefined;
+  const started = performance.now();
+  let size = logSizeAtEnd;
+  while (size < entries && performance.now() - started < waitSeconds * 1000) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    size = (await logSize()) ?? size;
+  }
+  const usage = await child.usage();
+  return {
+    entries,
+    logSizeAtEnd,
+    catchUpSeconds: size >= entries ? (performance.now() - started) / 1000 : null,
+    catchUpCpuSeconds: (usage.cpuMicros - before.cpuMicros) / 1e6,
+    afterCatchUp: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed },
+  };
+}
+
+/**
+ * Starts a server child, warms it up, measures it, lets `afterRun` look at it, and stops it again
+ * (also on failure).
+ */
+async function measureServer<Extra>(
   name: string,
   env: NodeJS.ProcessEnv,
   target: Omit<Target, 'port'>,
   settings: HttpSettings,
-): Promise<ServerResult> {
+  afterRun: (child: ServerChild, recorded: number) => Promise<Extra>,
+): Promise<ServerResult & Extra> {
   const child = await startServerChild(new URL(`./${name}-child.js`, import.meta.url), { env });
   try {
     const t = { ...target, port: child.port };
@@ -119,7 +168,7 @@ async function measureServer(
     const measured = await load(t, settings.connections, settings.seconds);
     const own = process.cpuUsage(ownBefore);
     const machineAfter = machineCpu();
-    const peakRssBytes = rss.stop();
+    const rssSamples = rss.stop();
     const after = await child.usage();
     if (settings.cpuProfileDir) {
       await mkdir(settings.cpuProfileDir, { recursive: true });
@@ -128,14 +177,19 @@ async function measureServer(
     const serverCpuCores = (after.cpuMicros - before.cpuMicros) / (measured.seconds * 1e6);
     const loadGeneratorCpuCores = (own.user + own.system) / (measured.seconds * 1e6);
     const machineCores = machineBefore && machineAfter ? (machineAfter.busy - machineBefore.busy) / measured.seconds : undefined;
+    const lifetimePeakRssBytes = residentSetSize(child.pid)?.peak;
     return {
+      ...(await afterRun(child, warmup.ok + measured.ok)),
       warmup,
       measured,
       serverCpuCores,
       loadGeneratorCpuCores,
       otherCpuCores: machineCores === undefined ? undefined : Math.max(0, machineCores - serverCpuCores - loadGeneratorCpuCores),
-      peakRssBytes,
-      lifetimePeakRssBytes: residentSetSize(child.pid)?.peak,
+      peakRssBytes: rssSamples.peak,
+      rssPerSecondBytes: rssSamples.perSecond,
+      heapUsedBytes: after.heapUsed,
+      externalBytes: after.external,
+      lifetimePeakRssBytes,
     };
   } finally {
     await child.stop();
@@ -164,6 +218,7 @@ export async function runHttpBench(settings: HttpSettings): Promise<HttpBenchRes
       { ...process.env, BENCH_DATA_DIR: dataDir },
       { path: '/v1/events', tokens, nextBody: nextHandover },
       settings,
+      async (child, recorded) => ({ subjectsUsed: subjects, log: await logLag(child, tokens[0] ?? '', recorded) }),
     );
     if (subjects > DISTINCT_RESIDENT_IDS) {
       process.stderr.write(`warning: ${subjects} requests but only ${DISTINCT_RESIDENT_IDS} distinct resident IDs; repeats fail with 409\n`);
@@ -174,10 +229,11 @@ export async function runHttpBench(settings: HttpSettings): Promise<HttpBenchRes
       process.env,
       { path: '/echo', tokens, nextBody: () => handoverRequestBody((echoed++ % DISTINCT_RESIDENT_IDS) + 1) },
       settings,
+      async () => ({}),
     );
     return {
       settings,
-      gateway: { ...gateway, subjectsUsed: subjects },
+      gateway,
       echo,
       gatewayToEcho: gateway.measured.okPerSecond / echo.measured.okPerSecond,
     };

@@ -70,7 +70,16 @@ export function formatReport(
         ['CPU cores busy: gateway / autocannon / other', cores(gateway), `of ${cpus().length}`],
         ['CPU cores busy: echo / autocannon / other', cores(echo), `of ${cpus().length}`],
       ]),
-      `  gateway: ${int(g.ok)} recorded in ${g.seconds.toFixed(1)} s; ${errorsOf(g)}; lifetime peak RSS (VmHWM) ${gateway.lifetimePeakRssBytes ? mb(gateway.lifetimePeakRssBytes) : 'n/a'}`,
+      `  gateway: ${int(g.ok)} recorded in ${g.seconds.toFixed(1)} s; ${errorsOf(g)}`,
+      `  gateway memory: lifetime peak RSS (VmHWM) ${gateway.lifetimePeakRssBytes ? mb(gateway.lifetimePeakRssBytes) : 'n/a'}, V8 heap in use at the end ${mb(gateway.heapUsedBytes)} (+ ${mb(gateway.externalBytes)} external), RSS every ${Math.ceil(gateway.rssPerSecondBytes.length / 8)} s: ${gateway.rssPerSecondBytes.filter((_, i, all) => i % Math.ceil(all.length / 8) === 0 || i === all.length - 1).map((b) => (b / MB).toFixed(0)).join(' ')} MB`,
+      `  gateway Merkle log: ${
+        gateway.log
+          ? `${int(gateway.log.entries - gateway.log.logSizeAtEnd)} of ${int(gateway.log.entries)} entries not yet in the log when the load stopped; ` +
+            (gateway.log.catchUpSeconds === null ? 'had not caught up after 180 s' : `caught up ${gateway.log.catchUpSeconds.toFixed(1)} s later`) +
+            ` using ${gateway.log.catchUpCpuSeconds.toFixed(1)} CPU-s` +
+            `; then RSS ${mb(gateway.log.afterCatchUp.rssBytes)}, V8 heap ${mb(gateway.log.afterCatchUp.heapUsedBytes)}`
+          : 'n/a (no GET /v1/log)'
+      }`,
       `  echo:    ${int(e.ok)} echoed in ${e.seconds.toFixed(1)} s; ${errorsOf(e)}`,
       '',
     );
