@@ -77,11 +77,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ledger, log, follower, signer: receipts, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
   });
   const metrics = createMetrics(() => ledger.height());
-  ledger.on('chaincodeEvent', (event: LedgerEvent) => {
-    const entry = JSON.parse(new TextDecoder().decode(event.payload)) as { type?: string };
-    metrics.chainEvents.inc({ type: entry.type ?? 'unknown' });
-  });
-  ledger.on('eventStreamError', (error: unknown) => logger.warn({ err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, 'chaincode event stream broke; resuming from checkpoint'));
+  follower.on('event', (event: LedgerEvent) => metrics.chainEvents.inc({ event: event.name }));
   follower.on('conflict', (conflict: { treeSize: number; roots: unknown }) => {
     metrics.checkpointConflicts.inc();
     logger.error({ treeSize: conflict.treeSize, roots: conflict.roots }, 'ALERT: agencies cosigned different log roots for the same size');

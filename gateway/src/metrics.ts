@@ -4,7 +4,7 @@ export interface Metrics {
   readonly registry: Registry;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly eventsRecorded: Counter<'type' | 'agency'>;
-  readonly chainEvents: Counter<'type'>;
+  readonly chainEvents: Counter<'event'>;
   readonly checkpointConflicts: Counter;
 }
 
@@ -27,8 +27,8 @@ export function createMetrics(height: () => Promise<number>): Metrics {
   });
   const chainEvents = new Counter({
     name: 'ledger_chaincode_events_total',
-    help: 'Entries seen committed on the ledger (by any agency), from its chaincode events',
-    labelNames: ['type'] as const,
+    help: 'Chaincode events this gateway followed into its log (entries and checkpoints of every agency)',
+    labelNames: ['event'] as const,
     registers: [registry],
   });
   const checkpointConflicts = new Counter({

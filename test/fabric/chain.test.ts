@@ -10,7 +10,8 @@ import { expect } from 'chai';
 import { AGENCIES, canonicalJson, DomainError, documentHash, type Agency } from 'correction-chaincode/domain';
 import { Api } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
-import { fabricTarget, NETWORK_DIR, type FabricTarget } from '../support/fabric-target.js';
+import { NETWORK_DIR, type FabricTarget } from '../support/fabric-target.js';
+import { sharedFabricTarget } from './shared.js';
 import { residentId } from '../support/ids.js';
 
 const exec = promisify(execFile);
@@ -73,7 +74,7 @@ describe('what only the chain can show', function () {
   }
 
   before(async () => {
-    target = await fabricTarget();
+    target = await sharedFabricTarget();
     const cases = new Map<string, number>();
     court = new Api(target, 'COURT', 'clerk', cases);
     justice = new Api(target, 'JUSTICE', 'officer', cases);

@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { Api } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
-import { fabricTarget, NETWORK_DIR, type FabricTarget } from '../support/fabric-target.js';
+import { NETWORK_DIR, type FabricTarget } from '../support/fabric-target.js';
+import { sharedFabricTarget } from './shared.js';
 import { residentId } from '../support/ids.js';
 
 const exec = promisify(execFile);
@@ -20,7 +21,7 @@ describe('ordering with one orderer stopped', function () {
   before(async function () {
     const network = await readFile(join(NETWORK_DIR, 'network.env'), 'utf8').catch(() => '');
     if (!/ORDERER_TYPE=bft/.test(network)) throw new Error('the network is not running BFT ordering');
-    target = await fabricTarget();
+    target = await sharedFabricTarget();
   });
   after(async () => {
     await target?.close();

@@ -127,10 +127,16 @@ describe('embedded ledger', () => {
     expect(states).to.deep.equal(['PENDING_REPORT', 'UNDER_CORRECTION']);
   });
 
-  it('emits a chaincode event for every committed entry', async () => {
+  it('replays the chaincode event of every committed entry, then follows new ones', async () => {
     const events: LedgerEvent[] = [];
-    ledger.on('chaincodeEvent', (event: LedgerEvent) => events.push(event));
+    const abort = new AbortController();
+    const following = (async () => {
+      for await (const event of ledger.followEvents(0, abort.signal)) events.push(event);
+    })();
     const ref = await receive(40);
+    while (events.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    abort.abort();
+    await following;
     expect(events.map((e) => e.name)).to.deep.equal(['EntryRecorded', 'EntryRecorded']);
     const last = JSON.parse(new TextDecoder().decode(events[1]?.payload)) as Entry;
     expect(last.subjectRef).to.equal(ref);

@@ -48,6 +48,9 @@ export async function fabricTarget(): Promise<FabricTarget> {
         RECEIPT_KEY: paths.gatewayKey(agency),
         TRUST_FILE: paths.trust,
         LOG_LEVEL: 'info',
+        // Propose a checkpoint every two seconds while the log grows; the other gateways cosign it.
+        CHECKPOINT_EVERY: '100000',
+        CHECKPOINT_INTERVAL_SECONDS: '2',
       });
       const gateway = await createGateway(config, { logDestination: sink });
       gateways.set(agency, gateway);

@@ -26,9 +26,6 @@ export interface LedgerEvent {
  * ledger as LedgerUnavailableError.
  */
 export interface Ledger {
-  /** 'chaincodeEvent' (LedgerEvent) for every committed entry, in commit order. */
-  on(event: 'chaincodeEvent', listener: (event: LedgerEvent) => void): this;
-  on(event: string, listener: (...args: any[]) => void): this;
   /** Endorses, orders and commits a transaction; resolves once it is committed. */
   submit(
     caller: Caller,

@@ -1,5 +1,5 @@
 import { toHex } from 'correction-verifier';
-import { checkpointState, type Agency, type CheckpointCosignature, type CheckpointState } from 'correction-chaincode/domain';
+import { AGENCIES, checkpointState, type Agency, type CheckpointCosignature, type CheckpointState } from 'correction-chaincode/domain';
 import type { Ledger } from '../ledger/port.js';
 import type { Logger } from '../logger.js';
 import type { GatewaySigner } from '../services/receipts.js';
@@ -22,7 +22,8 @@ export interface CheckpointerOptions {
  * Cosigns the log for the agencies this gateway holds keys for, and anchors each cosignature on
  * chain. Sizes are chosen so that independent gateways agree: every multiple of `every`, any size
  * another agency anchored (once this log has reached it), and — after `intervalMs` of growth
- * without one — the current size, which the other agencies then cosign in turn.
+ * without one — the current size, proposed by one agency per interval in turn and then cosigned
+ * by the others.
  */
 export class Checkpointer {
   readonly #o: CheckpointerOptions;
@@ -83,7 +84,10 @@ export class Checkpointer {
 
   #onTimer(): void {
     const size = this.#o.log.size;
-    if (size > this.#lastCosigned && Date.now() - this.#lastCosignedAt >= this.#o.intervalMs) void this.cosign(size);
+    if (size <= this.#lastCosigned || Date.now() - this.#lastCosignedAt < this.#o.intervalMs) return;
+    // One agency proposes per interval, in turn, so the consortium cosigns one size rather than four.
+    const proposer = AGENCIES[Math.floor(Date.now() / this.#o.intervalMs) % AGENCIES.length] as Agency;
+    if (this.#o.signer.agencies.includes(proposer)) void this.cosign(size);
   }
 
   async #cosign(size: number): Promise<void> {

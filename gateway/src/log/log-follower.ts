@@ -12,8 +12,8 @@ const decoder = new TextDecoder();
  * recording checkpoint cosignatures as they are anchored. Its position lives in the log itself,
  * written with each change, so a restarted gateway catches up exactly where it stopped.
  *
- * Emits 'appended' (size), 'cosignature' (CheckpointCosignature) and 'conflict' (cosignature with
- * the differing roots of every agency).
+ * Emits 'event' (every LedgerEvent applied), 'appended' (size), 'cosignature'
+ * (CheckpointCosignature) and 'conflict' (cosignature with the differing roots of every agency).
  */
 export class LogFollower extends EventEmitter {
   readonly #ledger: Ledger;
@@ -92,6 +92,7 @@ export class LogFollower extends EventEmitter {
           ? { position, cosignatures: [cosignatureOf(payload)] }
           : { position };
     await this.#log.apply(update);
+    this.emit('event', event);
     if (update.leaves?.length) this.emit('appended', this.#log.size);
     for (const cosignature of update.cosignatures ?? []) {
       this.emit('cosignature', cosignature);

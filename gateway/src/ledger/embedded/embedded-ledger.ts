@@ -33,7 +33,8 @@ const encoder = new TextEncoder();
 /**
  * The real contract run in-process over LevelDB. Transactions are executed one at a time; those
  * waiting while a block is written are cut into the next block, whose header chains to the
- * previous one by SHA-256. A failed transaction writes nothing. Emits 'block' after each commit.
+ * previous one by SHA-256. A failed transaction writes nothing. Emits 'block' after each commit;
+ * followEvents replays and follows the chaincode events.
  */
 export class EmbeddedLedger extends EventEmitter implements Ledger {
   readonly store: LedgerStore;
@@ -214,7 +215,6 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
       pending.resolve({ payload, txId: pending.input.txId, blockNumber: block.header.number });
     }
     this.emit('block', block);
-    for (const event of eventsOf(block)) this.emit('chaincodeEvent', event);
   }
 }
 

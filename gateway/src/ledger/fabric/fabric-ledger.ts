@@ -1,7 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
 import {
   CommitError,
@@ -20,7 +18,6 @@ import { DomainError } from 'correction-chaincode/domain';
 import type { FabricEvidence } from 'correction-verifier';
 import type { Config } from '../../config.js';
 import { LedgerUnavailableError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
-import { ChaincodeEventFollower } from './event-follower.js';
 
 /** The gateway's Fabric connection settings, as `npm run network:up` writes them per agency. */
 export const FabricConnection = z.object({
@@ -37,25 +34,18 @@ export type FabricConnection = z.infer<typeof FabricConnection>;
 
 /** Deadlines for every call to the peer: no call waits forever. */
 const DEADLINES = { evaluateMs: 5_000, endorseMs: 15_000, submitMs: 5_000, commitStatusMs: 60_000 };
-/** MVCC read conflicts are the one failure a resubmission can cure. */
-const MVCC_RETRIES = 3;
+/** MVCC read conflicts are the one failure a resubmission can cure; retries back off with jitter. */
+const MVCC_RETRIES = 5;
+const MVCC_BACKOFF_MS = 40;
 const MVCC_READ_CONFLICT = 11;
 
 const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
-
-export interface FabricLedgerOptions {
-  /**
-   * Follow the contract's chaincode events from this checkpoint file, emitting each as
-   * 'chaincodeEvent' (a LedgerEvent) in commit order; a restarted gateway resumes after the last one.
-   */
-  readonly eventCheckpointFile?: string | undefined;
-}
 
 /**
  * The Fabric adapter of the Ledger port: the agency's own peer through the Fabric Gateway,
  * with this gateway's one Fabric identity. Transport errors become typed errors here, once.
  */
-export class FabricLedger extends EventEmitter implements Ledger {
+export class FabricLedger implements Ledger {
   readonly #client: grpc.Client;
   readonly #gateway: Gateway;
   readonly #contract: Contract;
@@ -63,10 +53,8 @@ export class FabricLedger extends EventEmitter implements Ledger {
   readonly #channel: string;
   readonly #network: Network;
   readonly #chaincode: string;
-  readonly #follower: ChaincodeEventFollower | undefined;
 
-  private constructor(client: grpc.Client, gateway: Gateway, connection: FabricConnection, options: FabricLedgerOptions) {
-    super();
+  private constructor(client: grpc.Client, gateway: Gateway, connection: FabricConnection) {
     this.#client = client;
     this.#gateway = gateway;
     this.#channel = connection.channel;
@@ -75,27 +63,15 @@ export class FabricLedger extends EventEmitter implements Ledger {
     this.#chaincode = connection.chaincode;
     this.#contract = network.getContract(connection.chaincode);
     this.#qscc = network.getContract('qscc');
-    this.#follower = options.eventCheckpointFile
-      ? ChaincodeEventFollower.start({
-          network,
-          chaincode: connection.chaincode,
-          checkpointFile: options.eventCheckpointFile,
-          onEvent: (event: LedgerEvent) => {
-            this.emit('chaincodeEvent', event);
-          },
-          onError: (error) => this.emit('eventStreamError', error),
-        })
-      : undefined;
   }
 
-  static async connect(config: Pick<Config, 'fabricConnection' | 'dataDir'>): Promise<FabricLedger> {
+  static async connect(config: Pick<Config, 'fabricConnection'>): Promise<FabricLedger> {
     if (!config.fabricConnection) throw new Error('FABRIC_CONNECTION is not set');
-    await mkdir(config.dataDir, { recursive: true });
     const connection = FabricConnection.parse(JSON.parse(await readFile(config.fabricConnection, 'utf8')));
-    return FabricLedger.open(connection, { eventCheckpointFile: join(config.dataDir, 'fabric-events.checkpoint') });
+    return FabricLedger.open(connection);
   }
 
-  static async open(connection: FabricConnection, options: Readonly<FabricLedgerOptions> = {}): Promise<FabricLedger> {
+  static async open(connection: FabricConnection): Promise<FabricLedger> {
     const [tlsRootCert, certificate, keyPem] = await Promise.all([
       readFile(connection.tlsCaCertPath),
       readFile(connection.certPath),
@@ -114,7 +90,7 @@ export class FabricLedger extends EventEmitter implements Ledger {
       submitOptions: () => ({ deadline: Date.now() + DEADLINES.submitMs }),
       commitStatusOptions: () => ({ deadline: Date.now() + DEADLINES.commitStatusMs }),
     });
-    return new FabricLedger(client, gateway, connection, options);
+    return new FabricLedger(client, gateway, connection);
   }
 
   async submit(
@@ -132,7 +108,10 @@ export class FabricLedger extends EventEmitter implements Ledger {
         if (!status.successful) throw new CommitError({ message: `transaction ${status.transactionId} failed to commit with status code ${status.code}`, transactionId: status.transactionId, code: status.code });
         return { payload: transaction.getResult(), txId: status.transactionId, blockNumber: Number(status.blockNumber) };
       } catch (error) {
-        if (error instanceof CommitError && error.code === MVCC_READ_CONFLICT && attempt < MVCC_RETRIES) continue;
+        if (error instanceof CommitError && error.code === MVCC_READ_CONFLICT && attempt < MVCC_RETRIES) {
+          await new Promise((resolve) => setTimeout(resolve, MVCC_BACKOFF_MS * attempt * (1 + Math.random())));
+          continue;
+        }
         throw toLedgerError(error);
       }
     }
@@ -192,7 +171,6 @@ export class FabricLedger extends EventEmitter implements Ledger {
   }
 
   async close(): Promise<void> {
-    await this.#follower?.close();
     this.#gateway.close();
     this.#client.close();
   }
