@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -204,6 +205,9 @@ async function measureServer<Extra>(
  */
 export async function runHttpBench(settings: HttpSettings): Promise<HttpBenchResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-gateway-'));
+  // Also when interrupted: children.ts kills the children, then exits.
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
+  process.once('exit', removeDataDir);
   try {
     await ensureDevKeys(dataDir);
     const tokens = await Promise.all(
@@ -238,6 +242,7 @@ export async function runHttpBench(settings: HttpSettings): Promise<HttpBenchRes
       gatewayToEcho: gateway.measured.okPerSecond / echo.measured.okPerSecond,
     };
   } finally {
+    process.off('exit', removeDataDir);
     await rm(dataDir, { recursive: true, force: true });
   }
 }
