@@ -15,7 +15,7 @@ describe('evidence bundles on Fabric', function () {
   this.timeout(180_000);
   let target: FabricTarget;
   let trust: TrustFile;
-  let n = (Math.floor(Date.now() / 1000) % 5_000_000) + 20_000_000;
+  let n = (Math.floor(Date.now() / 1000) % 1_000_000) + 8_000_000;
 
   before(async () => {
     target = await sharedFabricTarget();

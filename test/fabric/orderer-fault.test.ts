@@ -15,7 +15,7 @@ const exec = promisify(execFile);
 describe('ordering with one orderer stopped', function () {
   this.timeout(180_000);
   let target: FabricTarget;
-  let n = (Math.floor(Date.now() / 1000) % 5_000_000) + 15_000_000;
+  let n = (Math.floor(Date.now() / 1000) % 1_000_000) + 6_000_000;
   const stopped = 'orderer-police';
 
   before(async function () {

@@ -11,8 +11,10 @@ import {
   type Contract,
   type Gateway,
   type Network,
+  type Status,
+  type Transaction,
 } from '@hyperledger/fabric-gateway';
-import { common } from '@hyperledger/fabric-protos';
+import { common, peer } from '@hyperledger/fabric-protos';
 import { z } from 'zod';
 import { DomainError } from 'correction-chaincode/domain';
 import type { FabricEvidence } from 'correction-verifier';
@@ -33,7 +35,9 @@ export const FabricConnection = z.object({
 export type FabricConnection = z.infer<typeof FabricConnection>;
 
 /** Deadlines for every call to the peer: no call waits forever. */
-const DEADLINES = { evaluateMs: 5_000, endorseMs: 15_000, submitMs: 5_000, commitStatusMs: 60_000 };
+const DEADLINES = { evaluateMs: 5_000, endorseMs: 15_000, submitMs: 15_000, commitStatusMs: 60_000 };
+/** How often to ask whether a transaction whose submission broke has committed after all. */
+const COMMIT_POLL_MS = 500;
 /** MVCC read conflicts are the one failure a resubmission can cure; retries back off with jitter. */
 const MVCC_RETRIES = 5;
 const MVCC_BACKOFF_MS = 40;
@@ -103,9 +107,10 @@ export class FabricLedger implements Ledger {
       try {
         const proposal = this.#contract.newProposal(fn, { arguments: [...args], transientData: { ...transient } });
         const transaction = await proposal.endorse();
-        const commit = await transaction.submit();
-        const status = await commit.getStatus();
-        if (!status.successful) throw new CommitError({ message: `transaction ${status.transactionId} failed to commit with status code ${status.code}`, transactionId: status.transactionId, code: status.code });
+        const status = await this.#submitAndWait(transaction);
+        if (!status.successful) {
+          throw new CommitError({ message: `transaction ${status.transactionId} failed to commit with status code ${status.code}`, transactionId: status.transactionId, code: status.code });
+        }
         return { payload: transaction.getResult(), txId: status.transactionId, blockNumber: Number(status.blockNumber) };
       } catch (error) {
         if (error instanceof CommitError && error.code === MVCC_READ_CONFLICT && attempt < MVCC_RETRIES) {
@@ -114,6 +119,41 @@ export class FabricLedger implements Ledger {
         }
         throw toLedgerError(error);
       }
+    }
+  }
+
+  /**
+   * Submits an endorsed transaction and waits for its commit. When the submission or the status
+   * call breaks (an orderer down, a BFT view change, "request already processed"), the
+   * transaction may still have committed: ask the ledger for it until the commit deadline, so
+   * that a recorded event is never reported as a failure.
+   */
+  async #submitAndWait(transaction: Transaction): Promise<Pick<Status, 'successful' | 'code' | 'transactionId' | 'blockNumber'>> {
+    try {
+      return await (await transaction.submit()).getStatus();
+    } catch (error) {
+      // SubmitError and CommitStatusError (the package exports SubmitError as a type only).
+      if (!(error instanceof GatewayError) || error instanceof EndorseError) throw error;
+      const txId = transaction.getTransactionId();
+      const deadline = Date.now() + DEADLINES.commitStatusMs;
+      while (Date.now() < deadline) {
+        const found = await this.#committedStatus(txId);
+        if (found) return found;
+        await new Promise((resolve) => setTimeout(resolve, COMMIT_POLL_MS));
+      }
+      throw error;
+    }
+  }
+
+  /** The validation outcome of a committed transaction, or undefined while the ledger has none. */
+  async #committedStatus(txId: string): Promise<Pick<Status, 'successful' | 'code' | 'transactionId' | 'blockNumber'> | undefined> {
+    try {
+      const processed = peer.ProcessedTransaction.deserializeBinary(await this.#qscc.evaluateTransaction('GetTransactionByID', this.#channel, txId));
+      const block = common.Block.deserializeBinary(await this.#qscc.evaluateTransaction('GetBlockByTxID', this.#channel, txId));
+      const code = processed.getValidationcode() as Status['code'];
+      return { successful: code === peer.TxValidationCode.VALID, code, transactionId: txId, blockNumber: BigInt(block.getHeader()?.getNumber() ?? 0) };
+    } catch {
+      return undefined;
     }
   }
 
