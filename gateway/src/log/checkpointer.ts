@@ -31,10 +31,12 @@ export class Checkpointer {
   #queue: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #lastCosigned = 0;
+  #appendedUpTo: number;
   #lastCosignedAt = Date.now();
 
   constructor(options: Readonly<CheckpointerOptions>) {
     this.#o = options;
+    this.#appendedUpTo = options.log.size;
   }
 
   start(): void {
@@ -75,7 +77,11 @@ export class Checkpointer {
   }
 
   readonly #onAppended = (size: number): void => {
-    if (size % this.#o.every === 0) void this.cosign(size);
+    // A batch may step over several multiples of `every`: cosign each one it passed.
+    for (let multiple = Math.floor(size / this.#o.every) * this.#o.every; multiple > this.#appendedUpTo && multiple > 0; multiple -= this.#o.every) {
+      void this.cosign(multiple);
+    }
+    this.#appendedUpTo = size;
   };
 
   readonly #onCosignature = (cosignature: CheckpointCosignature): void => {

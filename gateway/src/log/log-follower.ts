@@ -2,9 +2,11 @@ import { EventEmitter } from 'node:events';
 import { CHECKPOINT_CONFLICT_EVENT, CHECKPOINT_EVENT, ENTRY_EVENT, type CheckpointCosignature, type Entry } from 'correction-chaincode/domain';
 import type { Ledger, LedgerEvent } from '../ledger/port.js';
 import type { Logger } from '../logger.js';
-import type { LogPosition, LogUpdate, MerkleLog } from './merkle-log.js';
+import type { LogLeaf, LogUpdate, MerkleLog } from './merkle-log.js';
 
 const RETRY_MS = 1_000;
+/** Most events applied in one LevelDB batch; reading pauses while this many wait. */
+const MAX_BATCH = 2_000;
 const decoder = new TextDecoder();
 
 /**
@@ -60,16 +62,7 @@ export class LogFollower extends EventEmitter {
     const signal = this.#abort.signal;
     while (!signal.aborted) {
       try {
-        const start = this.#log.position;
-        let skip = start.eventsInBlock;
-        for await (const event of this.#ledger.followEvents(start.block, signal)) {
-          // Events of the starting block that the log already holds.
-          if (event.blockNumber === start.block && skip > 0) {
-            skip--;
-            continue;
-          }
-          await this.#apply(event);
-        }
+        await this.#follow(signal);
       } catch (error) {
         if (signal.aborted) break;
         this.#logger?.warn({ err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, 'log follower lost the ledger; resuming');
@@ -78,25 +71,76 @@ export class LogFollower extends EventEmitter {
     }
   }
 
-  async #apply(event: LedgerEvent): Promise<void> {
-    const current = this.#log.position;
-    const position: LogPosition =
-      event.blockNumber === current.block
-        ? { block: current.block, eventsInBlock: current.eventsInBlock + 1 }
-        : { block: event.blockNumber, eventsInBlock: 1 };
-    const payload = JSON.parse(decoder.decode(event.payload)) as Record<string, unknown>;
-    const update: LogUpdate =
-      event.name === ENTRY_EVENT
-        ? { position, leaves: [{ entryId: (payload as unknown as Entry).id, entryHash: (payload as unknown as Entry).hash, block: event.blockNumber }] }
-        : event.name === CHECKPOINT_EVENT || event.name === CHECKPOINT_CONFLICT_EVENT
-          ? { position, cosignatures: [cosignatureOf(payload)] }
-          : { position };
+  /**
+   * Reads events as fast as the ledger delivers them and applies whatever has arrived as one
+   * batch: under load the log keeps up with one LevelDB write per batch, and reading pauses
+   * while a full batch waits, so memory stays bounded.
+   */
+  async #follow(signal: AbortSignal): Promise<void> {
+    const start = this.#log.position;
+    let skip = start.eventsInBlock;
+    const pending: LedgerEvent[] = [];
+    let wakeWriter: (() => void) | undefined;
+    let wakeReader: (() => void) | undefined;
+    let finished = false;
+    let failure: unknown;
+    const reader = (async () => {
+      try {
+        for await (const event of this.#ledger.followEvents(start.block, signal)) {
+          // Events of the starting block that the log already holds.
+          if (event.blockNumber === start.block && skip > 0) {
+            skip--;
+            continue;
+          }
+          pending.push(event);
+          wakeWriter?.();
+          while (pending.length >= MAX_BATCH && !signal.aborted) await new Promise<void>((resolve) => (wakeReader = resolve));
+        }
+      } catch (error) {
+        failure = error;
+      } finally {
+        finished = true;
+        wakeWriter?.();
+      }
+    })();
+    while (!signal.aborted) {
+      if (pending.length > 0) {
+        await this.#apply(pending.splice(0, MAX_BATCH));
+        wakeReader?.();
+        continue;
+      }
+      if (finished) break;
+      await new Promise<void>((resolve) => (wakeWriter = resolve));
+    }
+    wakeReader?.();
+    await reader;
+    if (failure) throw failure;
+  }
+
+  async #apply(events: readonly LedgerEvent[]): Promise<void> {
+    let position = this.#log.position;
+    const leaves: LogLeaf[] = [];
+    const cosignatures: Array<{ cosignature: CheckpointCosignature; roots?: unknown }> = [];
+    for (const event of events) {
+      position =
+        event.blockNumber === position.block
+          ? { block: position.block, eventsInBlock: position.eventsInBlock + 1 }
+          : { block: event.blockNumber, eventsInBlock: 1 };
+      const payload = JSON.parse(decoder.decode(event.payload)) as Record<string, unknown>;
+      if (event.name === ENTRY_EVENT) {
+        const entry = payload as unknown as Entry;
+        leaves.push({ entryId: entry.id, entryHash: entry.hash, block: event.blockNumber });
+      } else if (event.name === CHECKPOINT_EVENT || event.name === CHECKPOINT_CONFLICT_EVENT) {
+        cosignatures.push({ cosignature: cosignatureOf(payload), ...(event.name === CHECKPOINT_CONFLICT_EVENT ? { roots: payload['roots'] } : {}) });
+      }
+    }
+    const update: LogUpdate = { position, leaves, cosignatures: cosignatures.map((c) => c.cosignature) };
     await this.#log.apply(update);
-    this.emit('event', event);
-    if (update.leaves?.length) this.emit('appended', this.#log.size);
-    for (const cosignature of update.cosignatures ?? []) {
+    for (const event of events) this.emit('event', event);
+    if (leaves.length > 0) this.emit('appended', this.#log.size);
+    for (const { cosignature, roots } of cosignatures) {
       this.emit('cosignature', cosignature);
-      if (event.name === CHECKPOINT_CONFLICT_EVENT) this.emit('conflict', { ...cosignature, roots: payload['roots'] });
+      if (roots !== undefined) this.emit('conflict', { ...cosignature, roots });
     }
   }
 }
