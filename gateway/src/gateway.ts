@@ -83,7 +83,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     logger.error({ treeSize: conflict.treeSize, roots: conflict.roots }, 'ALERT: agencies cosigned different log roots for the same size');
   });
   const client = new CorrectionClient(ledger);
-  const proofs = new ProofService({ client, log, checkpoints, store, trust, blocks });
+  const proofs = new ProofService({ client, log, checkpoints, signer: receipts, trust, blocks });
   const service = new CorrectionService({
     client,
     store,

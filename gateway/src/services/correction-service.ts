@@ -166,7 +166,6 @@ export class CorrectionService {
       amends: body.amends,
     });
     const receipt = await this.#deps.receipts.sign(recorded.entry, recorded.blockNumber);
-    await this.#deps.store.putReceipt(recorded.entry.id, receipt);
     this.#deps.onRecorded?.(recorded.entry);
     const response: RecordedResponse = { entry: recorded.entry, status: recorded.status, receipt };
     return { requestHash: '', status: 201, body: response };

@@ -4,9 +4,8 @@ import { ApiError } from '../errors.js';
 import type { Principal } from '../http/auth.js';
 import type { Checkpointer } from '../log/checkpointer.js';
 import type { MerkleLog } from '../log/merkle-log.js';
-import type { GatewayStore } from '../store/gateway-store.js';
 import type { CorrectionClient } from './correction-client.js';
-import { verifyReceipt } from './receipts.js';
+import { verifyReceipt, type GatewaySigner } from './receipts.js';
 
 export type SignedCheckpoint = CheckpointBody & { readonly cosignatures: readonly Cosignature[] };
 
@@ -40,7 +39,8 @@ export interface ProofServiceDeps {
   readonly client: CorrectionClient;
   readonly log: MerkleLog;
   readonly checkpoints: Checkpointer;
-  readonly store: GatewayStore;
+  /** Issues the receipt in a bundle, when this gateway holds the recording agency's key. */
+  readonly signer: GatewaySigner;
   readonly trust: TrustFile;
   readonly blocks?: BlockSource | undefined;
 }
@@ -90,7 +90,10 @@ export class ProofService {
     const caller = { agency: principal.agency };
     const entry = await this.#d.client.entry(caller, entryId);
     const chain = (await this.#d.client.entries(caller, entry.subjectRef)).slice(0, entry.seq);
-    const receipt = (await this.#d.store.getReceipt(entryId)) ?? null;
+    // A receipt attests the entry, its hash, transaction and block: the recording agency's gateway
+    // issues it again on demand rather than storing one per request.
+    const located = await this.#d.log.locate(entryId);
+    const receipt = located && this.#d.signer.agencies.includes(entry.agency) ? await this.#d.signer.sign(entry, located.block) : null;
     const fabric = this.#d.blocks ? await this.#d.blocks.blockOf(entry.txId) : undefined;
     return {
       version: 1,

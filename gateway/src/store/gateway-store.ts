@@ -9,25 +9,14 @@ export interface StoredResponse {
   readonly body: unknown;
 }
 
-/** The gateway's own LevelDB (not the ledger): idempotency keys and the receipts it issued. */
+/** The gateway's own LevelDB (not the ledger): idempotency keys. */
 export class GatewayStore {
   readonly #db: Level<string, string>;
   readonly #idempotency;
-  readonly #receipts;
 
   private constructor(db: Level<string, string>) {
     this.#db = db;
     this.#idempotency = db.sublevel<string, string>('idempotency', { valueEncoding: 'utf8' });
-    this.#receipts = db.sublevel<string, string>('receipts', { valueEncoding: 'utf8' });
-  }
-
-  /** Receipts this gateway issued, by entry id: evidence bundles carry them. */
-  async putReceipt(entryId: string, receipt: string): Promise<void> {
-    await this.#receipts.put(entryId, receipt);
-  }
-
-  async getReceipt(entryId: string): Promise<string | undefined> {
-    return this.#receipts.get(entryId);
   }
 
   static async open(dataDir: string): Promise<GatewayStore> {
