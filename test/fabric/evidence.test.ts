@@ -31,12 +31,12 @@ describe('evidence bundles on Fabric', function () {
     expect(recorded.status).to.equal(201);
     const entryId = recorded.body.entry.id as string;
     let bundle: EvidenceBundle | undefined;
-    for (let tries = 0; !bundle && tries < 120; tries++) {
+    for (let tries = 0; !bundle && tries < 240; tries++) {
       const answer = await court.get(`/v1/entries/${entryId}/evidence`);
       if (answer.status === 200) bundle = answer.body as EvidenceBundle;
       else await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    if (!bundle) throw new Error('no final checkpoint covered the entry within a minute');
+    if (!bundle) throw new Error('no final checkpoint covered the entry within two minutes');
     const verdict = await verifyEvidence(bundle, trust, { document, fabricCheck: verifyFabricBlock });
     expect(verdict.checks.filter((c) => !c.ok), JSON.stringify(verdict.checks, null, 1)).to.deep.equal([]);
     const block = verdict.checks.find((c) => c.name === 'fabric block');

@@ -31,6 +31,7 @@ export class Checkpointer {
   #queue: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #lastCosigned = 0;
+  readonly #startedAt = Date.now();
   #appendedUpTo: number;
   #lastCosignedAt = Date.now();
 
@@ -85,6 +86,8 @@ export class Checkpointer {
   };
 
   readonly #onCosignature = (cosignature: CheckpointCosignature): void => {
+    // Anchors from before this gateway started are history it is catching up on, not requests.
+    if (Date.parse(cosignature.anchoredAt) < this.#startedAt - this.#o.intervalMs) return;
     if (cosignature.treeSize <= this.#o.log.size) void this.cosign(cosignature.treeSize);
   };
 
@@ -99,7 +102,11 @@ export class Checkpointer {
   async #cosign(size: number): Promise<void> {
     const { log, ledger, signer, logger } = this.#o;
     if (size > log.size) return;
-    const done = new Set((await log.cosignaturesAt(size)).map((c) => c.agency));
+    // A size that is already final, or older than a final one, needs no more cosignatures.
+    const cosignatures = await log.cosignaturesAt(size);
+    const latest = await this.latestFinal();
+    if (checkpointState(size, cosignatures).final || (latest && latest.treeSize > size)) return;
+    const done = new Set(cosignatures.map((c) => c.agency));
     const body = { log: 'correction-ledger' as const, treeSize: size, root: toHex(log.rootAt(size)), blockHeight: log.blockHeightAt(size) };
     for (const agency of signer.agencies.filter((a: Agency) => !done.has(a))) {
       try {

@@ -38,10 +38,11 @@ export type FabricConnection = z.infer<typeof FabricConnection>;
 const DEADLINES = { evaluateMs: 5_000, endorseMs: 15_000, submitMs: 15_000, commitStatusMs: 60_000 };
 /** How often to ask whether a transaction whose submission broke has committed after all. */
 const COMMIT_POLL_MS = 500;
-/** MVCC read conflicts are the one failure a resubmission can cure; retries back off with jitter. */
+/** Read conflicts are the one failure a resubmission can cure; retries back off with jitter. */
 const MVCC_RETRIES = 5;
 const MVCC_BACKOFF_MS = 40;
-const MVCC_READ_CONFLICT = 11;
+/** Read-set conflicts: a key (MVCC_READ_CONFLICT) or a range (PHANTOM_READ_CONFLICT) changed under the transaction. */
+const READ_CONFLICTS: ReadonlySet<number> = new Set([peer.TxValidationCode.MVCC_READ_CONFLICT, peer.TxValidationCode.PHANTOM_READ_CONFLICT]);
 
 const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
 
@@ -113,7 +114,7 @@ export class FabricLedger implements Ledger {
         }
         return { payload: transaction.getResult(), txId: status.transactionId, blockNumber: Number(status.blockNumber) };
       } catch (error) {
-        if (error instanceof CommitError && error.code === MVCC_READ_CONFLICT && attempt < MVCC_RETRIES) {
+        if (error instanceof CommitError && READ_CONFLICTS.has(error.code) && attempt < MVCC_RETRIES) {
           await new Promise((resolve) => setTimeout(resolve, MVCC_BACKOFF_MS * attempt * (1 + Math.random())));
           continue;
         }
