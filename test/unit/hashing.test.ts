@@ -64,3 +64,32 @@ describe('canonical hashing', () => {
     }
   });
 });
+
+describe('canonical JSON of entries, written for their shape', () => {
+  it('is exactly what the generic RFC 8785 canonicalisation gives, for entries and for anything else', async () => {
+    const { canonicalEntryWithoutHash } = await import('correction-chaincode/domain');
+    const chain = new Chain();
+    chain.record('COURT', 'SENTENCE_HANDOVER');
+    chain.record('JUSTICE', 'SUBJECT_RECEIVED');
+    chain.record('COURT', 'AMENDMENT', sampleDocument('AMENDMENT'), { amends: chain.entries[0]?.id ?? '' });
+    const generic = (value: Record<string, unknown>) => {
+      const { hash: _hash, ...rest } = value;
+      return canonicalJson(rest);
+    };
+    for (const entry of chain.entries) {
+      const record = entry as unknown as Record<string, unknown>;
+      expect(canonicalEntryWithoutHash(record)).to.equal(generic(record));
+    }
+    const base = chain.entries[0] as unknown as Record<string, unknown>;
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...Object.keys(base), 'extra'), fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.jsonValue({ maxDepth: 2 }))), (changes) => {
+        const altered = { ...base, ...changes };
+        return canonicalEntryWithoutHash(altered) === generic(altered);
+      }),
+      { numRuns: 500 },
+    );
+    const withoutField = { ...base };
+    delete withoutField['facts'];
+    expect(canonicalEntryWithoutHash(withoutField)).to.equal(generic(withoutField));
+  });
+});

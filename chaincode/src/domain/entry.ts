@@ -1,6 +1,7 @@
 import type { Agency, CollectionName } from './agencies.js';
 import type { EventType, Facts } from './catalog.js';
-import { canonicalJson, sha256Hex } from './hashing.js';
+import { canonicalEntryWithoutHash } from './entry-canonical.js';
+import { sha256Hex } from './hashing.js';
 
 /**
  * One correction event on the public ledger. Entries are never edited or deleted: an AMENDMENT
@@ -33,8 +34,7 @@ export interface Entry {
 export type UnhashedEntry = Omit<Entry, 'hash'>;
 
 export function entryHash(entry: UnhashedEntry | Entry): string {
-  const { hash: _ignored, ...rest } = entry as Entry;
-  return sha256Hex(canonicalJson(rest));
+  return sha256Hex(canonicalEntryWithoutHash(entry as unknown as Record<string, unknown>));
 }
 
 export function sealEntry(entry: UnhashedEntry): Entry {

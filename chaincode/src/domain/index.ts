@@ -6,6 +6,7 @@ export * from './checkpoint.js';
 export * from './deadlines.js';
 export * from './documents.js';
 export * from './entry.js';
+export * from './entry-canonical.js';
 export * from './events.js';
 export * from './errors.js';
 export * from './hashing.js';

@@ -1,13 +1,8 @@
-import {
-  auditChain,
-  sha256Hex,
-  type Entry,
-  type SubjectStatus,
-} from 'correction-chaincode/domain';
+import { createHash } from 'node:crypto';
+import { auditChain, entryIdFor, type Entry, type SubjectStatus } from 'correction-chaincode/domain';
 import type { AuditProblem, AuditReport } from '../../services/correction-service.js';
-import { blockHash, dataHashOf, ZERO_HASH, type Block } from './block.js';
+import { blockHash, ZERO_HASH, type BlockHeader, type BlockTransaction } from './block.js';
 import type { EmbeddedLedger } from './embedded-ledger.js';
-import { privateKey } from './stub.js';
 
 export type AuditPhase = 'blocks' | 'subjects';
 export type AuditProgress = (phase: AuditPhase, done: number, total: number) => void;
@@ -15,13 +10,24 @@ export type AuditProgress = (phase: AuditPhase, done: number, total: number) => 
 const ENTRY_PREFIX = '\u0000entry\u0000';
 const SUBJECT_PREFIX = '\u0000subject\u0000';
 const END = '\u{10FFFF}';
+const TRANSACTIONS = ',"transactions":';
+const BATCH = 1_000;
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Where an entry was written, and the digest of what was written. */
+interface Written {
+  readonly block: number;
+  readonly digest: string;
+}
 
 /**
  * Audits an embedded ledger from its LevelDB files, trusting nothing in them:
- * 1. blocks: each block's data hash, each header's link to the next, the tip; every entry and
- *    document the blocks wrote against what the state now holds;
- * 2. subjects: every chain recomputed from the canonical JSON of its entries, every link, and
- *    every stored status against the status its chain derives.
+ * 1. blocks, in order: each block's data hash over its stored transactions, each header's link to
+ *    the next and to the tip; the digest of every entry and document the blocks wrote is kept;
+ * 2. state, read sequentially: every entry and document against the digest its block wrote, every
+ *    subject chain recomputed from the canonical JSON of its entries, every link, and every stored
+ *    status against the status its chain derives.
  * Each problem names the block, subject or entry where it was found.
  */
 export async function auditEmbeddedLedger(ledger: EmbeddedLedger, onProgress?: AuditProgress): Promise<AuditReport> {
@@ -29,93 +35,124 @@ export async function auditEmbeddedLedger(ledger: EmbeddedLedger, onProgress?: A
   const problems: AuditProblem[] = [];
   const height = await ledger.height();
   const tip = JSON.parse((await store.meta.get('tip')) ?? 'null') as { height: number; hash: string } | null;
+  const entriesWritten = new Map<string, Written>();
+  const documentsWritten = new Map<string, Written>();
 
   let expected = 0;
-  let previous: Block | undefined;
-  let entries = 0;
+  let previous: BlockHeader | undefined;
   for await (const raw of store.blocks.values()) {
-    const block = JSON.parse(raw) as Block;
-    const n = block.header.number;
-    if (n !== expected) {
-      problems.push({ kind: 'BLOCK_MISSING', block: expected, detail: `expected block ${expected}, found ${n}` });
-    }
+    // The data hash covers the stored transactions text: hash it as stored, parse only what is used.
+    const split = raw.indexOf(TRANSACTIONS);
+    const header = JSON.parse(raw.slice('{"header":'.length, split)) as BlockHeader;
+    const transactionsText = raw.slice(split + TRANSACTIONS.length, -1);
+    const n = header.number;
+    if (n !== expected) problems.push({ kind: 'BLOCK_MISSING', block: expected, detail: `expected block ${expected}, found ${n}` });
     expected = n + 1;
-    if (dataHashOf(block.transactions) !== block.header.dataHash) {
+    if (sha256(transactionsText) !== header.dataHash) {
       problems.push({ kind: 'BLOCK_DATA_ALTERED', block: n, detail: 'transactions do not match the header data hash' });
     }
-    const linkTo = previous ? blockHash(previous.header) : ZERO_HASH;
-    if (block.header.previousHash !== linkTo) {
-      const altered = previous ? previous.header.number : n;
+    const linkTo = previous ? blockHash(previous) : ZERO_HASH;
+    if (header.previousHash !== linkTo) {
+      const altered = previous ? previous.number : n;
       problems.push({ kind: 'BLOCK_HEADER_ALTERED', block: altered, detail: `block ${n} does not link to the hash of block ${altered}` });
     }
-    for (const tx of block.transactions) {
+    for (const tx of JSON.parse(transactionsText) as BlockTransaction[]) {
       for (const [key, value] of tx.writes) {
-        if (!key.startsWith(ENTRY_PREFIX) || value === null) continue;
-        entries++;
-        const now = store.state.getSync(key);
-        if (now !== value) {
-          const entry = JSON.parse(value) as Entry;
-          problems.push({
-            kind: now === undefined ? 'ENTRY_MISSING' : 'ENTRY_DIFFERS_FROM_BLOCK',
-            block: n,
-            subjectRef: entry.subjectRef,
-            entryId: entry.id,
-            seq: entry.seq,
-            detail: now === undefined ? 'the entry written in this block is gone' : 'the entry differs from what this block wrote',
-          });
-        }
+        if (value !== null && key.startsWith(ENTRY_PREFIX)) entriesWritten.set(key, { block: n, digest: sha256(value) });
       }
-      for (const [collection, key, hash] of tx.privateWrites) {
-        const document = store.privateData.getSync(privateKey(collection, key));
-        if (document === undefined || sha256Hex(document) !== hash) {
-          problems.push({ kind: 'DOCUMENT_ALTERED', block: n, entryId: key, detail: `document in ${collection} does not match its hash` });
-        }
-      }
+      for (const [collection, key, digest] of tx.privateWrites) documentsWritten.set(`${collection}\u0000${key}`, { block: n, digest });
     }
-    previous = block;
+    previous = header;
     onProgress?.('blocks', n + 1, height);
   }
-  if (previous && tip && blockHash(previous.header) !== tip.hash) {
-    problems.push({ kind: 'BLOCK_HEADER_ALTERED', block: previous.header.number, detail: 'the last block does not match the recorded tip' });
+  if (previous && tip && blockHash(previous) !== tip.hash) {
+    problems.push({ kind: 'BLOCK_HEADER_ALTERED', block: previous.number, detail: 'the last block does not match the recorded tip' });
   }
   if (tip && expected !== tip.height) {
     problems.push({ kind: 'BLOCK_MISSING', block: expected, detail: `the tip says height ${tip.height}, blocks end at ${expected}` });
   }
 
+  // Documents: every one a block wrote, as stored now.
+  const documents = store.privateData.iterator();
+  try {
+    for (let rows = await documents.nextv(BATCH); rows.length > 0; rows = await documents.nextv(BATCH)) {
+      for (const [key, value] of rows) {
+        const written = documentsWritten.get(key);
+        if (written && sha256(value) !== written.digest) {
+          problems.push({ kind: 'DOCUMENT_ALTERED', block: written.block, entryId: key.split('\u0000')[1] ?? key, detail: `document in ${key.split('\u0000')[0]} does not match its hash` });
+        }
+        documentsWritten.delete(key);
+      }
+    }
+  } finally {
+    await documents.close();
+  }
+  for (const [key, written] of documentsWritten) {
+    problems.push({ kind: 'DOCUMENT_ALTERED', block: written.block, entryId: key.split('\u0000')[1] ?? key, detail: 'the document written in this block is gone' });
+  }
+
+  const total = entriesWritten.size;
   let subjects = 0;
   let checked = 0;
   const statuses = store.state.iterator({ gte: SUBJECT_PREFIX, lt: SUBJECT_PREFIX + END });
   const chain = store.state.iterator({ gte: ENTRY_PREFIX, lt: ENTRY_PREFIX + END });
-  // Entries are grouped by the subject in their key, not by what their (possibly altered) JSON says.
+  let buffered: Array<[string, string]> = [];
+  let position = 0;
+  const nextEntry = async (): Promise<[string, string] | undefined> => {
+    if (position >= buffered.length) {
+      buffered = await chain.nextv(BATCH);
+      position = 0;
+    }
+    return buffered[position++];
+  };
+  /** Checks an entry against its block; entries are grouped by the subject in their key, not their JSON. */
+  const take = (key: string, value: string): { ref: string; entry: Entry } => {
+    const entry = JSON.parse(value) as Entry;
+    const written = entriesWritten.get(key);
+    if (!written) {
+      problems.push({ kind: 'ENTRY_NOT_IN_ANY_BLOCK', subjectRef: entry.subjectRef, entryId: entry.id, seq: entry.seq, detail: 'no block wrote this entry' });
+    } else if (sha256(value) !== written.digest) {
+      problems.push({ kind: 'ENTRY_DIFFERS_FROM_BLOCK', block: written.block, subjectRef: entry.subjectRef, entryId: entry.id, seq: entry.seq, detail: 'the entry differs from what this block wrote' });
+    }
+    entriesWritten.delete(key);
+    return { ref: key.slice(ENTRY_PREFIX.length).split('\u0000')[0] ?? '', entry };
+  };
   let pending: { ref: string; entry: Entry } | undefined;
   try {
-    for await (const [key, value] of statuses) {
-      const subjectRef = key.slice(SUBJECT_PREFIX.length, -1);
-      const status = JSON.parse(value) as SubjectStatus;
-      const subjectEntries: Entry[] = [];
-      while (true) {
-        if (!pending) {
-          const next = await chain.next();
-          if (!next) break;
-          pending = { ref: next[0].slice(ENTRY_PREFIX.length).split('\u0000')[0] ?? '', entry: JSON.parse(next[1]) as Entry };
-        }
-        if (pending.ref < subjectRef) {
-          problems.push({ kind: 'ORPHAN_ENTRY', subjectRef: pending.ref, entryId: pending.entry.id, detail: 'entry of a subject with no status' });
+    for (let rows = await statuses.nextv(BATCH); rows.length > 0; rows = await statuses.nextv(BATCH)) {
+      for (const [key, value] of rows) {
+        const subjectRef = key.slice(SUBJECT_PREFIX.length, -1);
+        const status = JSON.parse(value) as SubjectStatus;
+        const subjectEntries: Entry[] = [];
+        for (;;) {
+          if (!pending) {
+            const next = await nextEntry();
+            if (!next) break;
+            pending = take(next[0], next[1]);
+          }
+          if (pending.ref < subjectRef) {
+            problems.push({ kind: 'ORPHAN_ENTRY', subjectRef: pending.ref, entryId: pending.entry.id, detail: 'entry of a subject with no status' });
+            pending = undefined;
+            continue;
+          }
+          if (pending.ref !== subjectRef) break;
+          subjectEntries.push(pending.entry);
           pending = undefined;
-          continue;
         }
-        if (pending.ref !== subjectRef) break;
-        subjectEntries.push(pending.entry);
-        pending = undefined;
+        problems.push(...auditChain(subjectRef, subjectEntries, status));
+        subjects++;
+        checked += subjectEntries.length;
+        if (subjects % 1_000 === 0) onProgress?.('subjects', checked, total);
       }
-      problems.push(...auditChain(subjectRef, subjectEntries, status));
-      subjects++;
-      checked += subjectEntries.length;
-      onProgress?.('subjects', checked, entries);
     }
   } finally {
     await statuses.close();
     await chain.close();
   }
-  return { ok: problems.length === 0, scope: 'ledger', blocks: height, subjects, entries, problems };
+  onProgress?.('subjects', checked, total);
+  for (const [key, written] of entriesWritten) {
+    const [ref = '', seq = ''] = key.slice(ENTRY_PREFIX.length).split('\u0000');
+    problems.push({ kind: 'ENTRY_MISSING', block: written.block, subjectRef: ref, entryId: entryIdFor(ref, Number(seq)), seq: Number(seq), detail: 'the entry written in this block is gone' });
+  }
+  return { ok: problems.length === 0, scope: 'ledger', blocks: height, subjects, entries: total, problems };
 }
