@@ -25,19 +25,18 @@
  *   NETWORK_DIR=.network
  */
 import { execFile } from 'node:child_process';
-import { createPrivateKey } from 'node:crypto';
 import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request as httpRequest } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import * as grpc from '@grpc/grpc-js';
-import { connect, GatewayError, hash, signers, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
+import { GatewayError, type Contract } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
 import { ensureDevKeys, mintDevToken } from '../../gateway/src/keys.js';
 import { sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
+import { connectFabric } from '../support/fabric-target.js';
 import { killAllChildren, startServerChild, type ServerChild } from './children.js';
 import { closedLoop, type LevelResult, type Outcome } from './fabric-load.js';
 import { cpuSnapshot, cpuUsage, fabricBreakdown, metricsDelta, metricsSnapshot, type CpuSnapshot, type CpuUsage, type FabricBreakdown, type MetricsSnapshot } from './fabric-probe.js';
@@ -167,48 +166,16 @@ function handoverBody(n: number): string {
 // ---------------------------------------------------------------------------------------------
 // The raw Fabric baseline
 
-interface GatewaySettings {
-  readonly mspId: string;
-  readonly peerEndpoint: string;
-  readonly peerHostAlias: string;
-  readonly tlsCaCertPath: string;
-  readonly certPath: string;
-  readonly keyPath: string;
-  readonly channel: string;
-}
 
 /** COURT's `gateway` identity on COURT's peer, with the REST gateway's own deadlines. */
 async function connectBaseline(): Promise<{ contract: Contract; qscc: Contract; channel: string; close: () => void; identity: string }> {
-  const settings = JSON.parse(await readFile(join(NETWORK_DIR, 'gateways', `${AGENCY}.json`), 'utf8')) as GatewaySettings;
-  const client = new grpc.Client(settings.peerEndpoint, grpc.credentials.createSsl(await readFile(settings.tlsCaCertPath)), {
-    'grpc.ssl_target_name_override': settings.peerHostAlias,
-  });
-  let gateway: Gateway | undefined;
-  try {
-    gateway = connect({
-      client,
-      identity: { mspId: settings.mspId, credentials: await readFile(settings.certPath) },
-      signer: signers.newPrivateKeySigner(createPrivateKey(await readFile(settings.keyPath))),
-      hash: hash.sha256,
-      evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
-      endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
-      submitOptions: () => ({ deadline: Date.now() + 5_000 }),
-      commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
-    });
-  } catch (error) {
-    client.close();
-    throw error;
-  }
-  const opened = gateway;
+  const { gateway, settings, close } = await connectFabric(AGENCY);
   return {
-    contract: opened.getNetwork(settings.channel).getContract('baseline'),
-    qscc: opened.getNetwork(settings.channel).getContract('qscc'),
+    contract: gateway.getNetwork(settings.channel).getContract('baseline'),
+    qscc: gateway.getNetwork(settings.channel).getContract('qscc'),
     channel: settings.channel,
     identity: `${settings.mspId} ${settings.certPath.replace(/.*\/users\//, '').replace(/\/.*/, '')} → ${settings.peerEndpoint}`,
-    close: () => {
-      opened.close();
-      client.close();
-    },
+    close,
   };
 }
 

@@ -1,48 +1,22 @@
 import { execFile } from 'node:child_process';
-import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import * as grpc from '@grpc/grpc-js';
-import { connect, EndorseError, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import { EndorseError, type Gateway } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
 import { AGENCIES, canonicalJson, DomainError, documentHash, type Agency } from 'correction-chaincode/domain';
 import { Api } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
-import { NETWORK_DIR, type FabricTarget } from '../support/fabric-target.js';
+import { connectFabric, NETWORK_DIR, type FabricTarget } from '../support/fabric-target.js';
 import { sharedFabricTarget } from './shared.js';
 import { residentId } from '../support/ids.js';
 
 const exec = promisify(execFile);
 
-interface GatewaySettings {
-  readonly mspId: string;
-  readonly peerEndpoint: string;
-  readonly peerHostAlias: string;
-  readonly tlsCaCertPath: string;
-  readonly users: ReadonlyArray<{ readonly name: string; readonly certPath: string; readonly keyPath: string }>;
-}
-
 /** A raw fabric-gateway connection as one of an agency's users, to that agency's peer: no REST gateway in between. */
-async function connectAs(agency: Agency, user = 'User1'): Promise<{ gateway: Gateway; client: grpc.Client; close: () => void }> {
-  const settings = JSON.parse(await readFile(join(NETWORK_DIR, 'gateways', `${agency}.json`), 'utf8')) as GatewaySettings;
-  const identity = settings.users.find((u) => u.name === user);
-  if (!identity) throw new Error(`no ${user} for ${agency}`);
-  const client = new grpc.Client(settings.peerEndpoint, grpc.credentials.createSsl(await readFile(settings.tlsCaCertPath)), {
-    'grpc.ssl_target_name_override': settings.peerHostAlias,
-  });
-  const gateway = connect({
-    client,
-    identity: { mspId: settings.mspId, credentials: await readFile(identity.certPath) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(await readFile(identity.keyPath))),
-    hash: hash.sha256,
-    evaluateOptions: () => ({ deadline: Date.now() + 10_000 }),
-    endorseOptions: () => ({ deadline: Date.now() + 20_000 }),
-    submitOptions: () => ({ deadline: Date.now() + 10_000 }),
-    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
-  });
-  return { gateway, client, close: () => { gateway.close(); client.close(); } };
+async function connectAs(agency: Agency, user = 'User1'): Promise<{ gateway: Gateway; close: () => void }> {
+  return connectFabric(agency, user);
 }
 
 const decode = (bytes: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(bytes));

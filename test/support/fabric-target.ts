@@ -1,4 +1,7 @@
+import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers, type Gateway as FabricGateway } from '@hyperledger/fabric-gateway';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { AGENCIES, type Agency } from 'correction-chaincode/domain';
@@ -73,4 +76,44 @@ export async function fabricTarget(): Promise<FabricTarget> {
       await dir.remove();
     },
   };
+}
+
+export interface GatewaySettings {
+  readonly mspId: string;
+  readonly peerEndpoint: string;
+  readonly peerHostAlias: string;
+  readonly tlsCaCertPath: string;
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly channel: string;
+  readonly users: ReadonlyArray<{ readonly name: string; readonly certPath: string; readonly keyPath: string }>;
+}
+
+/**
+ * A raw @hyperledger/fabric-gateway connection to an agency's own peer — no REST gateway in
+ * between — as its `gateway` identity or one of its users, with the REST gateway's deadlines.
+ */
+export async function connectFabric(agency: Agency, user?: string): Promise<{ gateway: FabricGateway; settings: GatewaySettings; close: () => void }> {
+  const settings = JSON.parse(await readFile(join(NETWORK_DIR, 'gateways', `${agency}.json`), 'utf8')) as GatewaySettings;
+  const identity = user ? settings.users.find((u) => u.name === user) : settings;
+  if (!identity) throw new Error(`no ${user} for ${agency}`);
+  const client = new grpc.Client(settings.peerEndpoint, grpc.credentials.createSsl(await readFile(settings.tlsCaCertPath)), {
+    'grpc.ssl_target_name_override': settings.peerHostAlias,
+  });
+  try {
+    const gateway = connect({
+      client,
+      identity: { mspId: settings.mspId, credentials: await readFile(identity.certPath) },
+      signer: signers.newPrivateKeySigner(createPrivateKey(await readFile(identity.keyPath))),
+      hash: hash.sha256,
+      evaluateOptions: () => ({ deadline: Date.now() + 10_000 }),
+      endorseOptions: () => ({ deadline: Date.now() + 20_000 }),
+      submitOptions: () => ({ deadline: Date.now() + 15_000 }),
+      commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+    });
+    return { gateway, settings, close: () => { gateway.close(); client.close(); } };
+  } catch (error) {
+    client.close();
+    throw error;
+  }
 }
