@@ -1,6 +1,6 @@
 import { checkpointPayload, CHECKPOINT_TYPE, RECEIPT_TYPE, verifyJws, type CheckpointBody, type Cosignature } from './checkpoint.js';
 import { documentHash, GENESIS_HASH, recomputeEntryHash, type EntryLike } from './entry.js';
-import { fromHex, leafHash, toHex, verifyInclusion } from './merkle.js';
+import { fromHex, leafHash, verifyInclusion } from './merkle.js';
 import { AGENCY_CODES, type AgencyCode, type TrustFile } from './trust.js';
 
 /**
@@ -142,4 +142,3 @@ async function checkCheckpoint(checkpoint: EvidenceBundle['checkpoint'], trust: 
   return [ok, detail];
 }
 
-export { toHex };

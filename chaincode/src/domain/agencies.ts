@@ -19,10 +19,6 @@ export function agencyOfMsp(mspId: string): Agency | undefined {
   return AGENCY_OF_MSP.get(mspId);
 }
 
-export function isAgency(value: unknown): value is Agency {
-  return typeof value === 'string' && (AGENCIES as readonly string[]).includes(value);
-}
-
 /**
  * Private data collections. Each document goes to exactly one collection, whose members are the
  * agencies entitled to it. The procuratorate supervises every step and belongs to all of them;

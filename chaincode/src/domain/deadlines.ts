@@ -37,7 +37,3 @@ export const DEADLINE_RULES: readonly DeadlineRule[] = [
   { id: 'DEATH_RECORDED', due: 'DEATH_RECORDED', from: { event: 'DEATH_RECORDED' }, amount: 5, unit: 'days', basis: 'L51', unverified: true },
   { id: 'PROCURATORIAL_REPLY', due: 'PROCURATORIAL_REPLY', from: { event: 'PROCURATORIAL_OPINION' }, amount: 15, unit: 'days', basis: 'L62, SPPR642-644', unverified: true },
 ];
-
-export function deadlineRule(id: string): DeadlineRule | undefined {
-  return DEADLINE_RULES.find((rule) => rule.id === id);
-}

@@ -15,8 +15,6 @@ export const STATES = [
 ] as const;
 export type State = (typeof STATES)[number];
 
-export const TERMINAL_STATES: readonly State[] = ['RELEASED', 'COMMITTED', 'DECEASED'];
-
 export interface SubjectFlags {
   /** 失联/脱管: lost contact, police must help find the subject. */
   readonly absconded: boolean;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChaincodeStub, ClientIdentity, Iterators } from 'fabric-shim-api';
+import type { Iterators } from 'fabric-shim-api';
 import { MSP_OF_AGENCY, type Agency, type CollectionName, COLLECTIONS } from 'correction-chaincode/domain';
 import type { WorldState } from './world-state.js';
 
@@ -211,5 +211,3 @@ export class EmbeddedClientIdentity {
   }
 }
 
-export type StubLike = EmbeddedStub & Partial<ChaincodeStub>;
-export type IdentityLike = EmbeddedClientIdentity & Partial<ClientIdentity>;
