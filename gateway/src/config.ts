@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AGENCIES } from 'correction-chaincode/domain';
 
@@ -26,6 +27,8 @@ const ENV_SCHEMA = z.object({
   /** Cosign the log every N entries, and after this many seconds when it grew in between. */
   CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(100),
   CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(30),
+  /** Public holidays and weekend days worked instead, for deadlines in working days (JSON). */
+  HOLIDAY_CALENDAR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The agency this gateway serves; required on Fabric, where each gateway holds one agency's identity. */
   AGENCY: z.enum(AGENCIES).optional(),
@@ -50,6 +53,7 @@ export interface Config {
   readonly trustFile: string;
   readonly checkpointEvery: number;
   readonly checkpointIntervalMs: number;
+  readonly holidayCalendar: string;
   readonly logLevel: string;
   readonly agency: (typeof AGENCIES)[number] | undefined;
   readonly fabricConnection: string | undefined;
@@ -104,6 +108,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     trustFile: e.TRUST_FILE ? resolve(e.TRUST_FILE) : resolve(dataDir, 'keys', 'trust.json'),
     checkpointEvery: e.CHECKPOINT_EVERY,
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
+    holidayCalendar: e.HOLIDAY_CALENDAR ? resolve(e.HOLIDAY_CALENDAR) : fileURLToPath(new URL('../../../gateway/config/holidays-cn.json', import.meta.url)),
     logLevel: e.LOG_LEVEL,
     agency: e.AGENCY,
     fabricConnection: e.FABRIC_CONNECTION

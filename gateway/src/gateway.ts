@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import type express from 'express';
 import type { JWK } from 'jose';
-import type { Agency } from 'correction-chaincode/domain';
+import { workingCalendar, type Agency } from 'correction-chaincode/domain';
+import { readFile } from 'node:fs/promises';
 import { createTokenVerifier } from './http/auth.js';
 import { createApp } from './http/app.js';
 import type { Config } from './config.js';
@@ -41,6 +42,8 @@ export interface Gateway {
 export interface GatewayOptions {
   /** Where logs go (stdout by default); tests pass a stream to inspect them. */
   readonly logDestination?: DestinationStream;
+  /** The time now, for deadlines (tests move it). */
+  readonly clock?: () => Date;
 }
 
 async function readGatewayKeys(config: Config): Promise<Map<Agency, JWK>> {
@@ -92,6 +95,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
     auditor,
     onRecorded: (entry) => metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency }),
+    calendar: workingCalendar(JSON.parse(await readFile(config.holidayCalendar, 'utf8')) as { holidays?: string[]; workdays?: string[] }),
+    clock: options.clock ?? (() => new Date()),
   });
   follower.start();
   checkpoints.start();

@@ -21,7 +21,7 @@ export interface EmbeddedTarget extends Target {
 }
 
 /** A real gateway on the embedded ledger, listening on a free loopback port, with its own data directory. */
-export async function embeddedTarget(env: Record<string, string> = {}): Promise<EmbeddedTarget> {
+export async function embeddedTarget(env: Record<string, string> = {}, options: { clock?: () => Date } = {}): Promise<EmbeddedTarget> {
   const dir = await tempDir();
   const logs: string[] = [];
   const sink = new Writable({
@@ -31,7 +31,7 @@ export async function embeddedTarget(env: Record<string, string> = {}): Promise<
     },
   });
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, LOG_LEVEL: 'info', ...env });
-  const gateway = await createGateway(config, { logDestination: sink });
+  const gateway = await createGateway(config, { logDestination: sink, ...options });
   const port = await gateway.listen();
   const base = `http://127.0.0.1:${port}`;
   return {

@@ -12,5 +12,6 @@ export * from './errors.js';
 export * from './hashing.js';
 export * from './identity.js';
 export * from './lifecycle.js';
+export * from './obligations.js';
 export * from './record.js';
 export * from './status.js';

@@ -99,6 +99,9 @@ export function createApp(deps: Readonly<AppDeps>): express.Express {
   v1.get('/subjects/:ref', async (req: Authed, res) => {
     res.json(await service.subjectStatus(who(req), param(subjectRef, req.params['ref'], 'ref')));
   });
+  v1.get('/subjects/:ref/obligations', async (req: Authed, res) => {
+    res.json(await service.obligations(who(req), param(subjectRef, req.params['ref'], 'ref')));
+  });
   v1.get('/subjects/:ref/entries', async (req: Authed, res) => {
     res.json(await service.subjectEntries(who(req), param(subjectRef, req.params['ref'], 'ref')));
   });

@@ -99,6 +99,13 @@ export function openApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
+      '/v1/subjects/{ref}/obligations': {
+        get: {
+          summary: "The subject's statutory obligations: open, overdue, met, late or void as of now",
+          parameters: [refParam],
+          responses: { '200': { description: 'OK' }, ...common, '404': problem('Unknown subject') },
+        },
+      },
       '/v1/entries/{id}': {
         get: {
           summary: 'An entry, with its document when the caller is entitled',

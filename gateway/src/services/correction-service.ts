@@ -5,7 +5,10 @@ import {
   sha256Hex,
   subjectRefFor,
   auditChain,
+  obligationsOf,
   type Agency,
+  type Obligation,
+  type WorkingCalendar,
   type ChainProblem,
   type Entry,
   type SubjectStatus,
@@ -60,6 +63,10 @@ export interface CorrectionServiceDeps {
   readonly auditor?: LedgerAuditor | undefined;
   /** Called once per entry recorded (metrics). */
   readonly onRecorded?: (entry: Entry) => void;
+  /** Public holidays and weekend workdays for deadlines in working days. */
+  readonly calendar: WorkingCalendar;
+  /** The time now: injectable, so that tests can move it. */
+  readonly clock: () => Date;
 }
 
 /** The use cases of the REST API: authorize, call the contract, sign receipts. */
@@ -115,6 +122,13 @@ export class CorrectionService {
   async lookup(principal: Principal, idNumber: string): Promise<{ ref: string; status: SubjectStatus }> {
     const ref = subjectRefFor(this.#deps.subjectKey, idNumber);
     return { ref, status: await this.#deps.client.status(this.#callerFor(principal), ref) };
+  }
+
+  /** The subject's statutory obligations, open, overdue, met, late or void as of now. */
+  async obligations(principal: Principal, subjectRef: string): Promise<{ subjectRef: string; asOf: string; obligations: Obligation[] }> {
+    const entries = await this.#deps.client.entries(this.#callerFor(principal), subjectRef);
+    const asOf = this.#deps.clock().toISOString();
+    return { subjectRef, asOf, obligations: obligationsOf(entries, asOf, this.#deps.calendar) };
   }
 
   async subjectEntries(principal: Principal, subjectRef: string): Promise<Entry[]> {

@@ -1,0 +1,166 @@
+import type { Agency } from './agencies.js';
+import { chinaDate, EVENT_CATALOG, type EventType, type Facts } from './catalog.js';
+import { DEADLINE_RULES, type DeadlineRule, type DeadlineUnit } from './deadlines.js';
+import type { Entry } from './entry.js';
+import { effectiveFacts, deriveStatus } from './lifecycle.js';
+import type { SubjectStatus } from './status.js';
+
+/** Public holidays and the weekend days worked instead (调休), as the State Council announces them. */
+export interface WorkingCalendar {
+  readonly holidays: ReadonlySet<string>;
+  readonly workdays: ReadonlySet<string>;
+}
+
+export function workingCalendar(days: { readonly holidays?: readonly string[]; readonly workdays?: readonly string[] }): WorkingCalendar {
+  return { holidays: new Set(days.holidays ?? []), workdays: new Set(days.workdays ?? []) };
+}
+
+const DAY_MS = 86_400_000;
+const CHINA_OFFSET = '+08:00';
+
+const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+
+export function isWorkingDay(date: string, calendar: WorkingCalendar): boolean {
+  if (calendar.workdays.has(date)) return true;
+  if (calendar.holidays.has(date)) return false;
+  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return weekday !== 0 && weekday !== 6;
+}
+
+/**
+ * When an obligation falls due: the end of the last allowed day in China Standard Time, or for
+ * hours the exact instant. Days are counted after the start day; working days skip weekends and
+ * holidays but count weekend days worked instead.
+ */
+export function dueAt(start: string, amount: number, unit: DeadlineUnit, calendar: WorkingCalendar): string {
+  const endOfDay = (date: string) => new Date(`${date}T23:59:59.999${CHINA_OFFSET}`).toISOString();
+  const startDate = /^\d{4}-\d{2}-\d{2}$/.test(start) ? start : chinaDate(start);
+  switch (unit) {
+    case 'hours':
+      return new Date(Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(start) ? `${start}T00:00:00${CHINA_OFFSET}` : start) + amount * 3_600_000).toISOString();
+    case 'days':
+      return endOfDay(addDays(startDate, amount));
+    case 'workingDays': {
+      let date = startDate;
+      for (let counted = 0; counted < amount; ) {
+        date = addDays(date, 1);
+        if (isWorkingDay(date, calendar)) counted++;
+      }
+      return endOfDay(date);
+    }
+    case 'months': {
+      const [y = 0, m = 1, d = 1] = startDate.split('-').map(Number);
+      const target = new Date(Date.UTC(y, m - 1 + amount, 1));
+      const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+      return endOfDay(new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth(), Math.min(d, lastDay))).toISOString().slice(0, 10));
+    }
+  }
+}
+
+export type ObligationState = 'open' | 'overdue' | 'met' | 'late' | 'void';
+
+/** Something an agency must record by a statutory deadline. */
+export interface Obligation {
+  readonly rule: string;
+  readonly event: EventType;
+  /** The agency that must record it. */
+  readonly agency: Agency | null;
+  /** The entry that started the clock. */
+  readonly startedBy: string;
+  readonly startedAt: string;
+  readonly dueAt: string;
+  readonly metBy: string | null;
+  readonly metAt: string | null;
+  readonly state: ObligationState;
+  readonly basis: string;
+}
+
+/**
+ * A subject's statutory obligations, derived from its public chain and the time now: each rule of
+ * DEADLINE_RULES the chain started, whether and when it was met, and whether that was late. An
+ * obligation the subject can no longer meet (it died before reporting) is void, not overdue.
+ */
+export function obligationsOf(
+  entries: readonly Entry[],
+  now: string,
+  calendar: WorkingCalendar,
+  rules: readonly DeadlineRule[] = DEADLINE_RULES,
+): Obligation[] {
+  const facts = effectiveFacts(entries);
+  const status = deriveStatus(entries[0]?.subjectRef ?? '', entries);
+  const obligations: Obligation[] = [];
+  for (const rule of rules.filter((r) => !r.untracked)) {
+    for (const [index, start] of entries.entries()) {
+      const startFacts = facts.get(start.id) ?? start.facts;
+      const clock = startOf(rule, start, startFacts, status);
+      if (!clock) continue;
+      const amount = rule.expedited && startFacts[rule.expedited.flag] === true ? rule.expedited.amount : rule.amount;
+      const due = dueAt(clock, amount, rule.unit, calendar);
+      const meeting = entries.slice(rule.due === start.type && 'event' in rule.from ? index + 1 : index).find((e) => meets(rule, e, start, facts));
+      const state: ObligationState = meeting
+        ? Date.parse(meeting.occurredAt) <= Date.parse(due)
+          ? 'met'
+          : 'late'
+        : cannotBeMet(rule.due, status)
+          ? 'void'
+          : Date.parse(now) > Date.parse(due)
+            ? 'overdue'
+            : 'open';
+      obligations.push({
+        rule: rule.id,
+        event: rule.due,
+        agency: obligatedAgency(rule.due, status, startFacts),
+        startedBy: start.id,
+        startedAt: start.occurredAt,
+        dueAt: due,
+        metBy: meeting?.id ?? null,
+        metAt: meeting?.occurredAt ?? null,
+        state,
+        basis: rule.basis,
+      });
+    }
+  }
+  return obligations.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+}
+
+/** Where a rule's clock starts for this entry, or undefined when the entry does not start it. */
+function startOf(rule: DeadlineRule, start: Entry, facts: Facts, status: SubjectStatus): string | undefined {
+  if ('event' in rule.from) {
+    if (start.type !== rule.from.event) return undefined;
+    if (rule.when && facts[rule.when.fact] !== rule.when.equals) return undefined;
+    return start.occurredAt;
+  }
+  // Date facts belong to the handover; the term end is the current one (commutations, amendments).
+  if (start.type !== 'SENTENCE_HANDOVER') return undefined;
+  if (rule.from.fact === 'termEnd') return status.termEnd ?? undefined;
+  const value = facts[rule.from.fact];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function meets(rule: DeadlineRule, candidate: Entry, start: Entry, facts: ReadonlyMap<string, Facts>): boolean {
+  if (candidate.type !== rule.due) return false;
+  if (Date.parse(candidate.recordedAt) < Date.parse(start.recordedAt)) return false;
+  const candidateFacts = facts.get(candidate.id) ?? candidate.facts;
+  if (rule.due === 'PROCURATORIAL_REPLY') return candidateFacts['answers'] === start.id;
+  if (rule.due === 'HANDOVER_RECEIPT' && start.type === 'DOCUMENTS_SERVED') return candidateFacts['acknowledges'] === start.id;
+  return true;
+}
+
+/** The due event can no longer be recorded in the subject's state. */
+function cannotBeMet(event: EventType, status: SubjectStatus): boolean {
+  const from = EVENT_CATALOG[event].from;
+  return from !== 'RECORDED' && !from.includes(status.state) && ['RELEASED', 'COMMITTED', 'DECEASED', 'REVOKED'].includes(status.state);
+}
+
+function obligatedAgency(event: EventType, status: SubjectStatus, startFacts: Facts): Agency | null {
+  const definition = EVENT_CATALOG[event];
+  switch (definition.recorderRule) {
+    case 'DECISION_ORGAN':
+    case 'HANDOVER_ORGAN':
+      return status.decisionOrgan ?? definition.recordedBy[0] ?? null;
+    case 'ADDRESSED_AGENCY':
+      return (startFacts['addressedTo'] as Agency | undefined) ?? null;
+    default:
+      return definition.recordedBy[0] ?? null;
+  }
+}
