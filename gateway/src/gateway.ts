@@ -18,6 +18,7 @@ import { CorrectionClient } from './services/correction-client.js';
 import { CorrectionService, type LedgerAuditor } from './services/correction-service.js';
 import { createGatewaySigner, readTrust } from './services/receipts.js';
 import { ProofService, type BlockSource } from './services/proof-service.js';
+import { noticeSource } from './services/notice-stream.js';
 import { Checkpointer } from './log/checkpointer.js';
 import { LogFollower } from './log/log-follower.js';
 import { MerkleLog } from './log/merkle-log.js';
@@ -100,7 +101,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   });
   follower.start();
   checkpoints.start();
-  const app = createApp({ service, proofs, tokens, logger, metrics, ready: () => ledger.ready(), version: VERSION });
+  const app = createApp({ service, proofs, notices: noticeSource(log, follower), tokens, logger, metrics, ready: () => ledger.ready(), version: VERSION });
   let server: Server | undefined;
 
   return {

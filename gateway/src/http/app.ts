@@ -6,12 +6,14 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { CorrectionService } from '../services/correction-service.js';
 import type { ProofService } from '../services/proof-service.js';
+import { streamNotices, type NoticeSource } from '../services/notice-stream.js';
 import { openApiDocument } from './openapi.js';
 import { AuditQuery, ConsistencyQuery, entryId, EvidenceRequest, LookupBody, parseBody, parseRecordEvent, subjectRef, VerifyBody } from './schemas.js';
 
 export interface AppDeps {
   readonly service: CorrectionService;
   readonly proofs: ProofService;
+  readonly notices: NoticeSource;
   readonly tokens: TokenVerifier;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -117,6 +119,17 @@ export function createApp(deps: Readonly<AppDeps>): express.Express {
   v1.post('/evidence', async (req: Authed, res) => {
     const { receipt } = parseBody(EvidenceRequest, req.body);
     res.json(await proofs.evidenceForReceipt(who(req), receipt));
+  });
+  v1.get('/stream', async (req: Authed, res) => {
+    const raw = req.get('last-event-id') ?? (typeof req.query['lastEventId'] === 'string' ? req.query['lastEventId'] : '0');
+    if (!/^\d{1,15}$/.test(raw)) {
+      throw new ApiError('VALIDATION_FAILED', 'Last-Event-ID is not valid', { errors: [{ path: 'Last-Event-ID', message: 'must be a notice id' }] });
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.flushHeaders();
+    const closed = new Promise<void>((resolve) => req.on('close', () => resolve()));
+    await streamNotices(deps.notices, who(req).agency, Number(raw), (chunk) => res.write(chunk), closed);
+    res.end();
   });
   v1.get('/log', async (_req, res) => {
     res.json(await proofs.logState());

@@ -127,6 +127,13 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '200': ok('AuditReport'), ...common, '403': problem('Not an auditor or the procuratorate') },
         },
       },
+      '/v1/stream': {
+        get: {
+          summary: "Server-sent events: every new entry that concerns the caller's agency; resume with Last-Event-ID",
+          parameters: [{ name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'integer', minimum: 0 } }],
+          responses: { '200': { description: 'text/event-stream' }, ...common },
+        },
+      },
       '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'alive' } } } },
       '/readyz': { get: { summary: 'Readiness', security: [], responses: { '200': { description: 'ready' }, '503': problem('not ready') } } },
       '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text exposition format' } } } },

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { CHECKPOINT_CONFLICT_EVENT, CHECKPOINT_EVENT, ENTRY_EVENT, type CheckpointCosignature, type Entry } from 'correction-chaincode/domain';
 import type { Ledger, LedgerEvent } from '../ledger/port.js';
 import type { Logger } from '../logger.js';
-import type { LogLeaf, LogUpdate, MerkleLog } from './merkle-log.js';
+import type { LogLeaf, LogUpdate, MerkleLog, Notice } from './merkle-log.js';
 
 const RETRY_MS = 1_000;
 /** Most events applied in one LevelDB batch; reading pauses while this many wait. */
@@ -14,8 +14,9 @@ const decoder = new TextDecoder();
  * recording checkpoint cosignatures as they are anchored. Its position lives in the log itself,
  * written with each change, so a restarted gateway catches up exactly where it stopped.
  *
- * Emits 'event' (every LedgerEvent applied), 'appended' (size), 'cosignature'
- * (CheckpointCosignature) and 'conflict' (cosignature with the differing roots of every agency).
+ * Emits 'event' (every LedgerEvent applied), 'appended' (size), 'notice' (NumberedNotice: an
+ * entry for the agencies it concerns), 'cosignature' (CheckpointCosignature) and 'conflict'
+ * (cosignature with the differing roots of every agency).
  */
 export class LogFollower extends EventEmitter {
   readonly #ledger: Ledger;
@@ -121,6 +122,7 @@ export class LogFollower extends EventEmitter {
     let position = this.#log.position;
     const leaves: LogLeaf[] = [];
     const cosignatures: Array<{ cosignature: CheckpointCosignature; roots?: unknown }> = [];
+    const notices: Notice[] = [];
     for (const event of events) {
       position =
         event.blockNumber === position.block
@@ -130,12 +132,14 @@ export class LogFollower extends EventEmitter {
       if (event.name === ENTRY_EVENT) {
         const entry = payload as unknown as Entry;
         leaves.push({ entryId: entry.id, entryHash: entry.hash, block: event.blockNumber });
+        if (entry.notify.length > 0) notices.push({ kind: 'entry', agencies: entry.notify, data: { entry } });
       } else if (event.name === CHECKPOINT_EVENT || event.name === CHECKPOINT_CONFLICT_EVENT) {
         cosignatures.push({ cosignature: cosignatureOf(payload), ...(event.name === CHECKPOINT_CONFLICT_EVENT ? { roots: payload['roots'] } : {}) });
       }
     }
-    const update: LogUpdate = { position, leaves, cosignatures: cosignatures.map((c) => c.cosignature) };
+    const update: LogUpdate = { position, leaves, cosignatures: cosignatures.map((c) => c.cosignature), notices };
     await this.#log.apply(update);
+    for (const notice of this.#log.lastNotices) this.emit('notice', notice);
     for (const event of events) this.emit('event', event);
     if (leaves.length > 0) this.emit('appended', this.#log.size);
     for (const { cosignature, roots } of cosignatures) {

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { EMPTY_ROOT, fromHex, leafHash, nodeHash, splitPoint, toHex, type Hash } from 'correction-verifier';
-import type { CheckpointCosignature } from 'correction-chaincode/domain';
+import type { Agency, CheckpointCosignature } from 'correction-chaincode/domain';
 
 /** Where the log stands in the ledger: the last block it read from, and how many events of it. */
 export interface LogPosition {
@@ -17,11 +17,25 @@ export interface LogLeaf {
   readonly block: number;
 }
 
-/** What one ledger event changed in the log, written atomically with the new position. */
+/** Something an agency must learn: a new entry that concerns it, or an obligation gone overdue. */
+export interface Notice {
+  readonly kind: 'entry' | 'obligation-overdue';
+  /** Agencies the notice is for. */
+  readonly agencies: readonly Agency[];
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** A notice with its place in this gateway's notice sequence (the SSE event id). */
+export interface NumberedNotice extends Notice {
+  readonly id: number;
+}
+
+/** What one batch of ledger events changed in the log, written atomically with the new position. */
 export interface LogUpdate {
   readonly position: LogPosition;
   readonly leaves?: readonly LogLeaf[];
   readonly cosignatures?: readonly CheckpointCosignature[];
+  readonly notices?: readonly Notice[];
 }
 
 const pad = (n: number, width = 16): string => String(n).padStart(width, '0');
@@ -42,6 +56,8 @@ export class MerkleLog {
   readonly #leaves;
   readonly #cosignatures;
   readonly #meta;
+  readonly #notices;
+  #noticeCount = 0;
   /** Right edge of the tree: the complete subtrees that make up the current size, largest first. */
   #frontier: Array<{ level: number; hash: Hash }> = [];
   #size = 0;
@@ -54,6 +70,7 @@ export class MerkleLog {
     this.#leaves = db.sublevel<string, string>('leaf', { valueEncoding: 'utf8' });
     this.#cosignatures = db.sublevel<string, string>('cosig', { valueEncoding: 'utf8' });
     this.#meta = db.sublevel<string, string>('meta', { valueEncoding: 'utf8' });
+    this.#notices = db.sublevel<string, string>('notice', { valueEncoding: 'utf8' });
   }
 
   static async open(dataDir: string): Promise<MerkleLog> {
@@ -72,6 +89,20 @@ export class MerkleLog {
 
   get position(): LogPosition {
     return this.#position;
+  }
+
+  /** The notices the last apply() numbered. */
+  lastNotices: readonly NumberedNotice[] = [];
+
+  /** Notices after `afterId` for an agency, in order. */
+  async noticesAfter(afterId: number, agency: Agency, limit = 1_000): Promise<NumberedNotice[]> {
+    const found: NumberedNotice[] = [];
+    for await (const value of this.#notices.values({ gt: pad(afterId) })) {
+      const notice = JSON.parse(value) as NumberedNotice;
+      if (notice.agencies.includes(agency)) found.push(notice);
+      if (found.length >= limit) break;
+    }
+    return found;
   }
 
   async close(): Promise<void> {
@@ -104,8 +135,17 @@ export class MerkleLog {
     for (const c of update.cosignatures ?? []) {
       batch.put(`${pad(c.treeSize)}:${c.agency}`, JSON.stringify(c), { sublevel: this.#cosignatures });
     }
-    batch.put('state', JSON.stringify({ size, position: update.position }), { sublevel: this.#meta });
+    let notices = this.#noticeCount;
+    const numbered: NumberedNotice[] = [];
+    for (const notice of update.notices ?? []) {
+      const n: NumberedNotice = { id: ++notices, ...notice };
+      numbered.push(n);
+      batch.put(pad(n.id), JSON.stringify(n), { sublevel: this.#notices });
+    }
+    batch.put('state', JSON.stringify({ size, position: update.position, notices }), { sublevel: this.#meta });
     await batch.write();
+    this.#noticeCount = notices;
+    this.lastNotices = numbered;
     this.#frontier = frontier;
     this.#size = size;
     this.#position = update.position;
@@ -222,8 +262,9 @@ export class MerkleLog {
   async #load(): Promise<void> {
     const raw = await this.#meta.get('state');
     if (!raw) return;
-    const state = JSON.parse(raw) as { size: number; position: LogPosition };
+    const state = JSON.parse(raw) as { size: number; position: LogPosition; notices?: number };
     this.#size = state.size;
+    this.#noticeCount = state.notices ?? 0;
     this.#position = state.position;
     // Rebuild the right edge: the binary decomposition of the size, largest subtree first.
     let start = 0;
