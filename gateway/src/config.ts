@@ -29,6 +29,8 @@ const ENV_SCHEMA = z.object({
   CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(30),
   /** Public holidays and weekend days worked instead, for deadlines in working days (JSON). */
   HOLIDAY_CALENDAR: z.string().min(1).optional(),
+  /** How often overdue obligations are looked for. */
+  DEADLINE_SWEEP_SECONDS: z.coerce.number().min(0.05).max(86_400).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The agency this gateway serves; required on Fabric, where each gateway holds one agency's identity. */
   AGENCY: z.enum(AGENCIES).optional(),
@@ -54,6 +56,7 @@ export interface Config {
   readonly checkpointEvery: number;
   readonly checkpointIntervalMs: number;
   readonly holidayCalendar: string;
+  readonly deadlineSweepMs: number;
   readonly logLevel: string;
   readonly agency: (typeof AGENCIES)[number] | undefined;
   readonly fabricConnection: string | undefined;
@@ -108,6 +111,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     trustFile: e.TRUST_FILE ? resolve(e.TRUST_FILE) : resolve(dataDir, 'keys', 'trust.json'),
     checkpointEvery: e.CHECKPOINT_EVERY,
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
+    deadlineSweepMs: e.DEADLINE_SWEEP_SECONDS * 1000,
     holidayCalendar: e.HOLIDAY_CALENDAR ? resolve(e.HOLIDAY_CALENDAR) : fileURLToPath(new URL('../../../gateway/config/holidays-cn.json', import.meta.url)),
     logLevel: e.LOG_LEVEL,
     agency: e.AGENCY,

@@ -19,8 +19,10 @@ import { CorrectionService, type LedgerAuditor } from './services/correction-ser
 import { createGatewaySigner, readTrust } from './services/receipts.js';
 import { ProofService, type BlockSource } from './services/proof-service.js';
 import { noticeSource } from './services/notice-stream.js';
+import { obligationList } from './services/obligations.js';
 import { Checkpointer } from './log/checkpointer.js';
 import { LogFollower } from './log/log-follower.js';
+import { DeadlineWatcher } from './log/deadline-watcher.js';
 import { MerkleLog } from './log/merkle-log.js';
 import { GatewayStore } from './store/gateway-store.js';
 import { VERSION } from './version.js';
@@ -33,6 +35,7 @@ export interface Gateway {
   readonly log: MerkleLog;
   readonly follower: LogFollower;
   readonly checkpoints: Checkpointer;
+  readonly deadlines: DeadlineWatcher;
   /** True when dev mode created keys on this start. */
   readonly createdDevKeys: boolean;
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
@@ -76,7 +79,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     readTrust(config.trustFile),
     MerkleLog.open(config.dataDir),
   ]);
-  const follower = new LogFollower(ledger, log, logger);
+  const clock = options.clock ?? (() => new Date());
+  const calendar = workingCalendar(JSON.parse(await readFile(config.holidayCalendar, 'utf8')) as { holidays?: string[]; workdays?: string[] });
+  const follower = new LogFollower(ledger, log, logger, { calendar, now: clock });
+  const deadlines = new DeadlineWatcher({ log, now: clock, intervalMs: config.deadlineSweepMs, logger });
   const checkpoints = new Checkpointer({
     ledger, log, follower, signer: receipts, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
   });
@@ -96,12 +102,13 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
     auditor,
     onRecorded: (entry) => metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency }),
-    calendar: workingCalendar(JSON.parse(await readFile(config.holidayCalendar, 'utf8')) as { holidays?: string[]; workdays?: string[] }),
-    clock: options.clock ?? (() => new Date()),
+    calendar,
+    clock,
   });
   follower.start();
   checkpoints.start();
-  const app = createApp({ service, proofs, notices: noticeSource(log, follower), tokens, logger, metrics, ready: () => ledger.ready(), version: VERSION });
+  deadlines.start();
+  const app = createApp({ service, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), tokens, logger, metrics, ready: () => ledger.ready(), version: VERSION });
   let server: Server | undefined;
 
   return {
@@ -112,6 +119,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     log,
     follower,
     checkpoints,
+    deadlines,
     createdDevKeys,
     listen() {
       return new Promise((resolve, reject) => {
@@ -132,6 +140,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           closing.closeAllConnections();
         });
       }
+      await deadlines.close();
       await checkpoints.close();
       await follower.close();
       await log.close();

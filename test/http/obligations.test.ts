@@ -33,3 +33,53 @@ describe('obligations over HTTP', () => {
     expectProblem(await procuratorate.get(`/v1/subjects/${'a'.repeat(64)}/obligations`), 404, 'NOT_FOUND');
   });
 });
+
+describe('overdue notices', () => {
+  let target: EmbeddedTarget;
+  let now = new Date('2024-01-12T12:00:00+08:00');
+
+  before(async () => {
+    target = await embeddedTarget({ DEADLINE_SWEEP_SECONDS: '3600' }, { clock: () => now });
+  });
+  after(() => target.close());
+
+  it('tells the obligated agency and the procuratorate once an obligation passes its due date, once', async () => {
+    const { subscribe, waitFor } = await import('../support/sse.js');
+    const justice = subscribe(`${target.url()}/v1/stream`, await target.token('JUSTICE', 'officer'));
+    const procuratorate = subscribe(`${target.url()}/v1/stream`, await target.token('PROCURATORATE'));
+    const police = subscribe(`${target.url()}/v1/stream`, await target.token('POLICE', 'officer'));
+    await Promise.all([justice.ready, procuratorate.ready, police.ready]);
+    try {
+      const court = new Api(target, 'COURT');
+      const handover = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(8901) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
+      const ref = handover.body.entry.subjectRef as string;
+      await target.gateway.follower.reach(1);
+      expect(await target.gateway.deadlines.sweep()).to.equal(0);
+
+      now = new Date('2024-01-21T09:00:00+08:00'); // both the documents (10 days) and the reception (10 days) are late
+      expect(await target.gateway.deadlines.sweep()).to.equal(2);
+      expect(await target.gateway.deadlines.sweep()).to.equal(0);
+      const overdue = (events: Array<{ event: string; data: any }>) => events.filter((e) => e.event === 'obligation-overdue').map((e) => `${e.data.obligation.rule} ${e.data.obligation.agency}`).sort();
+      await waitFor(() => overdue(procuratorate.events).length === 2 || undefined);
+      expect(overdue(procuratorate.events)).to.deep.equal(['DOCUMENTS_SERVED COURT', 'SUBJECT_RECEIVED JUSTICE']);
+      await waitFor(() => overdue(justice.events).length === 1 || undefined);
+      expect(overdue(justice.events)).to.deep.equal(['SUBJECT_RECEIVED JUSTICE']);
+      expect(overdue(police.events)).to.deep.equal([]);
+
+      const listed = await new Api(target, 'PROCURATORATE').get('/v1/obligations?agency=JUSTICE&state=overdue');
+      expect(listed.status).to.equal(200);
+      expect(listed.body.obligations.map((o: { rule: string; subjectRef: string }) => [o.rule, o.subjectRef])).to.deep.equal([['SUBJECT_RECEIVED', ref]]);
+
+      // Met late: recorded as late, not forgotten.
+      await new Api(target, 'JUSTICE').record('SUBJECT_RECEIVED', { ref }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-21T09:00:00+08:00');
+      await target.gateway.follower.reach(2);
+      const late = await new Api(target, 'PROCURATORATE').get('/v1/obligations?agency=JUSTICE&state=late');
+      expect(late.body.obligations.map((o: { rule: string }) => o.rule)).to.deep.equal(['SUBJECT_RECEIVED']);
+      expectProblem(await new Api(target, 'COURT').get('/v1/obligations?state=lost'), 400, 'VALIDATION_FAILED');
+    } finally {
+      justice.close();
+      procuratorate.close();
+      police.close();
+    }
+  });
+});

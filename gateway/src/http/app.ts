@@ -7,13 +7,15 @@ import type { Metrics } from '../metrics.js';
 import type { CorrectionService } from '../services/correction-service.js';
 import type { ProofService } from '../services/proof-service.js';
 import { streamNotices, type NoticeSource } from '../services/notice-stream.js';
+import type { ObligationList } from '../services/obligations.js';
 import { openApiDocument } from './openapi.js';
-import { AuditQuery, ConsistencyQuery, entryId, EvidenceRequest, LookupBody, parseBody, parseRecordEvent, subjectRef, VerifyBody } from './schemas.js';
+import { AuditQuery, ConsistencyQuery, ObligationsQuery, entryId, EvidenceRequest, LookupBody, parseBody, parseRecordEvent, subjectRef, VerifyBody } from './schemas.js';
 
 export interface AppDeps {
   readonly service: CorrectionService;
   readonly proofs: ProofService;
   readonly notices: NoticeSource;
+  readonly obligations: ObligationList;
   readonly tokens: TokenVerifier;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -119,6 +121,9 @@ export function createApp(deps: Readonly<AppDeps>): express.Express {
   v1.post('/evidence', async (req: Authed, res) => {
     const { receipt } = parseBody(EvidenceRequest, req.body);
     res.json(await proofs.evidenceForReceipt(who(req), receipt));
+  });
+  v1.get('/obligations', async (req, res) => {
+    res.json(await deps.obligations.list(parseBody(ObligationsQuery, { ...req.query })));
   });
   v1.get('/stream', async (req: Authed, res) => {
     const raw = req.get('last-event-id') ?? (typeof req.query['lastEventId'] === 'string' ? req.query['lastEventId'] : '0');

@@ -127,6 +127,16 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '200': ok('AuditReport'), ...common, '403': problem('Not an auditor or the procuratorate') },
         },
       },
+      '/v1/obligations': {
+        get: {
+          summary: 'Statutory obligations across subjects, by obligated agency and state (open, overdue, met, late, void)',
+          parameters: [
+            { name: 'agency', in: 'query', required: false, schema: { type: 'string', enum: ['COURT', 'PROCURATORATE', 'POLICE', 'JUSTICE'] } },
+            { name: 'state', in: 'query', required: false, schema: { type: 'string', enum: ['open', 'overdue', 'met', 'late', 'void'] } },
+          ],
+          responses: { '200': { description: 'OK' }, ...common },
+        },
+      },
       '/v1/stream': {
         get: {
           summary: "Server-sent events: every new entry that concerns the caller's agency; resume with Last-Event-ID",

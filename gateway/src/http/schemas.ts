@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  AGENCIES,
   ENTRY_ID_PATTERN,
   EVENT_CATALOG,
   EVENT_TYPES,
@@ -100,3 +101,10 @@ export const ConsistencyQuery = z
 export const EvidenceRequest = z
   .strictObject({ receipt: z.string().regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be a compact JWS') })
   .meta({ id: 'EvidenceRequest' });
+
+export const ObligationsQuery = z
+  .strictObject({
+    agency: z.enum(AGENCIES).optional(),
+    state: z.enum(['open', 'overdue', 'met', 'late', 'void']).optional(),
+  })
+  .meta({ id: 'ObligationsQuery' });

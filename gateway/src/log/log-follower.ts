@@ -1,8 +1,14 @@
 import { EventEmitter } from 'node:events';
-import { CHECKPOINT_CONFLICT_EVENT, CHECKPOINT_EVENT, ENTRY_EVENT, type CheckpointCosignature, type Entry } from 'correction-chaincode/domain';
+import { CHECKPOINT_CONFLICT_EVENT, CHECKPOINT_EVENT, ENTRY_EVENT, obligationsOf, type CheckpointCosignature, type Entry, type WorkingCalendar } from 'correction-chaincode/domain';
 import type { Ledger, LedgerEvent } from '../ledger/port.js';
 import type { Logger } from '../logger.js';
 import type { LogLeaf, LogUpdate, MerkleLog, Notice } from './merkle-log.js';
+
+/** The calendar and the time now, for deadlines. */
+export interface StatutoryClock {
+  readonly calendar: WorkingCalendar;
+  readonly now: () => Date;
+}
 
 const RETRY_MS = 1_000;
 /** Most events applied in one LevelDB batch; reading pauses while this many wait. */
@@ -14,22 +20,40 @@ const decoder = new TextDecoder();
  * recording checkpoint cosignatures as they are anchored. Its position lives in the log itself,
  * written with each change, so a restarted gateway catches up exactly where it stopped.
  *
- * Emits 'event' (every LedgerEvent applied), 'appended' (size), 'notice' (NumberedNotice: an
- * entry for the agencies it concerns), 'cosignature' (CheckpointCosignature) and 'conflict'
- * (cosignature with the differing roots of every agency).
+ * Emits 'event' (every LedgerEvent applied), 'appended' (size), 'cosignature'
+ * (CheckpointCosignature) and 'conflict' (cosignature with the differing roots of every agency);
+ * the notices it writes for the agencies an entry concerns come from the log.
  */
 export class LogFollower extends EventEmitter {
   readonly #ledger: Ledger;
   readonly #log: MerkleLog;
   readonly #logger: Logger | undefined;
+  readonly #clock: StatutoryClock | undefined;
   readonly #abort = new AbortController();
   #running: Promise<void> | undefined;
 
-  constructor(ledger: Ledger, log: MerkleLog, logger?: Logger) {
+  /**
+   * With a statutory clock, the follower also keeps each subject's public chain and recomputes its
+   * obligations whenever an entry arrives.
+   */
+  constructor(ledger: Ledger, log: MerkleLog, logger?: Logger, clock?: StatutoryClock) {
     super();
     this.#ledger = ledger;
     this.#log = log;
     this.#logger = logger;
+    this.#clock = clock;
+  }
+
+  async #obligationsOf(entries: readonly Entry[], clock: StatutoryClock): Promise<Pick<LogUpdate, 'entries' | 'obligations'>> {
+    const bySubject = new Map<string, Entry[]>();
+    for (const entry of entries) bySubject.set(entry.subjectRef, [...(bySubject.get(entry.subjectRef) ?? []), entry]);
+    const now = clock.now().toISOString();
+    const obligations = [];
+    for (const [subjectRef, added] of bySubject) {
+      const chain = [...(await this.#log.subjectChain(subjectRef)), ...added].sort((a, b) => a.seq - b.seq);
+      obligations.push({ subjectRef, obligations: obligationsOf(chain, now, clock.calendar) });
+    }
+    return { entries, obligations };
   }
 
   start(): void {
@@ -123,6 +147,7 @@ export class LogFollower extends EventEmitter {
     const leaves: LogLeaf[] = [];
     const cosignatures: Array<{ cosignature: CheckpointCosignature; roots?: unknown }> = [];
     const notices: Notice[] = [];
+    const entries: Entry[] = [];
     for (const event of events) {
       position =
         event.blockNumber === position.block
@@ -132,14 +157,20 @@ export class LogFollower extends EventEmitter {
       if (event.name === ENTRY_EVENT) {
         const entry = payload as unknown as Entry;
         leaves.push({ entryId: entry.id, entryHash: entry.hash, block: event.blockNumber });
+        entries.push(entry);
         if (entry.notify.length > 0) notices.push({ kind: 'entry', agencies: entry.notify, data: { entry } });
       } else if (event.name === CHECKPOINT_EVENT || event.name === CHECKPOINT_CONFLICT_EVENT) {
         cosignatures.push({ cosignature: cosignatureOf(payload), ...(event.name === CHECKPOINT_CONFLICT_EVENT ? { roots: payload['roots'] } : {}) });
       }
     }
-    const update: LogUpdate = { position, leaves, cosignatures: cosignatures.map((c) => c.cosignature), notices };
+    const update: LogUpdate = {
+      position,
+      leaves,
+      cosignatures: cosignatures.map((c) => c.cosignature),
+      notices,
+      ...(this.#clock ? await this.#obligationsOf(entries, this.#clock) : {}),
+    };
     await this.#log.apply(update);
-    for (const notice of this.#log.lastNotices) this.emit('notice', notice);
     for (const event of events) this.emit('event', event);
     if (leaves.length > 0) this.emit('appended', this.#log.size);
     for (const { cosignature, roots } of cosignatures) {

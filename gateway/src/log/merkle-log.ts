@@ -1,8 +1,9 @@
+import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { EMPTY_ROOT, fromHex, leafHash, nodeHash, splitPoint, toHex, type Hash } from 'correction-verifier';
-import type { Agency, CheckpointCosignature } from 'correction-chaincode/domain';
+import type { Agency, CheckpointCosignature, Entry, Obligation } from 'correction-chaincode/domain';
 
 /** Where the log stands in the ledger: the last block it read from, and how many events of it. */
 export interface LogPosition {
@@ -32,11 +33,26 @@ export interface NumberedNotice extends Notice {
 
 /** What one batch of ledger events changed in the log, written atomically with the new position. */
 export interface LogUpdate {
-  readonly position: LogPosition;
+  /** The new position in the ledger; unchanged when absent (updates that read no ledger events). */
+  readonly position?: LogPosition;
   readonly leaves?: readonly LogLeaf[];
   readonly cosignatures?: readonly CheckpointCosignature[];
   readonly notices?: readonly Notice[];
+  /** Public entries to keep per subject (the chains the statutory clock reads). */
+  readonly entries?: readonly Entry[];
+  /** Each subject's obligations, recomputed from its chain. */
+  readonly obligations?: ReadonlyArray<{ readonly subjectRef: string; readonly obligations: readonly Obligation[] }>;
+  /** Obligations whose overdue notice this update carries, so that none is sent twice. */
+  readonly noticedOverdue?: readonly StoredObligation[];
 }
+
+/** An obligation as the gateway keeps it: with its subject, and whether its overdue notice went out. */
+export interface StoredObligation extends Obligation {
+  readonly subjectRef: string;
+  readonly overdueNoticed?: boolean;
+}
+
+const obligationKey = (o: { subjectRef: string; rule: string; startedBy: string }) => `${o.subjectRef}\u0000${o.rule}\u0000${o.startedBy}`;
 
 const pad = (n: number, width = 16): string => String(n).padStart(width, '0');
 const nodeKey = (level: number, index: number): string => `${pad(level, 2)}:${pad(index)}`;
@@ -46,10 +62,12 @@ const nodeKey = (level: number, index: number): string => `${pad(level, 2)}:${pa
  * subtree (about two nodes per leaf), so any root, inclusion proof or consistency proof needs
  * O(log n) reads. Leaves, index and position change in one atomic batch.
  *
+ * Emits 'notice' (NumberedNotice) once a notice is written.
+ *
  * merkletreejs does not fit here: it keeps the whole tree in memory, rebuilds it on every
  * change and has no RFC 9162 consistency proofs; the tests use it as an independent check.
  */
-export class MerkleLog {
+export class MerkleLog extends EventEmitter {
   readonly #db: Level<string, string>;
   readonly #nodes;
   readonly #entries;
@@ -57,13 +75,18 @@ export class MerkleLog {
   readonly #cosignatures;
   readonly #meta;
   readonly #notices;
+  readonly #chains;
+  readonly #obligations;
   #noticeCount = 0;
+  /** Writes happen one at a time: the follower and the deadline watcher both apply updates. */
+  #writing: Promise<void> = Promise.resolve();
   /** Right edge of the tree: the complete subtrees that make up the current size, largest first. */
   #frontier: Array<{ level: number; hash: Hash }> = [];
   #size = 0;
   #position: LogPosition = { block: 0, eventsInBlock: 0 };
 
   private constructor(db: Level<string, string>) {
+    super();
     this.#db = db;
     this.#nodes = db.sublevel<string, string>('node', { valueEncoding: 'utf8' });
     this.#entries = db.sublevel<string, string>('entry', { valueEncoding: 'utf8' });
@@ -71,6 +94,8 @@ export class MerkleLog {
     this.#cosignatures = db.sublevel<string, string>('cosig', { valueEncoding: 'utf8' });
     this.#meta = db.sublevel<string, string>('meta', { valueEncoding: 'utf8' });
     this.#notices = db.sublevel<string, string>('notice', { valueEncoding: 'utf8' });
+    this.#chains = db.sublevel<string, string>('chain', { valueEncoding: 'utf8' });
+    this.#obligations = db.sublevel<string, string>('obligation', { valueEncoding: 'utf8' });
   }
 
   static async open(dataDir: string): Promise<MerkleLog> {
@@ -91,8 +116,16 @@ export class MerkleLog {
     return this.#position;
   }
 
-  /** The notices the last apply() numbered. */
-  lastNotices: readonly NumberedNotice[] = [];
+  /** A subject's public chain as the log has followed it. */
+  async subjectChain(subjectRef: string): Promise<Entry[]> {
+    const rows = await this.#chains.values({ gt: `${subjectRef}\u0000`, lt: `${subjectRef}\u0001` }).all();
+    return rows.map((row) => JSON.parse(row) as Entry);
+  }
+
+  /** Every obligation the statutory clock knows, as last computed (states open/overdue are re-read by time). */
+  async *obligations(): AsyncGenerator<StoredObligation> {
+    for await (const value of this.#obligations.values()) yield JSON.parse(value) as StoredObligation;
+  }
 
   /** Notices after `afterId` for an agency, in order. */
   async noticesAfter(afterId: number, agency: Agency, limit = 1_000): Promise<NumberedNotice[]> {
@@ -110,8 +143,28 @@ export class MerkleLog {
   }
 
   /** Applies one ledger event's changes and the new position, atomically. */
-  async apply(update: LogUpdate): Promise<void> {
+  apply(update: LogUpdate): Promise<void> {
+    const done = this.#writing.then(() => this.#apply(update));
+    this.#writing = done.catch(() => undefined);
+    return done;
+  }
+
+  async #apply(update: LogUpdate): Promise<void> {
     const batch = this.#db.batch();
+    for (const entry of update.entries ?? []) {
+      batch.put(`${entry.subjectRef}\u0000${pad(entry.seq, 10)}`, JSON.stringify(entry), { sublevel: this.#chains });
+    }
+    for (const { subjectRef, obligations } of update.obligations ?? []) {
+      for (const obligation of obligations) {
+        const key = obligationKey({ subjectRef, ...obligation });
+        const previous = this.#obligations.getSync(key);
+        const noticed = previous ? (JSON.parse(previous) as StoredObligation).overdueNoticed === true : false;
+        batch.put(key, JSON.stringify({ subjectRef, ...obligation, ...(noticed ? { overdueNoticed: true } : {}) }), { sublevel: this.#obligations });
+      }
+    }
+    for (const obligation of update.noticedOverdue ?? []) {
+      batch.put(obligationKey(obligation), JSON.stringify({ ...obligation, overdueNoticed: true }), { sublevel: this.#obligations });
+    }
     const frontier = [...this.#frontier];
     let size = this.#size;
     for (const leaf of update.leaves ?? []) {
@@ -142,13 +195,14 @@ export class MerkleLog {
       numbered.push(n);
       batch.put(pad(n.id), JSON.stringify(n), { sublevel: this.#notices });
     }
-    batch.put('state', JSON.stringify({ size, position: update.position, notices }), { sublevel: this.#meta });
+    const position = update.position ?? this.#position;
+    batch.put('state', JSON.stringify({ size, position, notices }), { sublevel: this.#meta });
     await batch.write();
     this.#noticeCount = notices;
-    this.lastNotices = numbered;
     this.#frontier = frontier;
     this.#size = size;
-    this.#position = update.position;
+    this.#position = position;
+    for (const notice of numbered) this.emit('notice', notice);
   }
 
   /** The leaf index and block of an entry, if the log holds it. */

@@ -1,5 +1,4 @@
 import type { Agency } from 'correction-chaincode/domain';
-import type { LogFollower } from '../log/log-follower.js';
 import type { MerkleLog, NumberedNotice } from '../log/merkle-log.js';
 
 /** An agency's notices: those already numbered after a given id, then new ones as they come. */
@@ -8,12 +7,12 @@ export interface NoticeSource {
   subscribe(listener: (notice: NumberedNotice) => void): () => void;
 }
 
-export function noticeSource(log: MerkleLog, follower: LogFollower): NoticeSource {
+export function noticeSource(log: MerkleLog): NoticeSource {
   return {
     after: (id, agency) => log.noticesAfter(id, agency),
     subscribe(listener) {
-      follower.on('notice', listener);
-      return () => follower.off('notice', listener);
+      log.on('notice', listener);
+      return () => log.off('notice', listener);
     },
   };
 }
