@@ -31,6 +31,8 @@ const ENV_SCHEMA = z.object({
   HOLIDAY_CALENDAR: z.string().min(1).optional(),
   /** How often overdue obligations are looked for. */
   DEADLINE_SWEEP_SECONDS: z.coerce.number().min(0.05).max(86_400).default(60),
+  /** First webhook retry delay in ms; each further retry doubles it, up to a minute. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The agency this gateway serves; required on Fabric, where each gateway holds one agency's identity. */
   AGENCY: z.enum(AGENCIES).optional(),
@@ -57,6 +59,7 @@ export interface Config {
   readonly checkpointIntervalMs: number;
   readonly holidayCalendar: string;
   readonly deadlineSweepMs: number;
+  readonly webhookRetryBaseMs: number;
   readonly logLevel: string;
   readonly agency: (typeof AGENCIES)[number] | undefined;
   readonly fabricConnection: string | undefined;
@@ -112,6 +115,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     checkpointEvery: e.CHECKPOINT_EVERY,
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
     deadlineSweepMs: e.DEADLINE_SWEEP_SECONDS * 1000,
+    webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     holidayCalendar: e.HOLIDAY_CALENDAR ? resolve(e.HOLIDAY_CALENDAR) : fileURLToPath(new URL('../../../gateway/config/holidays-cn.json', import.meta.url)),
     logLevel: e.LOG_LEVEL,
     agency: e.AGENCY,

@@ -20,6 +20,7 @@ import { createGatewaySigner, readTrust } from './services/receipts.js';
 import { ProofService, type BlockSource } from './services/proof-service.js';
 import { noticeSource } from './services/notice-stream.js';
 import { obligationList } from './services/obligations.js';
+import { Webhooks } from './services/webhooks.js';
 import { Checkpointer } from './log/checkpointer.js';
 import { LogFollower } from './log/log-follower.js';
 import { DeadlineWatcher } from './log/deadline-watcher.js';
@@ -105,10 +106,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     calendar,
     clock,
   });
+  const webhooks = new Webhooks({ store, log, signer: receipts, retryBaseMs: config.webhookRetryBaseMs, logger });
   follower.start();
   checkpoints.start();
   deadlines.start();
-  const app = createApp({ service, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), tokens, logger, metrics, ready: () => ledger.ready(), version: VERSION });
+  await webhooks.start();
+  const app = createApp({ service, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), webhooks, tokens, logger, metrics, ready: () => ledger.ready(), version: VERSION });
   let server: Server | undefined;
 
   return {
@@ -140,6 +143,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           closing.closeAllConnections();
         });
       }
+      await webhooks.close();
       await deadlines.close();
       await checkpoints.close();
       await follower.close();

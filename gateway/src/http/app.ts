@@ -8,14 +8,16 @@ import type { CorrectionService } from '../services/correction-service.js';
 import type { ProofService } from '../services/proof-service.js';
 import { streamNotices, type NoticeSource } from '../services/notice-stream.js';
 import type { ObligationList } from '../services/obligations.js';
+import type { Webhooks } from '../services/webhooks.js';
 import { openApiDocument } from './openapi.js';
-import { AuditQuery, ConsistencyQuery, ObligationsQuery, entryId, EvidenceRequest, LookupBody, parseBody, parseRecordEvent, subjectRef, VerifyBody } from './schemas.js';
+import { AuditQuery, ConsistencyQuery, ObligationsQuery, WebhookBody, entryId, EvidenceRequest, LookupBody, parseBody, parseRecordEvent, subjectRef, VerifyBody } from './schemas.js';
 
 export interface AppDeps {
   readonly service: CorrectionService;
   readonly proofs: ProofService;
   readonly notices: NoticeSource;
   readonly obligations: ObligationList;
+  readonly webhooks: Webhooks;
   readonly tokens: TokenVerifier;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -121,6 +123,22 @@ export function createApp(deps: Readonly<AppDeps>): express.Express {
   v1.post('/evidence', async (req: Authed, res) => {
     const { receipt } = parseBody(EvidenceRequest, req.body);
     res.json(await proofs.evidenceForReceipt(who(req), receipt));
+  });
+  const writer = (req: Authed): Principal => {
+    const principal = who(req);
+    if (principal.role === 'auditor') throw new ApiError('FORBIDDEN', 'an auditor reads and verifies, never writes');
+    return principal;
+  };
+  v1.post('/webhooks', async (req: Authed, res) => {
+    const { url, events } = parseBody(WebhookBody, req.body);
+    const webhook = await deps.webhooks.register(writer(req).agency, url, events);
+    res.status(201).location(`/v1/webhooks/${webhook.id}`).json(webhook);
+  });
+  v1.get('/webhooks/:id', async (req: Authed, res) => {
+    res.json(await deps.webhooks.webhook(who(req).agency, String(req.params['id'])));
+  });
+  v1.get('/webhooks/:id/deliveries', async (req: Authed, res) => {
+    res.json(await deps.webhooks.deliveries(who(req).agency, String(req.params['id'])));
   });
   v1.get('/obligations', async (req, res) => {
     res.json(await deps.obligations.list(parseBody(ObligationsQuery, { ...req.query })));

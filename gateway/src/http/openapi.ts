@@ -127,6 +127,16 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '200': ok('AuditReport'), ...common, '403': problem('Not an auditor or the procuratorate') },
         },
       },
+      '/v1/webhooks': {
+        post: {
+          summary: "Register a webhook for the caller's agency: notices are POSTed as JWS (application/jose), retried until 2xx",
+          requestBody: body('WebhookBody'),
+          responses: { '201': { description: 'the webhook' }, ...common, '403': problem('An auditor') },
+        },
+      },
+      '/v1/webhooks/{id}/deliveries': {
+        get: { summary: "A webhook's delivery log", parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'OK' }, ...common, '404': problem('Unknown webhook') } },
+      },
       '/v1/obligations': {
         get: {
           summary: 'Statutory obligations across subjects, by obligated agency and state (open, overdue, met, late, void)',

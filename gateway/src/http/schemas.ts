@@ -108,3 +108,11 @@ export const ObligationsQuery = z
     state: z.enum(['open', 'overdue', 'met', 'late', 'void']).optional(),
   })
   .meta({ id: 'ObligationsQuery' });
+
+export const WebhookBody = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/ }),
+    /** Entry types (SENTENCE_HANDOVER …), notice kinds (entry, obligation-overdue), or '*'. */
+    events: z.array(z.union([z.enum(EVENT_TYPES as [string, ...string[]]), z.enum(['entry', 'obligation-overdue', '*'])])).min(1).default(['*']),
+  })
+  .meta({ id: 'WebhookBody' });

@@ -26,7 +26,11 @@ export interface GatewaySigner {
   sign(entry: Entry, blockNumber: number): Promise<string>;
   /** An agency's cosignature of a checkpoint. */
   signCheckpoint(agency: Agency, body: CheckpointBody): Promise<string>;
+  /** A notice delivered to a webhook, signed by the agency's gateway. */
+  signNotice(agency: Agency, notice: unknown): Promise<string>;
 }
+
+export const NOTICE_TYPE = 'notice+jws';
 
 /**
  * Signs (compact JWS, ES256) with each agency gateway key this gateway holds. Signing goes
@@ -54,6 +58,9 @@ export async function createGatewaySigner(privateJwks: ReadonlyMap<Agency, JWK>)
     agencies: [...keys.keys()],
     async signCheckpoint(agency, body) {
       return compactJws(agency, CHECKPOINT_TYPE, checkpointPayload(body));
+    },
+    async signNotice(agency, notice) {
+      return compactJws(agency, NOTICE_TYPE, encoder.encode(JSON.stringify(notice)));
     },
     async sign(entry, blockNumber) {
       const claims: ReceiptClaims = {
