@@ -65,7 +65,13 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
     expect(handover.entry.notify).to.deep.equal(['PROCURATORATE', 'POLICE', 'JUSTICE']);
     const ref = handover.entry.subjectRef;
     const served = expectRecorded(await court.record('DOCUMENTS_SERVED', { ref }, sampleDocument('DOCUMENTS_SERVED'), '2024-01-11T09:00:00+08:00'));
-    expectRecorded(await justice.record('HANDOVER_RECEIPT', { ref }, sampleDocument('HANDOVER_RECEIPT', { acknowledges: served.entry.id }), '2024-01-12T09:00:00+08:00'));
+    const receipt = expectRecorded(await justice.record('HANDOVER_RECEIPT', { ref }, sampleDocument('HANDOVER_RECEIPT', { acknowledges: served.entry.id }), '2024-01-12T09:00:00+08:00'));
+    // The court sees that the justice bureau received its documents, and when.
+    await caughtUp(court, ref);
+    const acknowledged = EntryWithDocumentSchema.parse((await court.get(`/v1/entries/${served.entry.id}`)).body);
+    expect(acknowledged.answeredBy).to.deep.equal([
+      { entryId: receipt.entry.id, type: 'HANDOVER_RECEIPT', agency: 'JUSTICE', occurredAt: '2024-01-12T09:00:00+08:00', recordedAt: receipt.entry.recordedAt },
+    ]);
     expectRecorded(await justice.record('SUBJECT_RECEIVED', { ref }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-15T09:00:00+08:00'));
     expectRecorded(await justice.record('LEAVE_APPROVED', { ref }, sampleDocument('LEAVE_APPROVED'), '2024-02-20T09:00:00+08:00'));
     expectRecorded(await justice.record('WARNING_ISSUED', { ref }, sampleDocument('WARNING_ISSUED'), '2024-04-01T09:00:00+08:00'));

@@ -63,7 +63,11 @@ export const RecordedSchema = z
 export const LookupResultSchema = z.object({ ref: hex64, status: SubjectStatusSchema }).meta({ id: 'LookupResult' });
 
 export const EntryWithDocumentSchema = z
-  .object({ entry: EntrySchema, document: z.record(z.string(), z.unknown()).optional() })
+  .object({
+    entry: EntrySchema,
+    document: z.record(z.string(), z.unknown()).optional(),
+    answeredBy: z.array(z.object({ entryId: z.string(), type: z.string(), agency, occurredAt: z.string(), recordedAt: z.string() })),
+  })
   .meta({ id: 'EntryWithDocument' });
 
 export const VerifyResultSchema = z

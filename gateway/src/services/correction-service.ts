@@ -22,6 +22,15 @@ import type { GatewayStore, StoredResponse } from '../store/gateway-store.js';
 import type { CorrectionClient } from './correction-client.js';
 import type { GatewaySigner } from './receipts.js';
 
+/** A later entry that answers an earlier one. */
+export interface Answer {
+  readonly entryId: string;
+  readonly type: string;
+  readonly agency: Agency;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+}
+
 export interface RecordedResponse {
   readonly entry: Entry;
   readonly status: SubjectStatus;
@@ -135,12 +144,20 @@ export class CorrectionService {
     return this.#deps.client.entries(this.#callerFor(principal), subjectRef);
   }
 
-  /** An entry, with its document when the caller's agency is entitled to it. */
-  async entry(principal: Principal, entryId: string): Promise<{ entry: Entry; document?: unknown }> {
+  /**
+   * An entry, with its document when the caller's agency is entitled to it, and the later entries
+   * that answer it (a handover receipt acknowledging documents, a reply to an opinion), so that
+   * an agency sees "received by the justice bureau at …".
+   */
+  async entry(principal: Principal, entryId: string): Promise<{ entry: Entry; document?: unknown; answeredBy: Answer[] }> {
     const caller = this.#callerFor(principal);
     const entry = await this.#deps.client.entry(caller, entryId);
-    if (!isCollectionMember(entry.collection, caller.agency)) return { entry };
-    return { entry, document: await this.#deps.client.document(caller, entryId) };
+    const chain = await this.#deps.client.entries(caller, entry.subjectRef);
+    const answeredBy = chain
+      .filter((e) => e.seq > entry.seq && (e.facts['acknowledges'] === entry.id || e.facts['answers'] === entry.id || e.amends === entry.id))
+      .map((e) => ({ entryId: e.id, type: e.type, agency: e.agency, occurredAt: e.occurredAt, recordedAt: e.recordedAt }));
+    if (!isCollectionMember(entry.collection, caller.agency)) return { entry, answeredBy };
+    return { entry, document: await this.#deps.client.document(caller, entryId), answeredBy };
   }
 
   async verify(principal: Principal, body: VerifyBody): Promise<VerifyResult> {
