@@ -50,7 +50,9 @@ export class LogFollower extends EventEmitter {
     const now = clock.now().toISOString();
     const obligations = [];
     for (const [subjectRef, added] of bySubject) {
-      const chain = [...(await this.#log.subjectChain(subjectRef)), ...added].sort((a, b) => a.seq - b.seq);
+      // A subject's first entries need no read: a handover starts its chain.
+      const known = added[0]?.seq === 1 ? [] : this.#log.subjectChain(subjectRef);
+      const chain = [...known.filter((e) => !added.some((a) => a.seq === e.seq)), ...added].sort((a, b) => a.seq - b.seq);
       obligations.push({ subjectRef, obligations: obligationsOf(chain, now, clock.calendar) });
     }
     return { entries, obligations };

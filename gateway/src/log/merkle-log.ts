@@ -117,9 +117,9 @@ export class MerkleLog extends EventEmitter {
   }
 
   /** A subject's public chain as the log has followed it. */
-  async subjectChain(subjectRef: string): Promise<Entry[]> {
-    const rows = await this.#chains.values({ gt: `${subjectRef}\u0000`, lt: `${subjectRef}\u0001` }).all();
-    return rows.map((row) => JSON.parse(row) as Entry);
+  subjectChain(subjectRef: string): Entry[] {
+    const raw = this.#chains.getSync(subjectRef);
+    return raw === undefined ? [] : (JSON.parse(raw) as Entry[]);
   }
 
   /** Every obligation the statutory clock knows, as last computed (states open/overdue are re-read by time). */
@@ -151,8 +151,15 @@ export class MerkleLog extends EventEmitter {
 
   async #apply(update: LogUpdate): Promise<void> {
     const batch = this.#db.batch();
+    // Each subject's chain is one value: read back synchronously, rewritten whole (chains are short).
+    const chains = new Map<string, Entry[]>();
     for (const entry of update.entries ?? []) {
-      batch.put(`${entry.subjectRef}\u0000${pad(entry.seq, 10)}`, JSON.stringify(entry), { sublevel: this.#chains });
+      const chain = chains.get(entry.subjectRef) ?? this.subjectChain(entry.subjectRef);
+      if (!chain.some((e) => e.seq === entry.seq)) chain.push(entry);
+      chains.set(entry.subjectRef, chain);
+    }
+    for (const [subjectRef, chain] of chains) {
+      batch.put(subjectRef, JSON.stringify(chain.sort((a, b) => a.seq - b.seq)), { sublevel: this.#chains });
     }
     for (const { subjectRef, obligations } of update.obligations ?? []) {
       for (const obligation of obligations) {
