@@ -29,6 +29,8 @@ const ENV_SCHEMA = z.object({
   CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(30),
   /** Public holidays and weekend days worked instead, for deadlines in working days (JSON). */
   HOLIDAY_CALENDAR: z.string().min(1).optional(),
+  /** A JSON file of deadline rules replacing the built-in table (same shape as DEADLINE_RULES). */
+  DEADLINE_RULES: z.string().min(1).optional(),
   /** How often overdue obligations are looked for. */
   DEADLINE_SWEEP_SECONDS: z.coerce.number().min(0.05).max(86_400).default(60),
   /** First webhook retry delay in ms; each further retry doubles it, up to a minute. */
@@ -59,6 +61,7 @@ export interface Config {
   readonly checkpointIntervalMs: number;
   readonly holidayCalendar: string;
   readonly deadlineSweepMs: number;
+  readonly deadlineRulesFile: string | undefined;
   readonly webhookRetryBaseMs: number;
   readonly logLevel: string;
   readonly agency: (typeof AGENCIES)[number] | undefined;
@@ -115,6 +118,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     checkpointEvery: e.CHECKPOINT_EVERY,
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
     deadlineSweepMs: e.DEADLINE_SWEEP_SECONDS * 1000,
+    deadlineRulesFile: e.DEADLINE_RULES ? resolve(e.DEADLINE_RULES) : undefined,
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     holidayCalendar: e.HOLIDAY_CALENDAR ? resolve(e.HOLIDAY_CALENDAR) : fileURLToPath(new URL('../../../gateway/config/holidays-cn.json', import.meta.url)),
     logLevel: e.LOG_LEVEL,

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import type express from 'express';
 import type { JWK } from 'jose';
-import { workingCalendar, type Agency } from 'correction-chaincode/domain';
+import { DEADLINE_RULES, workingCalendar, type Agency } from 'correction-chaincode/domain';
+import { parseDeadlineRules } from './deadline-rules.js';
 import { readFile } from 'node:fs/promises';
 import { createTokenVerifier } from './http/auth.js';
 import { createApp } from './http/app.js';
@@ -82,7 +83,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   ]);
   const clock = options.clock ?? (() => new Date());
   const calendar = workingCalendar(JSON.parse(await readFile(config.holidayCalendar, 'utf8')) as { holidays?: string[]; workdays?: string[] });
-  const follower = new LogFollower(ledger, log, logger, { calendar, now: clock });
+  const deadlineRules = config.deadlineRulesFile ? parseDeadlineRules(JSON.parse(await readFile(config.deadlineRulesFile, 'utf8'))) : DEADLINE_RULES;
+  const follower = new LogFollower(ledger, log, logger, { calendar, now: clock, rules: deadlineRules });
   const deadlines = new DeadlineWatcher({ log, now: clock, intervalMs: config.deadlineSweepMs, logger });
   const checkpoints = new Checkpointer({
     ledger, log, follower, signer: receipts, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
@@ -104,6 +106,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     auditor,
     onRecorded: (entry) => metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency }),
     calendar,
+    deadlineRules,
     clock,
   });
   const webhooks = new Webhooks({ store, log, signer: receipts, retryBaseMs: config.webhookRetryBaseMs, logger });

@@ -83,3 +83,29 @@ describe('overdue notices', () => {
     }
   });
 });
+
+describe('a deadline table of the operator\'s own', () => {
+  it('replaces the built-in rules, and a malformed one stops the gateway naming the bad rule', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const { tempDir } = await import('../support/temp.js');
+    const { parseDeadlineRules } = await import('../../gateway/src/deadline-rules.js');
+    const dir = await tempDir();
+    const file = `${dir.path}/rules.json`;
+    await writeFile(file, JSON.stringify([{ id: 'REPORT_IN', due: 'SUBJECT_RECEIVED', from: { fact: 'effectiveDate' }, amount: 3, unit: 'days', basis: 'local rule' }]));
+    const target = await embeddedTarget({ DEADLINE_RULES: file }, { clock: () => new Date('2024-01-12T12:00:00+08:00') });
+    try {
+      const court = new Api(target, 'COURT');
+      const handover = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(8951) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
+      await target.gateway.follower.reach(1);
+      const listed = await court.get('/v1/obligations');
+      expect(listed.body.obligations.map((o: { rule: string; dueAt: string; subjectRef: string }) => [o.rule, o.dueAt, o.subjectRef])).to.deep.equal([
+        ['REPORT_IN', new Date('2024-01-13T23:59:59.999+08:00').toISOString(), handover.body.entry.subjectRef],
+      ]);
+    } finally {
+      await target.close();
+      await dir.remove();
+    }
+    expect(() => parseDeadlineRules([{ id: 'X', due: 'PARDON', from: { event: 'SENTENCE_HANDOVER' }, amount: -1, unit: 'weeks', basis: '' }]))
+      .to.throw(/DEADLINE_RULES 0\.due[\s\S]*0\.amount[\s\S]*0\.unit/);
+  });
+});

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { CHECKPOINT_CONFLICT_EVENT, CHECKPOINT_EVENT, ENTRY_EVENT, obligationsOf, type CheckpointCosignature, type Entry, type WorkingCalendar } from 'correction-chaincode/domain';
+import { CHECKPOINT_CONFLICT_EVENT, CHECKPOINT_EVENT, ENTRY_EVENT, obligationsOf, type CheckpointCosignature, type DeadlineRule, type Entry, type WorkingCalendar } from 'correction-chaincode/domain';
 import type { Ledger, LedgerEvent } from '../ledger/port.js';
 import type { Logger } from '../logger.js';
 import type { LogLeaf, LogUpdate, MerkleLog, Notice } from './merkle-log.js';
@@ -8,6 +8,8 @@ import type { LogLeaf, LogUpdate, MerkleLog, Notice } from './merkle-log.js';
 export interface StatutoryClock {
   readonly calendar: WorkingCalendar;
   readonly now: () => Date;
+  /** The deadline rules in force (DEADLINE_RULES unless the operator configured others). */
+  readonly rules: readonly DeadlineRule[];
 }
 
 const RETRY_MS = 1_000;
@@ -53,7 +55,7 @@ export class LogFollower extends EventEmitter {
       // A subject's first entries need no read: a handover starts its chain.
       const known = added[0]?.seq === 1 ? [] : this.#log.subjectChain(subjectRef);
       const chain = [...known.filter((e) => !added.some((a) => a.seq === e.seq)), ...added].sort((a, b) => a.seq - b.seq);
-      obligations.push({ subjectRef, obligations: obligationsOf(chain, now, clock.calendar) });
+      obligations.push({ subjectRef, obligations: obligationsOf(chain, now, clock.calendar, clock.rules) });
     }
     return { entries, obligations };
   }

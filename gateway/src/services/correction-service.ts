@@ -7,6 +7,7 @@ import {
   auditChain,
   obligationsOf,
   type Agency,
+  type DeadlineRule,
   type Obligation,
   type WorkingCalendar,
   type ChainProblem,
@@ -74,6 +75,8 @@ export interface CorrectionServiceDeps {
   readonly onRecorded?: (entry: Entry) => void;
   /** Public holidays and weekend workdays for deadlines in working days. */
   readonly calendar: WorkingCalendar;
+  /** The deadline rules in force. */
+  readonly deadlineRules: readonly DeadlineRule[];
   /** The time now: injectable, so that tests can move it. */
   readonly clock: () => Date;
 }
@@ -137,7 +140,7 @@ export class CorrectionService {
   async obligations(principal: Principal, subjectRef: string): Promise<{ subjectRef: string; asOf: string; obligations: Obligation[] }> {
     const entries = await this.#deps.client.entries(this.#callerFor(principal), subjectRef);
     const asOf = this.#deps.clock().toISOString();
-    return { subjectRef, asOf, obligations: obligationsOf(entries, asOf, this.#deps.calendar) };
+    return { subjectRef, asOf, obligations: obligationsOf(entries, asOf, this.#deps.calendar, this.#deps.deadlineRules) };
   }
 
   async subjectEntries(principal: Principal, subjectRef: string): Promise<Entry[]> {
