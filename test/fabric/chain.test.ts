@@ -86,7 +86,17 @@ describe('what only the chain can show', function () {
       const { gateway, close } = await connectAs(agency);
       try {
         const contract = gateway.getNetwork('corrections').getContract('correction');
-        const { hash: held } = decode(await contract.evaluate('GetDocumentHash', { arguments: [entry.id] })) as { hash: string };
+        // Each peer commits the block on its own time; a member missing the document pulls it then.
+        let held = '';
+        for (let tries = 0; !held && tries < 50; tries++) {
+          held = await contract.evaluate('GetDocumentHash', { arguments: [entry.id] }).then(
+            (bytes) => (decode(bytes) as { hash: string }).hash,
+            async () => {
+              await new Promise((resolve) => setTimeout(resolve, 200));
+              return '';
+            },
+          );
+        }
         expect(held, `${agency}'s peer holds the document hash`).to.equal(entry.docHash);
         if (agency === 'POLICE') {
           const refusal = await contract.evaluate('GetDocument', { arguments: [entry.id] }).then(
