@@ -65,11 +65,15 @@ export class CorrectionContract extends Contract {
       const document = transientDocument(ctx);
       const status = await readStatus(ctx, subjectRef);
       const amended = amends ? await readEntry(ctx, amends) : undefined;
+      const acknowledges = (document as { acknowledges?: unknown } | null)?.acknowledges;
+      const acknowledged = type === 'HANDOVER_RECEIPT' && typeof acknowledges === 'string' && ENTRY_ID_PATTERN.test(acknowledges)
+        ? await readEntry(ctx, acknowledges)
+        : undefined;
       const history = type === 'AMENDMENT' && status ? await readChain(ctx, subjectRef) : undefined;
       const outcome = recordEntry(
         { subjectRef, type, agency, occurredAt, document, amends: amends || null },
         { txId: ctx.stub.getTxID(), recordedAt: transactionTime(ctx) },
-        { status, amended, history },
+        { status, amended, acknowledged, history },
       );
       const { entry } = outcome;
       await ctx.stub.putState(entryKey(ctx.stub, subjectRef, entry.seq), json(entry));

@@ -114,6 +114,18 @@ describe('embedded ledger', () => {
     expect(blockText).to.include(proposal.docHash);
   });
 
+  it('refuses a handover receipt that acknowledges another subject\'s handover', async () => {
+    const first = refOf(50);
+    const second = refOf(51);
+    const handover = await client.recordEvent(COURT, { subjectRef: first, type: 'SENTENCE_HANDOVER', occurredAt: '2024-01-10T09:00:00+08:00', document: sampleDocument('SENTENCE_HANDOVER') });
+    await client.recordEvent(COURT, { subjectRef: second, type: 'SENTENCE_HANDOVER', occurredAt: '2024-01-10T09:00:00+08:00', document: sampleDocument('SENTENCE_HANDOVER') });
+    const receipt = (acknowledges: string, subjectRef: string) =>
+      client.recordEvent(JUSTICE, { subjectRef, type: 'HANDOVER_RECEIPT', occurredAt: '2024-01-12T09:00:00+08:00', document: sampleDocument('HANDOVER_RECEIPT', { acknowledges }) });
+    const refused = await receipt(handover.entry.id, second).then(() => undefined, (error: unknown) => error);
+    expect(refused).to.be.instanceOf(DomainError).with.property('code', 'NOT_FOUND');
+    expect((await receipt(handover.entry.id, first)).entry.facts['acknowledges']).to.equal(handover.entry.id);
+  });
+
   it('keeps the history of every key', async () => {
     const ref = await receive(30);
     const stub = new EmbeddedStub(new CommittedState(ledger.store), {

@@ -33,10 +33,12 @@ export class Chain {
     this.#clock += 60_000;
     const recordedAt = new Date(this.#clock).toISOString();
     const amended = options.amends ? this.entries.find((e) => e.id === options.amends) : undefined;
+    const acknowledges = (document as { acknowledges?: unknown } | null)?.acknowledges;
+    const acknowledged = this.entries.find((e) => e.id === acknowledges);
     const outcome = recordEntry(
       { subjectRef: this.subjectRef, type, agency, occurredAt: options.occurredAt ?? '2025-12-01T09:00:00+08:00', document, amends: options.amends ?? null },
       { txId: `tx${++txCounter}`, recordedAt },
-      { status: this.status, amended, history: this.entries },
+      { status: this.status, amended, acknowledged, history: this.entries },
     );
     this.entries.push(outcome.entry);
     this.status = outcome.status;

@@ -70,6 +70,10 @@ export function prepare(chain: Chain, type: EventType): { document: Record<strin
       chain.status = { ...status, openMatters: [{ opinionEntryId: 'f'.repeat(32), addressedTo: 'JUSTICE', openedAt: '2025-01-01T00:00:00Z' }] };
       return { agency, document: sampleDocument(type, { answers: 'f'.repeat(32) }) };
     }
+    if (type === 'HANDOVER_RECEIPT') {
+      const handover = chain.entries.find((e) => e.type === 'SENTENCE_HANDOVER');
+      if (handover) return { agency, document: sampleDocument(type, { acknowledges: handover.id }) };
+    }
     if (type === 'AMENDMENT') {
       const first = chain.entries[0];
       if (first) {
@@ -202,6 +206,19 @@ describe('status effects', () => {
     chain.record('PROCURATORATE', 'PROCURATORIAL_OPINION');
     expect(chain.status?.state).to.equal('RELEASED');
     expect(() => chain.record('JUSTICE', 'WARNING_ISSUED')).to.throw(DomainError).with.property('code', 'ILLEGAL_TRANSITION');
+  });
+});
+
+describe('handover receipts', () => {
+  it('must acknowledge the handover or served documents of the same subject', () => {
+    const chain = chainIn('PENDING_REPORT');
+    const handover = chain.entries[0]?.id ?? '';
+    expect(() => chain.record('JUSTICE', 'HANDOVER_RECEIPT', sampleDocument('HANDOVER_RECEIPT', { acknowledges: 'e'.repeat(32) })))
+      .to.throw(DomainError).with.property('code', 'NOT_FOUND');
+    chain.record('PROCURATORATE', 'PROCURATORIAL_OPINION');
+    expect(() => chain.record('JUSTICE', 'HANDOVER_RECEIPT', sampleDocument('HANDOVER_RECEIPT', { acknowledges: chain.last.id })))
+      .to.throw(DomainError).with.property('code', 'INVALID_INPUT');
+    expect(chain.record('JUSTICE', 'HANDOVER_RECEIPT', sampleDocument('HANDOVER_RECEIPT', { acknowledges: handover })).entry.facts['acknowledges']).to.equal(handover);
   });
 });
 

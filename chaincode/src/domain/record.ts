@@ -31,6 +31,8 @@ export interface SubjectSnapshot {
   readonly status: SubjectStatus | undefined;
   /** The entry named by `amends`, if any. */
   readonly amended?: Entry | undefined;
+  /** The entry a handover receipt acknowledges, if the document names one the ledger holds. */
+  readonly acknowledged?: Entry | undefined;
   /** The subject's whole chain; needed for amendments only. */
   readonly history?: readonly Entry[];
 }
@@ -107,6 +109,7 @@ export function recordEntry(cmd: RecordCommand, tx: TransactionFacts, subject: S
     collection = definition.collection as CollectionName;
   }
   checkRecorder(definition, cmd, status, subject.amended);
+  if (cmd.type === 'HANDOVER_RECEIPT') checkAcknowledged(cmd, subject.acknowledged);
   const unmet = definition.requires?.(status, facts, cmd.occurredAt);
   if (unmet) throw illegal(status, `${cmd.type} refused: ${unmet}`);
 
@@ -169,6 +172,20 @@ function checkCorrections(amendedDef: EventDefinition, amended: Entry, correctio
   const result = shape.safeParse(corrections);
   if (!result.success) throw invalid(issuesOf(result.error, 'document.corrections'));
   return corrections;
+}
+
+/** A receipt acknowledges the handover or the served documents of the same subject. */
+const ACKNOWLEDGEABLE: readonly string[] = ['SENTENCE_HANDOVER', 'DOCUMENTS_SERVED'];
+
+function checkAcknowledged(cmd: RecordCommand, acknowledged: Entry | undefined): void {
+  if (!acknowledged || acknowledged.subjectRef !== cmd.subjectRef) {
+    throw new DomainError('NOT_FOUND', 'the acknowledged entry is not in this subject\'s chain', {
+      acknowledges: (cmd.document as { acknowledges?: unknown }).acknowledges,
+    });
+  }
+  if (!ACKNOWLEDGEABLE.includes(acknowledged.type)) {
+    throw invalid([{ path: 'document.acknowledges', message: `a receipt acknowledges a handover or served documents, not ${acknowledged.type}` }]);
+  }
 }
 
 function checkRecorder(
