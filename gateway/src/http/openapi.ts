@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuditQuery, LookupBody, RecordEventBody, VerifyBody } from './schemas.js';
+import { AuditQuery, ConsistencyQuery, EvidenceRequest, LookupBody, ObligationsQuery, RecordEventBody, VerifyBody, WebhookBody } from './schemas.js';
 import {
   AuditReportSchema,
   EntrySchema,
@@ -13,7 +13,7 @@ import {
 
 // These schemas register themselves in zod's global registry by their meta id; naming them here
 // keeps their modules loaded, so every one of them becomes a component.
-export const DOCUMENTED_SCHEMAS = [RecordEventBody, LookupBody, VerifyBody, AuditQuery, EntrySchema, SubjectStatusSchema, RecordedSchema, LookupResultSchema, EntryWithDocumentSchema, VerifyResultSchema, AuditReportSchema, ProblemSchema];
+export const DOCUMENTED_SCHEMAS = [RecordEventBody, LookupBody, VerifyBody, AuditQuery, EvidenceRequest, ConsistencyQuery, ObligationsQuery, WebhookBody, EntrySchema, SubjectStatusSchema, RecordedSchema, LookupResultSchema, EntryWithDocumentSchema, VerifyResultSchema, AuditReportSchema, ProblemSchema];
 
 /** Every registered schema as an OpenAPI component, nested ones by reference. */
 function componentSchemas(): Record<string, unknown> {
@@ -40,6 +40,7 @@ const body = (schema: string) => ({
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
 });
 const refParam = { name: 'ref', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{32}$' } };
 const common = { '400': problem('Invalid input, every bad field listed'), '401': problem('No or bad token') };
 
 /** The OpenAPI 3 document of the REST API, generated from the same zod schemas that validate requests and responses. */
@@ -134,6 +135,41 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '201': { description: 'the webhook' }, ...common, '403': problem('An auditor') },
         },
       },
+      '/v1/webhooks/{id}': {
+        get: { summary: 'A webhook of the caller\'s agency, with its delivery cursor', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'OK' }, ...common, '404': problem('Unknown webhook') } },
+      },
+      '/v1/entries/{id}/proof': {
+        get: {
+          summary: 'RFC 9162 inclusion proof of the entry in the latest final checkpoint',
+          parameters: [idParam],
+          responses: { '200': { description: 'entryId, entryHash, leafIndex, treeSize, auditPath, checkpoint' }, ...common, '404': problem('Unknown entry'), '409': problem('NOT_YET_CHECKPOINTED: no final checkpoint covers the entry yet (Retry-After)') },
+        },
+      },
+      '/v1/entries/{id}/evidence': {
+        get: {
+          summary: 'A self-contained evidence bundle, to check offline with correction-ledger verify-evidence',
+          parameters: [idParam],
+          responses: { '200': { description: 'the evidence bundle' }, ...common, '404': problem('Unknown entry'), '409': problem('NOT_YET_CHECKPOINTED') },
+        },
+      },
+      '/v1/evidence': {
+        post: {
+          summary: 'Exchange a receipt from POST /v1/events for the evidence bundle of its entry',
+          requestBody: body('EvidenceRequest'),
+          responses: { '200': { description: 'the evidence bundle' }, ...common, '409': problem('NOT_YET_CHECKPOINTED') },
+        },
+      },
+      '/v1/log': { get: { summary: "The Merkle log's size, root and latest final checkpoint", responses: { '200': { description: 'OK' }, ...common } } },
+      '/v1/log/consistency': {
+        get: {
+          summary: 'RFC 9162 consistency proof between two final checkpoints',
+          parameters: [
+            { name: 'from', in: 'query', required: true, schema: { type: 'integer', minimum: 1 } },
+            { name: 'to', in: 'query', required: true, schema: { type: 'integer', minimum: 1 } },
+          ],
+          responses: { '200': { description: 'from, to, proof' }, ...common, '404': problem('No final checkpoint of that size') },
+        },
+      },
       '/v1/webhooks/{id}/deliveries': {
         get: { summary: "A webhook's delivery log", parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'OK' }, ...common, '404': problem('Unknown webhook') } },
       },
@@ -156,6 +192,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'alive' } } } },
       '/readyz': { get: { summary: 'Readiness', security: [], responses: { '200': { description: 'ready' }, '503': problem('not ready') } } },
+      '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.0' } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text exposition format' } } } },
     },
   };
