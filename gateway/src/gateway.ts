@@ -72,7 +72,7 @@ async function openLedger(config: Config): Promise<{ ledger: Ledger; auditor?: L
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = createLogger(config.logLevel, options.logDestination);
   const createdDevKeys = config.devMode ? await ensureDevKeys(config.dataDir) : false;
-  const [{ ledger, auditor, blocks }, store, receipts, tokens, subjectKey, trust, log] = await Promise.all([
+  const [{ ledger, auditor, blocks }, store, signer, tokens, subjectKey, trust, log] = await Promise.all([
     openLedger(config),
     GatewayStore.open(config.dataDir),
     readGatewayKeys(config).then(createGatewaySigner),
@@ -87,7 +87,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const follower = new LogFollower(ledger, log, logger, { calendar, now: clock, rules: deadlineRules });
   const deadlines = new DeadlineWatcher({ log, now: clock, intervalMs: config.deadlineSweepMs, logger });
   const checkpoints = new Checkpointer({
-    ledger, log, follower, signer: receipts, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
+    ledger, log, follower, signer, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
   });
   const metrics = createMetrics(() => ledger.height());
   follower.on('event', (event: LedgerEvent) => metrics.chainEvents.inc({ event: event.name }));
@@ -96,11 +96,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     logger.error({ treeSize: conflict.treeSize, roots: conflict.roots }, 'ALERT: agencies cosigned different log roots for the same size');
   });
   const client = new CorrectionClient(ledger);
-  const proofs = new ProofService({ client, log, checkpoints, signer: receipts, trust, blocks });
+  const proofs = new ProofService({ client, log, checkpoints, signer, trust, blocks });
   const service = new CorrectionService({
     client,
     store,
-    receipts,
+    receipts: signer,
     subjectKey,
     servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
     auditor,
@@ -109,7 +109,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     deadlineRules,
     clock,
   });
-  const webhooks = new Webhooks({ store, log, signer: receipts, retryBaseMs: config.webhookRetryBaseMs, logger });
+  const webhooks = new Webhooks({ store, log, signer, retryBaseMs: config.webhookRetryBaseMs, logger });
   follower.start();
   checkpoints.start();
   deadlines.start();
