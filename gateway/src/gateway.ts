@@ -100,7 +100,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const service = new CorrectionService({
     client,
     store,
-    receipts: signer,
+    signer,
     subjectKey,
     servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
     auditor,

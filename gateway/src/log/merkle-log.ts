@@ -127,6 +127,11 @@ export class MerkleLog extends EventEmitter {
     for await (const value of this.#obligations.values()) yield JSON.parse(value) as StoredObligation;
   }
 
+  /** The id of the last notice numbered (0 before any). */
+  get lastNoticeId(): number {
+    return this.#noticeCount;
+  }
+
   /** Notices after `afterId` for an agency, in order. */
   async noticesAfter(afterId: number, agency: Agency, limit = 1_000): Promise<NumberedNotice[]> {
     const found: NumberedNotice[] = [];

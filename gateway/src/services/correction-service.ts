@@ -66,7 +66,7 @@ export interface LedgerAuditor {
 export interface CorrectionServiceDeps {
   readonly client: CorrectionClient;
   readonly store: GatewayStore;
-  readonly receipts: GatewaySigner;
+  readonly signer: GatewaySigner;
   readonly subjectKey: Uint8Array;
   /** On Fabric a gateway holds one agency's identity and serves that agency only. */
   readonly servesAgency?: Agency | undefined;
@@ -199,7 +199,7 @@ export class CorrectionService {
       document: body.document,
       amends: body.amends,
     });
-    const receipt = await this.#deps.receipts.sign(recorded.entry, recorded.blockNumber);
+    const receipt = await this.#deps.signer.sign(recorded.entry, recorded.blockNumber);
     this.#deps.onRecorded?.(recorded.entry);
     const response: RecordedResponse = { entry: recorded.entry, status: recorded.status, receipt };
     return { requestHash: '', status: 201, body: response };

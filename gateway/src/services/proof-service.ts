@@ -60,13 +60,18 @@ export class ProofService {
 
   /** Inclusion proof of the entry in the latest final checkpoint. */
   async inclusion(principal: Principal, entryId: string): Promise<InclusionProof> {
+    return (await this.#prove(principal, entryId)).proof;
+  }
+
+  /** The entry, where the log holds it, and its inclusion proof: read once for proofs and bundles alike. */
+  async #prove(principal: Principal, entryId: string) {
     const entry = await this.#d.client.entry({ agency: principal.agency }, entryId);
     const located = await this.#d.log.locate(entryId);
     const final = await this.#d.checkpoints.latestFinal();
     if (!located || !final || final.treeSize <= located.index) {
       throw new ApiError('NOT_YET_CHECKPOINTED', 'the entry is not yet covered by a final checkpoint; try again shortly');
     }
-    return {
+    const proof: InclusionProof = {
       entryId,
       entryHash: entry.hash,
       leafIndex: located.index,
@@ -74,6 +79,7 @@ export class ProofService {
       auditPath: this.#d.log.inclusionProof(located.index, final.treeSize).map(toHex),
       checkpoint: this.#signed(final),
     };
+    return { entry, located, proof };
   }
 
   /** Consistency proof between two final checkpoints: the log only grew. */
@@ -86,14 +92,11 @@ export class ProofService {
 
   /** One self-contained bundle that a verifier checks offline. */
   async evidence(principal: Principal, entryId: string): Promise<EvidenceBundle> {
-    const proof = await this.inclusion(principal, entryId);
-    const caller = { agency: principal.agency };
-    const entry = await this.#d.client.entry(caller, entryId);
-    const chain = (await this.#d.client.entries(caller, entry.subjectRef)).slice(0, entry.seq);
+    const { entry, located, proof } = await this.#prove(principal, entryId);
+    const chain = (await this.#d.client.entries({ agency: principal.agency }, entry.subjectRef)).slice(0, entry.seq);
     // A receipt attests the entry, its hash, transaction and block: the recording agency's gateway
     // issues it again on demand rather than storing one per request.
-    const located = await this.#d.log.locate(entryId);
-    const receipt = located && this.#d.signer.agencies.includes(entry.agency) ? await this.#d.signer.sign(entry, located.block) : null;
+    const receipt = this.#d.signer.agencies.includes(entry.agency) ? await this.#d.signer.sign(entry, located.block) : null;
     const fabric = this.#d.blocks ? await this.#d.blocks.blockOf(entry.txId) : undefined;
     return {
       version: 1,

@@ -56,8 +56,7 @@ export class Webhooks {
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
       throw new ApiError('VALIDATION_FAILED', 'webhook URL must be http(s)', { errors: [{ path: 'url', message: 'must be http or https' }] });
     }
-    const latest = await this.#o.log.noticesAfter(0, agency, Number.MAX_SAFE_INTEGER);
-    const webhook: Webhook = { id: randomUUID(), agency, url, events: [...events], createdAt: new Date().toISOString(), cursor: latest.at(-1)?.id ?? 0 };
+    const webhook: Webhook = { id: randomUUID(), agency, url, events: [...events], createdAt: new Date().toISOString(), cursor: this.#o.log.lastNoticeId };
     await this.#o.store.putWebhook(webhook);
     this.#run(webhook);
     return webhook;
