@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Agency, CollectionName } from './agencies.js';
-import { DOCUMENT_SCHEMAS, type CorrectionType } from './documents.js';
+import { DOCUMENT_SCHEMAS, DOCUMENT_SHAPES, type CorrectionType } from './documents.js';
 import type { State, SubjectStatus } from './status.js';
 
 export const EVENT_TYPES = Object.keys(DOCUMENT_SCHEMAS) as EventType[];
@@ -48,7 +48,10 @@ export interface EventDefinition {
   readonly collection: CollectionName | 'AS_AMENDED';
   /** Document fields copied to the public entry. */
   readonly publicFields: readonly string[];
+  /** The document's schema: its shape and its cross-field rules. */
   readonly document: z.ZodType;
+  /** The document's fields alone, for picking the ones an amendment corrects. */
+  readonly shape: z.ZodObject;
   readonly basis: string;
 }
 
@@ -71,7 +74,7 @@ const withFlags = (s: SubjectStatus, flags: Partial<SubjectStatus['flags']>): Su
   flags: { ...s.flags, ...flags },
 });
 
-const definitions: readonly Omit<EventDefinition, 'document'>[] = [
+const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
   {
     code: 'ASSESSMENT_COMMISSIONED', name: '调查评估委托', recordedBy: ['COURT', 'PROCURATORATE'],
     from: ['NONE'], to: 'ASSESSING', notify: ['JUSTICE'], collection: 'judicialDocs',
@@ -90,7 +93,6 @@ const definitions: readonly Omit<EventDefinition, 'document'>[] = [
     collection: 'handoverDocs',
     publicFields: ['correctionType', 'effectiveDate', 'termStart', 'termEnd', 'executionPlace'],
     basis: 'L17, L20, SPCI519',
-    requires: (_s, f) => (str(f, 'termEnd') < str(f, 'termStart') ? 'termEnd is before termStart' : undefined),
     effect: (s, f, e) => ({
       ...s,
       correctionType: f['correctionType'] as CorrectionType,
@@ -120,7 +122,6 @@ const definitions: readonly Omit<EventDefinition, 'document'>[] = [
   {
     code: 'LEAVE_APPROVED', name: '外出审批', recordedBy: ['JUSTICE'], from: LIFE, notify: [],
     collection: 'enforcementDocs', publicFields: ['leaveFrom', 'leaveTo'], basis: 'L27',
-    requires: (_s, f) => (str(f, 'leaveTo') < str(f, 'leaveFrom') ? 'leaveTo is before leaveFrom' : undefined),
     effect: (s, f) => ({ ...s, leave: { from: str(f, 'leaveFrom'), to: str(f, 'leaveTo') } }),
   },
   {
@@ -249,7 +250,7 @@ const definitions: readonly Omit<EventDefinition, 'document'>[] = [
 /** The event catalog of DOMAIN.md, one row per event code. */
 export const EVENT_CATALOG: Readonly<Record<EventType, EventDefinition>> = Object.freeze(
   Object.fromEntries(
-    definitions.map((d) => [d.code, Object.freeze({ ...d, document: DOCUMENT_SCHEMAS[d.code] })]),
+    definitions.map((d) => [d.code, Object.freeze({ ...d, document: DOCUMENT_SCHEMAS[d.code], shape: DOCUMENT_SHAPES[d.code] })]),
   ) as unknown as Record<EventType, EventDefinition>,
 );
 

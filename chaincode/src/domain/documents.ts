@@ -3,102 +3,191 @@ import { z } from 'zod';
 /**
  * Zod schemas of the documents behind each event. A document is private: it travels as private
  * data to the agencies entitled to it, and only its hash and the fields an event names as public
- * reach the public ledger. Documents may carry further fields (names, texts) beyond those checked.
+ * reach the public ledger.
+ *
+ * Documents are strict: every field is declared and bounded, and an unknown field is refused
+ * rather than hashed. What a document may say beyond its event's own fields is declared once
+ * (`PRIVATE_FIELDS`): the subject's name, remarks, and `extras`, one bounded map for what an
+ * agency's own forms add.
  */
 
 export const CORRECTION_TYPES = ['PROBATION', 'PAROLE', 'CONTROL', 'TEMPORARY_OUTSIDE_PRISON'] as const;
 export type CorrectionType = (typeof CORRECTION_TYPES)[number];
 
-const date = z.iso.date();
-const dateTime = z.iso.datetime({ offset: true });
+/** The founding of the People's Republic: no date of this legal order lies before it. */
+export const EARLIEST_DATE = '1949-10-01';
+
+/** The calendar day of a date or date-time (in China time), or undefined if it names no real day. */
+function chinaDay(value: string): string | undefined {
+  const ms = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(ms)) return undefined;
+  return value.length === 10 ? value : new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+}
+const notBefore1949 = (value: string): boolean => {
+  const day = chinaDay(value);
+  return day === undefined || day >= EARLIEST_DATE;
+};
+const date = z.iso.date().refine(notBefore1949, `must not be before ${EARLIEST_DATE}`);
+const dateTime = z.iso.datetime({ offset: true }).refine(notBefore1949, `must not be before ${EARLIEST_DATE}`);
+/** When an event happened: an ISO 8601 date-time with its offset, not before 1949-10-01. */
+export const OCCURRED_AT = dateTime;
+/** A document number (文号): short, one line. */
 const docNo = z.string().trim().min(1).max(100);
+/** A person's or an institution's name. */
+const name = z.string().trim().min(1).max(100);
+/** Free text: a judgment, an opinion, a reason. */
 const text = z.string().trim().min(1).max(20_000);
+/** A short phrase: a destination, a penalty. */
+const phrase = z.string().trim().min(1).max(500);
 const entryId = z.string().regex(/^[0-9a-f]{32}$/, 'must be an entry id (32 hex characters)');
 /** Administrative division code (GB/T 2260) of the place where correction is carried out. */
 const placeCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit administrative division code');
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest');
 
-export const DOCUMENT_SCHEMAS = {
-  ASSESSMENT_COMMISSIONED: z.looseObject({
+/** Fields any document may carry beside its event's own: private, never on the public ledger. */
+export const PRIVATE_FIELDS = {
+  subjectName: name.optional(),
+  remarks: text.optional(),
+  /** Agency-specific additions: at most 20 short named values. */
+  extras: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a name of letters, digits and _ (at most 64)'), z.string().max(2_000))
+    .refine((value) => Object.keys(value).length <= 20, 'holds at most 20 values')
+    .optional(),
+} as const;
+
+const doc = <S extends z.core.$ZodLooseShape>(shape: S) => z.strictObject({ ...shape, ...PRIVATE_FIELDS });
+
+/**
+ * The shape of each event's document: every field declared and bounded. Cross-field rules
+ * (a term ends after it starts) are applied by DOCUMENT_SCHEMAS below.
+ */
+export const DOCUMENT_SHAPES = {
+  ASSESSMENT_COMMISSIONED: doc({
     letterNo: docNo,
     proposedType: z.enum(CORRECTION_TYPES),
     expedited: z.boolean().default(false),
   }),
-  ASSESSMENT_OPINION: z.looseObject({
+  ASSESSMENT_OPINION: doc({
     opinionNo: docNo,
     suitable: z.boolean(),
+    summary: text.optional(),
   }),
-  SENTENCE_HANDOVER: z.looseObject({
+  SENTENCE_HANDOVER: doc({
     decisionNo: docNo,
     correctionType: z.enum(CORRECTION_TYPES),
     effectiveDate: date,
     termStart: date,
     termEnd: date,
     executionPlace: placeCode,
+    judgment: text.optional(),
+    prohibitions: z.array(phrase).max(20).optional(),
   }),
-  DOCUMENTS_SERVED: z.looseObject({
-    documents: z.array(z.looseObject({ title: docNo, hash: sha256 })).min(1),
+  DOCUMENTS_SERVED: doc({
+    documents: z.array(z.strictObject({ title: docNo, hash: sha256 })).min(1).max(50),
   }),
-  HANDOVER_RECEIPT: z.looseObject({
+  HANDOVER_RECEIPT: doc({
     acknowledges: entryId,
     receivedAt: dateTime,
   }),
-  SUBJECT_RECEIVED: z.looseObject({
+  SUBJECT_RECEIVED: doc({
     escorted: z.boolean().default(false),
+    announcement: z.boolean().optional(),
   }),
-  LEAVE_APPROVED: z.looseObject({
+  LEAVE_APPROVED: doc({
     approvalNo: docNo,
     leaveFrom: date,
     leaveTo: date,
+    destination: phrase.optional(),
   }),
-  EXECUTION_PLACE_CHANGED: z.looseObject({
+  EXECUTION_PLACE_CHANGED: doc({
     decisionNo: docNo,
     executionPlace: placeCode,
   }),
-  MONITORING_CHANGED: z.looseObject({
+  MONITORING_CHANGED: doc({
     approvalNo: docNo,
     enabled: z.boolean(),
     until: date.optional(),
   }),
-  WARNING_ISSUED: z.looseObject({
+  WARNING_ISSUED: doc({
     decisionNo: docNo,
     kind: z.enum(['WARNING', 'REPRIMAND']).default('WARNING'),
+    reason: text.optional(),
   }),
-  PENALTY_REQUESTED: z.looseObject({ requestNo: docNo }),
-  PENALTY_DECIDED: z.looseObject({ decisionNo: docNo }),
-  LOST_CONTACT: z.looseObject({ lastContactAt: dateTime.optional() }),
-  SUBJECT_LOCATED: z.looseObject({ locatedAt: dateTime.optional() }),
-  DETENTION_NOTIFIED: z.looseObject({ detainedAt: dateTime.optional() }),
-  COMMUTATION_PROPOSED: z.looseObject({ proposalNo: docNo }),
-  COMMUTATION_RULED: z.looseObject({
+  PENALTY_REQUESTED: doc({ requestNo: docNo, conduct: text.optional() }),
+  PENALTY_DECIDED: doc({ decisionNo: docNo, penalty: phrase.optional() }),
+  LOST_CONTACT: doc({ lastContactAt: dateTime.optional() }),
+  SUBJECT_LOCATED: doc({ locatedAt: dateTime.optional() }),
+  DETENTION_NOTIFIED: doc({ detainedAt: dateTime.optional() }),
+  COMMUTATION_PROPOSED: doc({ proposalNo: docNo }),
+  COMMUTATION_RULED: doc({
     rulingNo: docNo,
     newTermEnd: date,
   }),
-  REVOCATION_PROPOSED: z.looseObject({
+  REVOCATION_PROPOSED: doc({
     proposalNo: docNo,
     arrestRequested: z.boolean().default(false),
+    grounds: z.array(phrase).max(20).optional(),
   }),
-  ARREST_DECIDED: z.looseObject({ decisionNo: docNo }),
-  REVOCATION_RULED: z.looseObject({
+  ARREST_DECIDED: doc({ decisionNo: docNo }),
+  REVOCATION_RULED: doc({
     rulingNo: docNo,
     revoked: z.boolean(),
   }),
-  COMMITTED_TO_PRISON: z.looseObject({ institution: docNo }),
-  CORRECTION_RELEASED: z.looseObject({ certificateNo: docNo }),
-  DEATH_RECORDED: z.looseObject({ dateOfDeath: date }),
-  PROCURATORIAL_OPINION: z.looseObject({
+  COMMITTED_TO_PRISON: doc({ institution: name }),
+  CORRECTION_RELEASED: doc({ certificateNo: docNo }),
+  DEATH_RECORDED: doc({ dateOfDeath: date }),
+  PROCURATORIAL_OPINION: doc({
     opinionNo: docNo,
     kind: z.enum(['CORRECTION_OPINION', 'PROCURATORIAL_SUGGESTION']),
     addressedTo: z.enum(['COURT', 'POLICE', 'JUSTICE']),
     concerning: entryId.optional(),
     text,
   }),
-  PROCURATORIAL_REPLY: z.looseObject({
+  PROCURATORIAL_REPLY: doc({
     answers: entryId,
     text,
   }),
-  AMENDMENT: z.looseObject({
+  AMENDMENT: doc({
     reason: text,
-    corrections: z.record(z.string(), z.unknown()),
+    corrections: z.record(z.string().max(64), z.unknown()),
   }),
 } as const;
+
+export type DocumentType = keyof typeof DOCUMENT_SHAPES;
+
+/** A rule between two fields of a document: the later one must not come before the earlier. */
+interface OrderRule {
+  readonly earlier: string;
+  readonly later: string;
+  /** True when the two may fall on the same day. */
+  readonly sameAllowed: boolean;
+}
+
+/** The cross-field rules of each document. A term ends after it starts; a leave ends no earlier than it starts. */
+export const ORDER_RULES: Partial<Readonly<Record<DocumentType, readonly OrderRule[]>>> = {
+  SENTENCE_HANDOVER: [{ earlier: 'termStart', later: 'termEnd', sameAllowed: false }],
+  LEAVE_APPROVED: [{ earlier: 'leaveFrom', later: 'leaveTo', sameAllowed: true }],
+};
+
+/** Issues of the cross-field rules over a document's fields (or an amended entry's facts). */
+export function orderIssues(type: string, fields: Readonly<Record<string, unknown>>): Array<{ path: string; message: string }> {
+  const rules = ORDER_RULES[type as DocumentType] ?? [];
+  return rules.flatMap(({ earlier, later, sameAllowed }) => {
+    const from = fields[earlier];
+    const to = fields[later];
+    if (typeof from !== 'string' || typeof to !== 'string') return [];
+    const wrong = sameAllowed ? to < from : to <= from;
+    return wrong ? [{ path: later, message: `must be ${sameAllowed ? 'on or after' : 'after'} ${earlier}` }] : [];
+  });
+}
+
+function withOrderRules<S extends z.ZodType<Record<string, unknown>>>(type: DocumentType, shape: S): S {
+  return shape.superRefine((value, ctx) => {
+    for (const issue of orderIssues(type, value)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+  });
+}
+
+/** Each event's document schema: its shape and its cross-field rules. */
+export const DOCUMENT_SCHEMAS = Object.fromEntries(
+  Object.entries(DOCUMENT_SHAPES).map(([type, shape]) => [type, withOrderRules(type as DocumentType, shape)]),
+) as unknown as typeof DOCUMENT_SHAPES;

@@ -3,6 +3,7 @@ import { AGENCIES, type Agency, type CollectionName } from './agencies.js';
 import { EVENT_CATALOG, isEventType, type EventDefinition, type Facts, type NotifyTarget } from './catalog.js';
 import { entryIdFor, sealEntry, type Entry } from './entry.js';
 import { DomainError, invalid, type FieldIssue } from './errors.js';
+import { OCCURRED_AT, orderIssues } from './documents.js';
 import { documentHash } from './hashing.js';
 import { SUBJECT_REF_PATTERN } from './identity.js';
 import { applyEntry, deriveStatus } from './lifecycle.js';
@@ -45,13 +46,16 @@ export interface RecordOutcome {
 
 /** How far occurredAt may lie after the transaction time (clock skew between agencies). */
 const MAX_FUTURE_SKEW_MS = 5 * 60_000;
-const occurredAtSchema = z.iso.datetime({ offset: true });
 
-function issuesOf(error: z.ZodError, prefix: string): FieldIssue[] {
-  return error.issues.map((i) => ({
-    path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'),
-    message: i.message,
-  }));
+/** Zod issues as field issues, one per unexpected field, each named by its own path. */
+export function issuesOf(error: z.ZodError, prefix: string): FieldIssue[] {
+  return error.issues.flatMap((issue) => {
+    const at = [prefix, ...issue.path.map(String)].filter(Boolean);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...at, key].join('.'), message: 'is not an allowed field' }));
+    }
+    return [{ path: at.join('.') || '(body)', message: issue.message }];
+  });
 }
 
 function illegal(status: SubjectStatus, message: string): DomainError {
@@ -75,9 +79,9 @@ export function recordEntry(cmd: RecordCommand, tx: TransactionFacts, subject: S
   if (!definition.recordedBy.includes(cmd.agency)) {
     throw new DomainError('FORBIDDEN', `${cmd.agency} may not record ${cmd.type}`, { agency: cmd.agency });
   }
-  const occurred = occurredAtSchema.safeParse(cmd.occurredAt);
+  const occurred = OCCURRED_AT.safeParse(cmd.occurredAt);
   if (!occurred.success) {
-    issues.push({ path: 'occurredAt', message: 'must be an ISO 8601 date-time with offset' });
+    issues.push(...issuesOf(occurred.error, 'occurredAt'));
   } else if (Date.parse(cmd.occurredAt) > Date.parse(tx.recordedAt) + MAX_FUTURE_SKEW_MS) {
     issues.push({ path: 'occurredAt', message: 'lies in the future' });
   }
@@ -166,11 +170,12 @@ function checkCorrections(amendedDef: EventDefinition, amended: Entry, correctio
     issues.push({ path: 'document.corrections', message: 'names no field to correct' });
   }
   if (issues.length > 0) throw invalid(issues);
-  const shape = (amendedDef.document as z.ZodObject).pick(
-    Object.fromEntries(Object.keys(corrections).map((key) => [key, true])) as Record<string, true>,
-  );
+  const shape = amendedDef.shape.pick(Object.fromEntries(Object.keys(corrections).map((key) => [key, true])) as Record<string, true>);
   const result = shape.safeParse(corrections);
   if (!result.success) throw invalid(issuesOf(result.error, 'document.corrections'));
+  // The corrected facts must still hold together: a corrected term end still falls after its start.
+  const order = orderIssues(amended.type, { ...amended.facts, ...corrections });
+  if (order.length > 0) throw invalid(order.map((i) => ({ path: `document.corrections.${i.path}`, message: i.message })));
   return corrections;
 }
 
