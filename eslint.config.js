@@ -12,6 +12,8 @@ export default tseslint.config(
     },
     rules: {
       complexity: ['error', 10],
+      // A leading underscore marks a binding kept on purpose (a rest sibling dropped, an argument a signature needs).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // Numbers and booleans read naturally in messages; objects and undefined do not.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
     },

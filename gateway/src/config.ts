@@ -7,6 +7,15 @@ const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const RATE = /^\d+(\.\d+)?(:\d+)?$/;
+
+/** `rate` or `rate:burst`; the burst defaults to twice the rate. */
+function bucket(text: string): { ratePerSecond: number; burst: number } {
+  const [rate = '1', burst] = text.split(':');
+  const ratePerSecond = Math.max(0.001, Number(rate));
+  return { ratePerSecond, burst: Math.max(1, burst === undefined ? Math.ceil(ratePerSecond * 2) : Number(burst)) };
+}
+
 const ENV_SCHEMA = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -40,6 +49,14 @@ const ENV_SCHEMA = z.object({
   AGENCY: z.enum(AGENCIES).optional(),
   /** Fabric connection settings (JSON) written by `npm run network:up`. */
   FABRIC_CONNECTION: z.string().min(1).optional(),
+  /** Browser origins allowed to call the API (comma-separated); none by default. */
+  CORS_ORIGINS: z.string().optional(),
+  /** Token buckets, as `rate` or `rate:burst` (requests per second, largest burst). */
+  RATE_LIMIT_AGENCY: z.string().regex(RATE, 'must be rate or rate:burst').default('1000:2000'),
+  RATE_LIMIT_ADDRESS: z.string().regex(RATE, 'must be rate or rate:burst').default('1000:2000'),
+  RATE_LIMIT_UNAUTHENTICATED: z.string().regex(RATE, 'must be rate or rate:burst').default('5:20'),
+  /** The longest a bearer token may live, from iat to exp. */
+  TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),
   /** Most transactions per embedded-ledger block. */
   BLOCK_MAX_TRANSACTIONS: z.coerce.number().int().min(1).max(10_000).default(500),
 });
@@ -67,6 +84,13 @@ export interface Config {
   readonly agency: (typeof AGENCIES)[number] | undefined;
   readonly fabricConnection: string | undefined;
   readonly blockMaxTransactions: number;
+  readonly corsOrigins: readonly string[];
+  readonly rateLimits: {
+    readonly agency: { readonly ratePerSecond: number; readonly burst: number };
+    readonly address: { readonly ratePerSecond: number; readonly burst: number };
+    readonly unauthenticated: { readonly ratePerSecond: number; readonly burst: number };
+  };
+  readonly tokenMaxLifetimeSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -129,5 +153,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         ? resolve('.network', 'gateways', `${e.AGENCY}.json`)
         : undefined,
     blockMaxTransactions: e.BLOCK_MAX_TRANSACTIONS,
+    corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    rateLimits: { agency: bucket(e.RATE_LIMIT_AGENCY), address: bucket(e.RATE_LIMIT_ADDRESS), unauthenticated: bucket(e.RATE_LIMIT_UNAUTHENTICATED) },
+    tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_SECONDS,
   };
 }

@@ -8,6 +8,8 @@ import { parseDeadlineRules } from './deadline-rules.js';
 import { readFile } from 'node:fs/promises';
 import { createTokenVerifier } from './http/auth.js';
 import { createApp } from './http/app.js';
+import { DEFAULT_JSON_LIMITS } from './http/json-body.js';
+import { RateLimiter } from './http/rate-limit.js';
 import type { Config } from './config.js';
 import { ensureDevKeys, readJwk, readSubjectKey } from './keys.js';
 import { auditEmbeddedLedger } from './ledger/embedded/audit.js';
@@ -76,7 +78,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     openLedger(config),
     GatewayStore.open(config.dataDir),
     readGatewayKeys(config).then(createGatewaySigner),
-    createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience }),
+    createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
     readSubjectKey(config.dataDir, config.subjectKeyHex),
     readTrust(config.trustFile),
     MerkleLog.open(config.dataDir),
@@ -114,7 +116,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   checkpoints.start();
   deadlines.start();
   await webhooks.start();
-  const app = createApp({ service, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), webhooks, tokens, logger, metrics, ready: () => ledger.ready(), version: VERSION });
+  const limits = {
+    json: DEFAULT_JSON_LIMITS,
+    agency: new RateLimiter(config.rateLimits.agency),
+    address: new RateLimiter(config.rateLimits.address),
+    unauthenticated: new RateLimiter(config.rateLimits.unauthenticated),
+  };
+  const app = createApp({
+    service, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), webhooks, tokens, limits,
+    corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION,
+  });
   let server: Server | undefined;
 
   return {

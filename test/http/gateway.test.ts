@@ -95,13 +95,23 @@ describe('gateway', () => {
   it('publishes an OpenAPI document that names every route and schema it serves, and renders it at /docs', async () => {
     const doc = (await (await fetch(`${target.url()}/openapi.json`)).json()) as { paths: Record<string, unknown>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
     // Every route the gateway serves, taken from the express router itself.
-    const served = (target.gateway.app as unknown as { router: { stack: Array<{ route?: { path: string }; handle?: { stack?: Array<{ route?: { path: string } }> } }> } }).router.stack
-      .flatMap((layer) => (layer.route ? [layer.route.path] : (layer.handle?.stack ?? []).flatMap((inner) => (inner.route ? [`/v1${inner.route.path}`] : []))))
-      .filter((path) => path !== '/docs')
-      .map((path) => path.replace(/:(\w+)/g, '{$1}'));
+    interface Layer { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } }
+    const layers = (target.gateway.app as unknown as { router: { stack: Layer[] } }).router.stack.flatMap((layer) => [layer, ...(layer.handle?.stack ?? [])]);
+    const served = layers
+      .flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((method) => `${method} ${layer.route?.path ?? ''}`) : []))
+      .map((route) => route.replace(/:(\w+)/g, '{$1}'));
+    const documented = Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations as object).map((method) => `${method} ${path}`));
+    expect(documented).to.have.members(served);
     expect(served.length).to.be.greaterThan(15);
-    expect(Object.keys(doc.paths)).to.include.members(served);
-    expect(Object.keys(doc.components.schemas['RecordEventBody']?.properties ?? {})).to.include.members(['type', 'subject', 'occurredAt', 'document', 'amends']);
+    // The record-event body is one variant per event type, each with its own strict document.
+    const recordBody = doc.components.schemas['RecordEventBody'] as { oneOf?: Array<{ properties?: Record<string, { $ref?: string }>; additionalProperties?: boolean }> };
+    expect(recordBody.oneOf).to.have.length(26);
+    const handover = recordBody.oneOf?.find((variant) => JSON.stringify(variant.properties?.['type']).includes('SENTENCE_HANDOVER'));
+    expect(Object.keys(handover?.properties ?? {})).to.have.members(['type', 'subject', 'occurredAt', 'document']);
+    expect(handover?.additionalProperties).to.equal(false);
+    const handoverDocument = doc.components.schemas[String(handover?.properties?.['document']?.$ref).split('/').pop() ?? ''] as { additionalProperties?: boolean; required?: string[] };
+    expect(handoverDocument.additionalProperties).to.equal(false);
+    expect(handoverDocument.required).to.include.members(['decisionNo', 'termStart', 'termEnd', 'executionPlace']);
     expect(Object.keys(doc.components.schemas['SubjectStatus']?.properties ?? {})).to.include.members(['state', 'flags', 'termEnd', 'warningCount']);
     const docs = await fetch(`${target.url()}/docs/`);
     expect(docs.status).to.equal(200);

@@ -1,195 +1,147 @@
+import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
-import type { Principal, TokenVerifier } from './auth.js';
 import { ApiError, toProblem } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { CorrectionService } from '../services/correction-service.js';
-import type { ProofService } from '../services/proof-service.js';
-import { streamNotices, type NoticeSource } from '../services/notice-stream.js';
-import type { ObligationList } from '../services/obligations.js';
-import type { Webhooks } from '../services/webhooks.js';
+import type { TokenVerifier } from './auth.js';
 import { openApiDocument } from './openapi.js';
-import { AuditQuery, ConsistencyQuery, ObligationsQuery, WebhookBody, entryId, EvidenceRequest, LookupBody, parseBody, parseRecordEvent, subjectRef, VerifyBody } from './schemas.js';
+import type { AnyRoute } from './route.js';
+import { addressLimit, buildRouter, methodsOrNotFound, PRINCIPAL, ROUTE, type EdgeLimits } from './router.js';
+import type { RouteServices } from './routes/deps.js';
+import { entryRoutes } from './routes/entries.js';
+import { eventRoutes } from './routes/events.js';
+import { logRoutes } from './routes/log.js';
+import { noticeRoutes } from './routes/notices.js';
+import { operationRoutes } from './routes/operations.js';
+import { subjectRoutes } from './routes/subjects.js';
 
-export interface AppDeps {
-  readonly service: CorrectionService;
-  readonly proofs: ProofService;
-  readonly notices: NoticeSource;
-  readonly obligations: ObligationList;
-  readonly webhooks: Webhooks;
+export interface AppDeps extends RouteServices {
   readonly tokens: TokenVerifier;
+  readonly limits: EdgeLimits;
+  /** Browser origins allowed to call the API (a console served elsewhere); none by default. */
+  readonly corsOrigins: readonly string[];
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly ready: () => Promise<boolean>;
   readonly version: string;
 }
 
-type Authed = Request & { principal?: Principal };
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-
-function param(schema: { safeParse(v: unknown): { success: boolean } }, value: unknown, name: string): string {
-  if (!schema.safeParse(value).success) {
-    throw new ApiError('VALIDATION_FAILED', `${name} is not valid`, { errors: [{ path: name, message: 'has the wrong form' }] });
-  }
-  return value as string;
+/** Every route the gateway serves, declared once. */
+export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): AnyRoute[] {
+  return [
+    ...operationRoutes({ metrics: deps.metrics, ready: deps.ready, openApi }),
+    ...eventRoutes(deps),
+    ...subjectRoutes(deps),
+    ...entryRoutes(deps),
+    ...logRoutes(deps),
+    ...noticeRoutes(deps),
+  ];
 }
 
-/** The REST API: parse (zod) → authorize → call a service → problem+json on error. */
-export function createApp(deps: Readonly<AppDeps>): express.Express {
-  const { service, proofs, tokens, logger, metrics } = deps;
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
+/**
+ * Security headers: nothing sniffed, framed or cached that carries a document; a CSP under which
+ * the API docs still render (their scripts are files; Swagger UI sets inline styles).
+ */
+function securityHeaders(): express.RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+}
 
-  app.use((req, res, next) => {
+function accessLog(logger: Logger, metrics: Metrics) {
+  return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      // The router's baseUrl is gone by the time the response finishes; the mount point is known.
-      const mount = req.originalUrl.startsWith('/v1/') ? '/v1' : '';
-      const route = req.route ? `${mount}${String(req.route.path)}` : 'unmatched';
+      const route = typeof res.locals[ROUTE] === 'string' ? res.locals[ROUTE] : 'unmatched';
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
       // Route templates only: a URL never carries an ID number, and bodies are never logged.
-      logger.info(
-        { method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10, agency: (req as Authed).principal?.agency },
-        'request',
-      );
+      const principal = (req as Request & { [PRINCIPAL]?: { agency: string } })[PRINCIPAL];
+      logger.info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10, agency: principal?.agency }, 'request');
     });
     next();
-  });
+  };
+}
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const ready = await deps.ready().catch(() => false);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-  const document = openApiDocument(deps.version);
-  app.get('/openapi.json', (_req, res) => {
-    res.json(document);
-  });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'correction-ledger API' }));
+/** The REST API: edge checks → parse (zod) → authorize → call a service → problem+json on error. */
+export function createApp(deps: Readonly<AppDeps>): express.Express {
+  const { logger, metrics } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
 
-  const v1 = express.Router();
-  v1.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
-  v1.use(async (req: Authed, _res, next) => {
-    req.principal = await tokens.verify(req.get('authorization'));
+  let document: Record<string, unknown> = {};
+  const routes = gatewayRoutes(deps, () => document);
+  document = openApiDocument(deps.version, routes);
+
+  app.use(accessLog(logger, metrics));
+  app.use(securityHeaders());
+  app.use('/v1', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
     next();
   });
-  const who = (req: Authed): Principal => req.principal as Principal;
-
-  v1.post('/events', async (req: Authed, res) => {
-    const body = parseRecordEvent(req.body);
-    const key = req.get('idempotency-key');
-    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-      throw new ApiError('VALIDATION_FAILED', 'Idempotency-Key is not valid', {
-        errors: [{ path: 'Idempotency-Key', message: 'must be 1-200 visible ASCII characters' }],
-      });
-    }
-    const { response, replayed } = await service.recordEvent(who(req), body, key);
-    const recorded = response.body as { entry: { id: string } };
-    res.status(response.status).location(`/v1/entries/${recorded.entry.id}`);
-    if (replayed) res.set('Idempotent-Replayed', 'true');
-    res.json(response.body);
+  const origins = new Set(deps.corsOrigins);
+  app.use(
+    cors({
+      origin: (origin, callback) => {
+        callback(null, origin !== undefined && origins.has(origin));
+      },
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID'],
+      exposedHeaders: ['Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'],
+      maxAge: 600,
+      preflightContinue: true,
+    }),
+  );
+  app.use(addressLimit(deps.limits.address));
+  const methods = methodsOrNotFound(routes);
+  // Preflights and OPTIONS are answered here, without a token, before the router would.
+  app.use((req, res, next) => {
+    if (req.method === 'OPTIONS') methods(req, res, next);
+    else next();
   });
-  v1.post('/subjects/lookup', async (req: Authed, res) => {
-    const { idNumber } = parseBody(LookupBody, req.body);
-    res.json(await service.lookup(who(req), idNumber));
-  });
-  v1.get('/subjects/:ref', async (req: Authed, res) => {
-    res.json(await service.subjectStatus(who(req), param(subjectRef, req.params['ref'], 'ref')));
-  });
-  v1.get('/subjects/:ref/obligations', async (req: Authed, res) => {
-    res.json(await service.obligations(who(req), param(subjectRef, req.params['ref'], 'ref')));
-  });
-  v1.get('/subjects/:ref/entries', async (req: Authed, res) => {
-    res.json(await service.subjectEntries(who(req), param(subjectRef, req.params['ref'], 'ref')));
-  });
-  v1.get('/entries/:id', async (req: Authed, res) => {
-    res.json(await service.entry(who(req), param(entryId, req.params['id'], 'id')));
-  });
-  v1.get('/entries/:id/proof', async (req: Authed, res) => {
-    res.json(await proofs.inclusion(who(req), param(entryId, req.params['id'], 'id')));
-  });
-  v1.get('/entries/:id/evidence', async (req: Authed, res) => {
-    res.json(await proofs.evidence(who(req), param(entryId, req.params['id'], 'id')));
-  });
-  v1.post('/evidence', async (req: Authed, res) => {
-    const { receipt } = parseBody(EvidenceRequest, req.body);
-    res.json(await proofs.evidenceForReceipt(who(req), receipt));
-  });
-  const writer = (req: Authed): Principal => {
-    const principal = who(req);
-    if (principal.role === 'auditor') throw new ApiError('FORBIDDEN', 'an auditor reads and verifies, never writes');
-    return principal;
-  };
-  v1.post('/webhooks', async (req: Authed, res) => {
-    const { url, events } = parseBody(WebhookBody, req.body);
-    const webhook = await deps.webhooks.register(writer(req).agency, url, events);
-    res.status(201).location(`/v1/webhooks/${webhook.id}`).json(webhook);
-  });
-  v1.get('/webhooks/:id', async (req: Authed, res) => {
-    res.json(await deps.webhooks.webhook(who(req).agency, String(req.params['id'])));
-  });
-  v1.get('/webhooks/:id/deliveries', async (req: Authed, res) => {
-    res.json(await deps.webhooks.deliveries(who(req).agency, String(req.params['id'])));
-  });
-  v1.get('/obligations', async (req, res) => {
-    res.json(await deps.obligations.list(parseBody(ObligationsQuery, { ...req.query })));
-  });
-  v1.get('/stream', async (req: Authed, res) => {
-    const raw = req.get('last-event-id') ?? (typeof req.query['lastEventId'] === 'string' ? req.query['lastEventId'] : '0');
-    if (!/^\d{1,15}$/.test(raw)) {
-      throw new ApiError('VALIDATION_FAILED', 'Last-Event-ID is not valid', { errors: [{ path: 'Last-Event-ID', message: 'must be a notice id' }] });
-    }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.flushHeaders();
-    const closed = new Promise<void>((resolve) => req.on('close', () => resolve()));
-    await streamNotices(deps.notices, who(req).agency, Number(raw), (chunk) => res.write(chunk), closed);
-    res.end();
-  });
-  v1.get('/log', async (_req, res) => {
-    res.json(await proofs.logState());
-  });
-  v1.get('/log/consistency', async (req, res) => {
-    const { from, to } = parseBody(ConsistencyQuery, { ...req.query });
-    res.json(await proofs.consistency(from, to));
-  });
-  v1.post('/verify', async (req: Authed, res) => {
-    res.json(await service.verify(who(req), parseBody(VerifyBody, req.body)));
-  });
-  v1.get('/audit', async (req: Authed, res) => {
-    const query = parseBody(AuditQuery, { ...req.query });
-    res.json(await service.audit(who(req), query.subject));
-  });
-  app.use('/v1', v1);
-
-  app.use((_req, _res, next) => {
-    next(new ApiError('NOT_FOUND', 'no such route'));
-  });
+  app.use(buildRouter(routes, deps));
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'correction-ledger API' }));
+  app.use(methods);
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const problem = toProblem(fromExpress(error));
     if (problem.status >= 500) logger.error({ err: errorSummary(error) }, 'request failed');
     if (problem.code === 'UNAUTHENTICATED') res.set('WWW-Authenticate', 'Bearer');
     if (problem.code === 'LEDGER_UNAVAILABLE' || problem.code === 'NOT_YET_CHECKPOINTED') res.set('Retry-After', '5');
+    if (problem.code === 'RATE_LIMITED') res.set('Retry-After', String(Math.max(1, Number(problem['retryAfter'] ?? 1))));
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   });
   return app;
 }
 
-/** Body-parser errors carry a `type`; map them to our codes. */
+/** Errors raised by express itself (a path parameter that is not valid percent-encoding) are the client's. */
 function fromExpress(error: unknown): unknown {
-  const type = (error as { type?: unknown }).type;
-  if (type === 'entity.parse.failed') {
-    return new ApiError('VALIDATION_FAILED', 'body is not valid JSON', { errors: [{ path: '(body)', message: 'is not valid JSON' }] });
+  if (error instanceof URIError || (error as { status?: unknown }).status === 400) {
+    return new ApiError('VALIDATION_FAILED', 'the path is not valid percent-encoded UTF-8', { errors: [{ path: '(path)', message: 'is not valid percent-encoding' }] });
   }
-  if (type === 'entity.too.large') return new ApiError('PAYLOAD_TOO_LARGE', 'body exceeds 1 MB');
   return error;
 }
 

@@ -109,3 +109,97 @@ export const ProblemSchema = z
     currentState: z.enum(STATES).optional(),
   })
   .meta({ id: 'Problem' });
+
+const agencyOrNull = agency.nullable();
+
+export const ObligationSchema = z
+  .object({
+    subjectRef: hex64.optional(),
+    rule: z.string(),
+    event: z.enum(EVENT_TYPES as [string, ...string[]]),
+    agency: agencyOrNull,
+    startedBy: z.string(),
+    startedAt: z.string(),
+    dueAt: z.string(),
+    metBy: z.string().nullable(),
+    metAt: z.string().nullable(),
+    state: z.enum(['open', 'overdue', 'met', 'late', 'void']),
+    basis: z.string(),
+  })
+  .meta({ id: 'Obligation' });
+
+export const SubjectObligationsSchema = z
+  .object({ subjectRef: hex64, asOf: z.string(), obligations: z.array(ObligationSchema) })
+  .meta({ id: 'SubjectObligations' });
+
+export const ObligationListSchema = z.object({ asOf: z.string(), obligations: z.array(ObligationSchema) }).meta({ id: 'ObligationList' });
+
+export const CosignatureSchema = z.object({ agency, jws: z.string() }).meta({ id: 'Cosignature' });
+
+export const SignedCheckpointSchema = z
+  .object({
+    log: z.string(),
+    treeSize: z.number().int().min(0),
+    root: z.string(),
+    blockHeight: z.number().int().min(0),
+    cosignatures: z.array(CosignatureSchema),
+  })
+  .meta({ id: 'SignedCheckpoint' });
+
+export const LogStateSchema = z
+  .object({ size: z.number().int().min(0), root: hex64, latestFinal: SignedCheckpointSchema.nullable() })
+  .meta({ id: 'LogState' });
+
+export const ConsistencyProofSchema = z
+  .object({ from: SignedCheckpointSchema, to: SignedCheckpointSchema, proof: z.array(hex64) })
+  .meta({ id: 'ConsistencyProof' });
+
+export const InclusionProofSchema = z
+  .object({
+    entryId: z.string(),
+    entryHash: hex64,
+    leafIndex: z.number().int().min(0),
+    treeSize: z.number().int().min(1),
+    auditPath: z.array(hex64),
+    checkpoint: SignedCheckpointSchema,
+  })
+  .meta({ id: 'InclusionProof' });
+
+export const EvidenceBundleSchema = z
+  .object({
+    version: z.literal(1),
+    entry: EntrySchema,
+    chain: z.array(EntrySchema),
+    receipt: z.string().nullable(),
+    inclusion: z.object({ leafIndex: z.number().int().min(0), treeSize: z.number().int().min(1), auditPath: z.array(hex64) }),
+    checkpoint: SignedCheckpointSchema,
+    fabric: z
+      .object({ channel: z.string(), blockNumber: z.number().int().min(0), txId: z.string(), block: z.string() })
+      .optional(),
+  })
+  .meta({ id: 'EvidenceBundle' });
+
+export const HealthSchema = z.object({ status: z.string() }).meta({ id: 'Health' });
+
+export const WebhookSchema = z
+  .object({
+    id: z.string(),
+    agency,
+    url: z.string(),
+    events: z.array(z.string()),
+    createdAt: z.string(),
+    cursor: z.number().int().min(0),
+  })
+  .meta({ id: 'Webhook' });
+
+export const DeliverySchema = z
+  .object({
+    webhookId: z.string(),
+    noticeId: z.number().int(),
+    attempt: z.number().int(),
+    at: z.string(),
+    ok: z.boolean(),
+    status: z.number().int().nullable(),
+    error: z.string().optional(),
+  })
+  .meta({ id: 'Delivery' });

@@ -164,7 +164,7 @@ export class CorrectionService {
   }
 
   async verify(principal: Principal, body: VerifyBody): Promise<VerifyResult> {
-    const docHash = body.docHash ?? documentHash(body.document);
+    const docHash = 'docHash' in body ? body.docHash : documentHash(body.document);
     return this.#deps.client.verify(this.#callerFor(principal), body.entryId, docHash);
   }
 

@@ -84,7 +84,7 @@ export class ProofService {
 
   /** Consistency proof between two final checkpoints: the log only grew. */
   async consistency(from: number, to: number): Promise<ConsistencyProof> {
-    if (from > to) throw new ApiError('VALIDATION_FAILED', 'from must not exceed to', { errors: [{ path: 'from', message: 'must be at most to' }] });
+    if (from > to) throw new ApiError('NOT_FOUND', 'no consistency proof leads from a larger log to a smaller one');
     const [first, second] = await Promise.all([this.#d.checkpoints.finalAt(from), this.#d.checkpoints.finalAt(to)]);
     if (!first || !second) throw new ApiError('NOT_FOUND', `no final checkpoint of size ${!first ? from : to}`);
     return { from: this.#signed(first), to: this.#signed(second), proof: this.#d.log.consistencyProof(from, to).map(toHex) };
@@ -112,9 +112,7 @@ export class ProofService {
   /** Exchanges a receipt this consortium issued for the entry's evidence bundle. */
   async evidenceForReceipt(principal: Principal, receipt: string): Promise<EvidenceBundle> {
     const claims = await verifyReceipt(receipt, this.#d.trust).catch(() => {
-      throw new ApiError('VALIDATION_FAILED', 'the receipt is not signed by an agency gateway of this consortium', {
-        errors: [{ path: 'receipt', message: 'signature does not verify' }],
-      });
+      throw new ApiError('NOT_FOUND', 'no receipt of this consortium: the signature does not verify against any agency gateway key');
     });
     const bundle = await this.evidence(principal, claims.entryId);
     if (bundle.entry.hash !== claims.entryHash) throw new ApiError('CONFLICT', 'the receipt names another version of the entry');

@@ -1,0 +1,166 @@
+import type { IncomingMessage } from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { z } from 'zod';
+import { issuesOf } from 'correction-chaincode/domain';
+import { ApiError, validationFailed } from '../errors.js';
+import type { Principal, TokenVerifier } from './auth.js';
+import { declaredTooLarge, readJsonBody, type JsonLimits } from './json-body.js';
+import { rateLimitHeaders, type RateLimiter } from './rate-limit.js';
+import type { AnyRoute, Reply } from './route.js';
+
+/** The limits every request meets at the edge. */
+export interface EdgeLimits {
+  readonly json: JsonLimits;
+  /** Per agency, for requests with a valid token. */
+  readonly agency: RateLimiter;
+  /** Per source address, for every request. */
+  readonly address: RateLimiter;
+  /** Per source address, spent by each request whose token is refused: strangers get little. */
+  readonly unauthenticated: RateLimiter;
+}
+
+export interface RouterDeps {
+  readonly tokens: TokenVerifier;
+  readonly limits: EdgeLimits;
+}
+
+/** Where a request's principal is kept for the access log. */
+export const PRINCIPAL = Symbol('principal');
+/** Where the declared path template of the route that answered is kept (res.locals), for logs and metrics. */
+export const ROUTE = 'routeTemplate';
+type WithPrincipal = Request & { [PRINCIPAL]?: Principal };
+
+/** `/v1/subjects/{ref}` → `/v1/subjects/:ref` (express), and a regular expression for 405s. */
+export const expressPath = (template: string): string => template.replace(/\{(\w+)\}/g, ':$1');
+export const templatePattern = (template: string): RegExp =>
+  new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{\w+\\?\}/g, '[^/]+')}/?$`);
+
+function sourceAddress(req: Request): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+function parsePart(schema: z.ZodType | undefined, value: unknown, prefix: string): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationFailed(issuesOf(result.error, prefix));
+  return result.data;
+}
+
+function pickHeaders(schema: z.ZodType | undefined, req: IncomingMessage): Record<string, string | string[] | undefined> {
+  if (!schema) return {};
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
+  return Object.fromEntries(Object.keys(shape).map((name) => [name, req.headers[name]]));
+}
+
+function send(res: Response, reply: Reply): void {
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.set(name, value);
+  if (reply.body === undefined) res.status(reply.status).end();
+  else res.status(reply.status).json(reply.body);
+}
+
+/**
+ * Builds the express router from route declarations. Per request, in this order: a declared body
+ * too large is refused (413), the token is checked (401) before any body is read, the agency's
+ * rate is checked (429), path, query and headers are parsed (400), the JSON body is read within
+ * its bounds (413, 415, 400) and parsed by its schema (400), then the handler runs.
+ */
+export function buildRouter(routes: readonly AnyRoute[], deps: Readonly<RouterDeps>): express.Router {
+  const router = express.Router();
+  const { tokens, limits } = deps;
+
+  const authenticate = async (req: WithPrincipal, res: Response): Promise<Principal> => {
+    const authorization = req.get('authorization');
+    const principal = tokens.known(authorization) ?? (await verifyNew(sourceAddress(req), authorization));
+    req[PRINCIPAL] = principal;
+    const take = limits.agency.take(principal.agency);
+    res.set(rateLimitHeaders('agency', limits.agency, take));
+    if (!take.allowed) throw new ApiError('RATE_LIMITED', `too many requests for ${principal.agency}`, { retryAfter: take.retryAfterSeconds });
+    return principal;
+  };
+
+  /**
+   * A token not seen before is checked only while its address has refused tokens to spare: an
+   * address that keeps sending bad ones gets 429 without costing a signature check, while its
+   * users with tokens already accepted carry on.
+   */
+  const verifyNew = async (address: string, authorization: string | undefined): Promise<Principal> => {
+    const strangers = limits.unauthenticated.peek(address);
+    if (!strangers.allowed) {
+      throw new ApiError('RATE_LIMITED', 'too many refused requests from this address', { retryAfter: strangers.retryAfterSeconds });
+    }
+    try {
+      return await tokens.verify(authorization);
+    } catch (error) {
+      limits.unauthenticated.take(address);
+      throw error;
+    }
+  };
+
+  for (const declared of routes) {
+    const handler = async (req: WithPrincipal, res: Response): Promise<void> => {
+      res.locals[ROUTE] = declared.path;
+      if (declared.body && declaredTooLarge(req, limits.json)) {
+        res.set('Connection', 'close');
+        throw new ApiError('PAYLOAD_TOO_LARGE', `the body exceeds ${limits.json.maxBytes} bytes`);
+      }
+      const principal = declared.access === 'agency' ? await authenticate(req, res) : undefined;
+      const params = parsePart(declared.params, { ...req.params }, '');
+      const query = parsePart(declared.query, { ...(req.query as Record<string, unknown>) }, '');
+      const headers = parsePart(declared.headers, pickHeaders(declared.headers, req), '');
+      const body = declared.body ? parsePart(declared.body, await readJsonBody(req, limits.json), '') : undefined;
+      const closed = new Promise<void>((resolve) => {
+        req.once('close', () => {
+          resolve();
+        });
+      });
+      const reply = await declared.handle({ principal, params, query, headers, body, closed, raw: res });
+      if (reply) send(res, reply);
+    };
+    router[declared.method](expressPath(declared.path), handler);
+  }
+  return router;
+}
+
+/** Every request, per source address: a generous budget that still stops one host flooding the gateway. */
+export function addressLimit(limiter: RateLimiter) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const take = limiter.take(sourceAddress(req));
+    if (take.allowed) {
+      next();
+      return;
+    }
+    res.set(rateLimitHeaders('address', limiter, take));
+    next(new ApiError('RATE_LIMITED', 'too many requests from this address', { retryAfter: take.retryAfterSeconds }));
+  };
+}
+
+/**
+ * After the routes: a known path asked with another method answers 405 naming the methods it
+ * has (OPTIONS answers 204 with the same list, without a token); anything else is 404.
+ */
+export function methodsOrNotFound(routes: readonly AnyRoute[]) {
+  const templates = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  for (const declared of routes) {
+    const known = templates.get(declared.path) ?? { pattern: templatePattern(declared.path), methods: new Set<string>() };
+    known.methods.add(declared.method.toUpperCase());
+    if (declared.method === 'get') known.methods.add('HEAD');
+    templates.set(declared.path, known);
+  }
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const allowed = new Set<string>();
+    for (const { pattern, methods } of templates.values()) {
+      if (pattern.test(req.path)) for (const method of methods) allowed.add(method);
+    }
+    if (allowed.size === 0) {
+      next(new ApiError('NOT_FOUND', 'no such route'));
+      return;
+    }
+    const allow = [...allowed, 'OPTIONS'].join(', ');
+    res.set('Allow', allow);
+    if (req.method === 'OPTIONS') {
+      res.status(204).end();
+      return;
+    }
+    next(new ApiError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { allow: [...allowed, 'OPTIONS'] }));
+  };
+}

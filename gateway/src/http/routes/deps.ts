@@ -1,0 +1,14 @@
+import type { CorrectionService } from '../../services/correction-service.js';
+import type { NoticeSource } from '../../services/notice-stream.js';
+import type { ObligationList } from '../../services/obligations.js';
+import type { ProofService } from '../../services/proof-service.js';
+import type { Webhooks } from '../../services/webhooks.js';
+
+/** The services the routes call. */
+export interface RouteServices {
+  readonly service: CorrectionService;
+  readonly proofs: ProofService;
+  readonly notices: NoticeSource;
+  readonly obligations: ObligationList;
+  readonly webhooks: Webhooks;
+}

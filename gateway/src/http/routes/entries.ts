@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { EntryWithDocumentSchema, EvidenceBundleSchema, InclusionProofSchema } from '../responses.js';
+import { json, route, type AnyRoute } from '../route.js';
+import { entryId, EvidenceRequest } from '../schemas.js';
+import type { RouteServices } from './deps.js';
+
+const IdParams = z.strictObject({ id: entryId });
+const notYet = { description: 'NOT_YET_CHECKPOINTED: no final checkpoint covers the entry yet (Retry-After)', headers: ['Retry-After'] };
+
+/** Entries, their proofs and evidence bundles. */
+export function entryRoutes({ service, proofs }: RouteServices): AnyRoute[] {
+  return [
+    route({
+      method: 'get',
+      path: '/v1/entries/{id}',
+      summary: 'An entry, with its document when the caller is entitled, and the later entries that answer it',
+      access: 'agency',
+      params: IdParams,
+      ledger: true,
+      responses: { 200: { description: 'The entry', schema: EntryWithDocumentSchema }, 404: { description: 'Unknown entry' } },
+      async handle({ principal, params }) {
+        return json(200, await service.entry(principal, params.id));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/entries/{id}/proof',
+      summary: 'RFC 9162 inclusion proof of the entry in the latest final checkpoint',
+      access: 'agency',
+      params: IdParams,
+      ledger: true,
+      responses: { 200: { description: 'The proof', schema: InclusionProofSchema }, 404: { description: 'Unknown entry' }, 409: notYet },
+      async handle({ principal, params }) {
+        return json(200, await proofs.inclusion(principal, params.id));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/entries/{id}/evidence',
+      summary: 'A self-contained evidence bundle, to check offline with correction-ledger verify-evidence',
+      access: 'agency',
+      params: IdParams,
+      ledger: true,
+      responses: { 200: { description: 'The evidence bundle', schema: EvidenceBundleSchema }, 404: { description: 'Unknown entry' }, 409: notYet },
+      async handle({ principal, params }) {
+        return json(200, await proofs.evidence(principal, params.id));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/evidence',
+      summary: 'Exchange a receipt from POST /v1/events for the evidence bundle of its entry',
+      access: 'agency',
+      body: EvidenceRequest,
+      ledger: true,
+      responses: {
+        200: { description: 'The evidence bundle', schema: EvidenceBundleSchema },
+        404: { description: 'The receipt is not one of this consortium, or names an unknown entry' },
+        409: { description: 'Not yet in a final checkpoint, or the receipt names another version of the entry', headers: ['Retry-After'] },
+      },
+      async handle({ principal, body }) {
+        return json(200, await proofs.evidenceForReceipt(principal, body.receipt));
+      },
+    }),
+  ];
+}

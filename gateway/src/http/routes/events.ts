@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { AuditReportSchema, RecordedSchema, VerifyResultSchema } from '../responses.js';
+import { json, route, type AnyRoute } from '../route.js';
+import { AuditQuery, RecordEventBody, VerifyBody } from '../schemas.js';
+import type { RouteServices } from './deps.js';
+
+/** Visible ASCII, as the IETF Idempotency-Key draft's examples use; long enough for a UUID and a prefix. */
+export const IdempotencyHeaders = z.strictObject({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1-200 visible ASCII characters')
+    .optional()
+    .meta({ description: 'The same key with the same request records once; a retry gets the first answer' }),
+});
+
+/** Recording, verifying and auditing entries. */
+export function eventRoutes({ service }: RouteServices): AnyRoute[] {
+  return [
+    route({
+      method: 'post',
+      path: '/v1/events',
+      summary: 'Record a correction event',
+      access: 'agency',
+      headers: IdempotencyHeaders,
+      body: RecordEventBody,
+      ledger: true,
+      responses: {
+        201: { description: 'Recorded; the receipt is signed by this gateway', schema: RecordedSchema, headers: ['Location', 'Idempotent-Replayed'] },
+        403: { description: 'The agency or role may not record this event' },
+        404: { description: 'Unknown subject, amended or acknowledged entry' },
+        409: { description: 'Not allowed in the current lifecycle state (currentState named)' },
+        422: { description: 'Idempotency-Key reused with a different request' },
+      },
+      async handle({ principal, headers, body }) {
+        const { response, replayed } = await service.recordEvent(principal, body, headers['idempotency-key']);
+        const recorded = response.body as { entry: { id: string } };
+        return json(response.status, response.body, {
+          Location: `/v1/entries/${recorded.entry.id}`,
+          ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}),
+        });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/verify',
+      summary: 'Verify a document (or its hash) against an entry',
+      access: 'agency',
+      body: VerifyBody,
+      ledger: true,
+      responses: { 200: { description: 'The checks, each named', schema: VerifyResultSchema }, 404: { description: 'Unknown entry' } },
+      async handle({ principal, body }) {
+        return json(200, await service.verify(principal, body));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/audit',
+      summary: 'Integrity report of the ledger or one subject (auditors, procuratorate)',
+      access: 'agency',
+      query: AuditQuery,
+      ledger: true,
+      responses: {
+        200: { description: 'The report; every problem names where it was found', schema: AuditReportSchema },
+        403: { description: 'Not an auditor or the procuratorate' },
+        404: { description: 'Unknown subject' },
+      },
+      async handle({ principal, query }) {
+        return json(200, await service.audit(principal, query.subject));
+      },
+    }),
+  ];
+}
