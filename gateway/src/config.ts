@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AGENCIES } from 'correction-chaincode/domain';
+import { parseAddressRange, parseHostPattern } from './services/webhook-destinations.js';
 
 const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -15,6 +16,13 @@ function bucket(text: string): { ratePerSecond: number; burst: number } {
   const ratePerSecond = Math.max(0.001, Number(rate));
   return { ratePerSecond, burst: Math.max(1, burst === undefined ? Math.ceil(ratePerSecond * 2) : Number(burst)) };
 }
+
+/** A comma-separated list, each entry checked by `valid`; empty entries are dropped. */
+const list = (valid: (entry: string) => boolean, what: string) =>
+  z
+    .string()
+    .transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .refine((entries) => entries.every(valid), { error: `every entry must be ${what}` });
 
 const ENV_SCHEMA = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -44,6 +52,16 @@ const ENV_SCHEMA = z.object({
   DEADLINE_SWEEP_SECONDS: z.coerce.number().min(0.05).max(86_400).default(60),
   /** First webhook retry delay in ms; each further retry doubles it, up to a minute. */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
+  /** Hosts webhooks may point at: exact names or address literals, and `*.suffix` for every name below a suffix. */
+  WEBHOOK_ALLOWED_HOSTS: list((entry) => parseHostPattern(entry) !== undefined, 'a host name, an address literal or *.suffix').default([]),
+  /** Address ranges (CIDR) webhooks may reach although they are not public: loopback, private, link-local … */
+  WEBHOOK_ALLOWED_ADDRESSES: list((entry) => parseAddressRange(entry) !== undefined, 'an IP address or CIDR range').default([]),
+  /** Webhooks one agency may have at once. */
+  WEBHOOK_MAX_PER_AGENCY: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** How long a receiver may keep failing before its webhook pauses (hours, fractions allowed). */
+  WEBHOOK_GIVE_UP_HOURS: z.coerce.number().min(0.0001).max(24 * 30).default(24),
+  /** Delivery attempts kept per webhook. */
+  WEBHOOK_DELIVERY_LOG_SIZE: z.coerce.number().int().min(1).max(10_000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The agency this gateway serves; required on Fabric, where each gateway holds one agency's identity. */
   AGENCY: z.enum(AGENCIES).optional(),
@@ -79,7 +97,7 @@ export interface Config {
   readonly holidayCalendar: string;
   readonly deadlineSweepMs: number;
   readonly deadlineRulesFile: string | undefined;
-  readonly webhookRetryBaseMs: number;
+  readonly webhooks: WebhookSettings;
   readonly logLevel: string;
   readonly agency: (typeof AGENCIES)[number] | undefined;
   readonly fabricConnection: string | undefined;
@@ -91,6 +109,15 @@ export interface Config {
     readonly unauthenticated: { readonly ratePerSecond: number; readonly burst: number };
   };
   readonly tokenMaxLifetimeSeconds: number;
+}
+
+export interface WebhookSettings {
+  readonly retryBaseMs: number;
+  readonly allowedHosts: readonly string[];
+  readonly allowedAddresses: readonly string[];
+  readonly maxPerAgency: number;
+  readonly giveUpMs: number;
+  readonly deliveryLogSize: number;
 }
 
 export class ConfigError extends Error {
@@ -143,7 +170,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
     deadlineSweepMs: e.DEADLINE_SWEEP_SECONDS * 1000,
     deadlineRulesFile: e.DEADLINE_RULES ? resolve(e.DEADLINE_RULES) : undefined,
-    webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+    webhooks: {
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      allowedHosts: e.WEBHOOK_ALLOWED_HOSTS,
+      allowedAddresses: e.WEBHOOK_ALLOWED_ADDRESSES,
+      maxPerAgency: e.WEBHOOK_MAX_PER_AGENCY,
+      giveUpMs: e.WEBHOOK_GIVE_UP_HOURS * 3_600_000,
+      deliveryLogSize: e.WEBHOOK_DELIVERY_LOG_SIZE,
+    },
     holidayCalendar: e.HOLIDAY_CALENDAR ? resolve(e.HOLIDAY_CALENDAR) : fileURLToPath(new URL('../../../gateway/config/holidays-cn.json', import.meta.url)),
     logLevel: e.LOG_LEVEL,
     agency: e.AGENCY,

@@ -24,6 +24,8 @@ import { ProofService, type BlockSource } from './services/proof-service.js';
 import { noticeSource } from './services/notice-stream.js';
 import { obligationList } from './services/obligations.js';
 import { Webhooks } from './services/webhooks.js';
+import { destinationPolicy } from './services/webhook-destinations.js';
+import { createWebhookTransport, type HostResolver } from './services/webhook-transport.js';
 import { Checkpointer } from './log/checkpointer.js';
 import { LogFollower } from './log/log-follower.js';
 import { DeadlineWatcher } from './log/deadline-watcher.js';
@@ -52,7 +54,12 @@ export interface GatewayOptions {
   readonly logDestination?: DestinationStream;
   /** The time now, for deadlines (tests move it). */
   readonly clock?: () => Date;
+  /** How webhook hosts are resolved (the system's resolver by default; tests answer for names of their own). */
+  readonly resolveHost?: HostResolver;
 }
+
+/** The longest one webhook delivery may take, from resolving the host to the end of the answer. */
+const WEBHOOK_TIMEOUT_MS = 10_000;
 
 async function readGatewayKeys(config: Config): Promise<Map<Agency, JWK>> {
   const keys = new Map<Agency, JWK>();
@@ -76,7 +83,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const createdDevKeys = config.devMode ? await ensureDevKeys(config.dataDir) : false;
   const [{ ledger, auditor, blocks }, store, signer, tokens, subjectKey, trust, log] = await Promise.all([
     openLedger(config),
-    GatewayStore.open(config.dataDir),
+    GatewayStore.open(config.dataDir, { deliveryLogSize: config.webhooks.deliveryLogSize }),
     readGatewayKeys(config).then(createGatewaySigner),
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
     readSubjectKey(config.dataDir, config.subjectKeyHex),
@@ -111,7 +118,15 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     deadlineRules,
     clock,
   });
-  const webhooks = new Webhooks({ store, log, signer, retryBaseMs: config.webhookRetryBaseMs, logger });
+  const transport = createWebhookTransport({
+    policy: destinationPolicy(config.webhooks),
+    timeoutMs: WEBHOOK_TIMEOUT_MS,
+    ...(options.resolveHost ? { resolve: options.resolveHost } : {}),
+  });
+  const webhooks = new Webhooks({
+    store: store.webhooks, log, signer, transport, retryBaseMs: config.webhooks.retryBaseMs, giveUpMs: config.webhooks.giveUpMs,
+    maxPerAgency: config.webhooks.maxPerAgency, logger,
+  });
   follower.start();
   checkpoints.start();
   deadlines.start();

@@ -16,6 +16,7 @@ import { logRoutes } from './routes/log.js';
 import { noticeRoutes } from './routes/notices.js';
 import { operationRoutes } from './routes/operations.js';
 import { subjectRoutes } from './routes/subjects.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export interface AppDeps extends RouteServices {
   readonly tokens: TokenVerifier;
@@ -37,6 +38,7 @@ export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): 
     ...entryRoutes(deps),
     ...logRoutes(deps),
     ...noticeRoutes(deps),
+    ...webhookRoutes(deps),
   ];
 }
 

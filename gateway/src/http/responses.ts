@@ -188,18 +188,29 @@ export const WebhookSchema = z
     url: z.string(),
     events: z.array(z.string()),
     createdAt: z.string(),
-    cursor: z.number().int().min(0),
+    cursor: z.number().int().min(0).meta({ description: 'The last notice the receiver acknowledged: deliveries go on after it' }),
+    state: z.enum(['active', 'failing']).meta({ description: 'failing: the receiver failed for WEBHOOK_GIVE_UP_HOURS, deliveries paused until resumed' }),
+    failingSince: z.string().nullable().meta({ description: 'The first failed attempt since the receiver last acknowledged a notice' }),
+    pausedAt: z.string().nullable().meta({ description: 'When deliveries paused' }),
+    attempts: z.number().int().min(0).meta({ description: 'Delivery attempts so far' }),
   })
   .meta({ id: 'Webhook' });
+
+export const WebhookListSchema = z
+  .object({ webhooks: z.array(WebhookSchema), limit: z.number().int().min(1).meta({ description: 'Webhooks the agency may have at once' }) })
+  .meta({ id: 'WebhookList' });
 
 export const DeliverySchema = z
   .object({
     webhookId: z.string(),
     noticeId: z.number().int(),
-    attempt: z.number().int(),
+    attempt: z.number().int().meta({ description: 'Attempt number at this notice' }),
     at: z.string(),
     ok: z.boolean(),
     status: z.number().int().nullable(),
-    error: z.string().optional(),
+    error: z
+      .string()
+      .optional()
+      .meta({ description: 'Why it failed: a connection error code (ECONNREFUSED, ENOTFOUND, ETIMEDOUT, a TLS certificate code …), REFUSED_HOST, REFUSED_ADDRESS, REDIRECT, or HTTP_<status>' }),
   })
   .meta({ id: 'Delivery' });
