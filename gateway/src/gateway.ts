@@ -60,6 +60,8 @@ export interface GatewayOptions {
 
 /** The longest one webhook delivery may take, from resolving the host to the end of the answer. */
 const WEBHOOK_TIMEOUT_MS = 10_000;
+/** Webhook deliveries in flight at once, whatever the number of webhooks. */
+const WEBHOOK_CONCURRENCY = 64;
 
 async function readGatewayKeys(config: Config): Promise<Map<Agency, JWK>> {
   const keys = new Map<Agency, JWK>();
@@ -121,6 +123,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const transport = createWebhookTransport({
     policy: destinationPolicy(config.webhooks),
     timeoutMs: WEBHOOK_TIMEOUT_MS,
+    concurrency: WEBHOOK_CONCURRENCY,
     ...(options.resolveHost ? { resolve: options.resolveHost } : {}),
   });
   const webhooks = new Webhooks({

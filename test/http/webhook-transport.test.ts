@@ -23,7 +23,7 @@ describe('webhook transport', function () {
   it('connects to the address it checked, sending the host name it was given', async () => {
     const target = track(await receiver((_req, res) => res.writeHead(204).end()));
     const names = resolver({ 'pinned.hooks.test': ['127.0.0.1'] });
-    const transport = createWebhookTransport({ policy: loopbackPolicy, resolve: names, timeoutMs: 5_000 });
+    const transport = createWebhookTransport({ policy: loopbackPolicy, resolve: names, timeoutMs: 5_000, concurrency: 4 });
     const outcome = await transport.post(notice(`http://pinned.hooks.test:${target.port}/hook`), new AbortController().signal);
     expect(outcome).to.deep.equal({ ok: true, status: 204 });
     // Resolved once, by the check; the connection asked no one else (the system resolver knows no *.hooks.test).
@@ -34,7 +34,7 @@ describe('webhook transport', function () {
   it('refuses a name with any refused address before connecting to any of them', async () => {
     const target = track(await receiver((_req, res) => res.writeHead(204).end()));
     const names = resolver({ 'split.hooks.test': ['127.0.0.1', '10.0.0.7'] });
-    const transport = createWebhookTransport({ policy: loopbackPolicy, resolve: names, timeoutMs: 5_000 });
+    const transport = createWebhookTransport({ policy: loopbackPolicy, resolve: names, timeoutMs: 5_000, concurrency: 4 });
     const outcome = await transport.post(notice(`http://split.hooks.test:${target.port}/`), new AbortController().signal);
     expect(outcome).to.deep.equal({ ok: false, status: null, error: 'REFUSED_ADDRESS' });
     expect(target.connections()).to.equal(0);
@@ -43,7 +43,7 @@ describe('webhook transport', function () {
 
   it('names a host off the allow-list REFUSED_HOST without resolving it', async () => {
     const names = resolver({});
-    const transport = createWebhookTransport({ policy: loopbackPolicy, resolve: names, timeoutMs: 5_000 });
+    const transport = createWebhookTransport({ policy: loopbackPolicy, resolve: names, timeoutMs: 5_000, concurrency: 4 });
     expect(await transport.post(notice('http://elsewhere.test/'), new AbortController().signal)).to.deep.equal({ ok: false, status: null, error: 'REFUSED_HOST' });
     expect(names.calls).to.deep.equal([]);
   });
@@ -51,7 +51,7 @@ describe('webhook transport', function () {
   it('does not follow a redirect: the attempt fails as REDIRECT and the target sees nothing', async () => {
     const target = track(await receiver((_req, res) => res.writeHead(204).end()));
     const redirecting = track(await receiver((_req, res) => res.writeHead(302, { location: `http://127.0.0.1:${target.port}/` }).end()));
-    const transport = createWebhookTransport({ policy: loopbackPolicy, timeoutMs: 5_000 });
+    const transport = createWebhookTransport({ policy: loopbackPolicy, timeoutMs: 5_000, concurrency: 4 });
     const outcome = await transport.post(notice(`http://127.0.0.1:${redirecting.port}/`), new AbortController().signal);
     expect(outcome).to.deep.equal({ ok: false, status: 302, error: 'REDIRECT' });
     expect(target.connections()).to.equal(0);
@@ -66,7 +66,7 @@ describe('webhook transport', function () {
         (_req, res) => res.writeHead(204).end(),
       ),
     );
-    const transport = createWebhookTransport({ policy: loopbackPolicy, resolve: resolver({}), timeoutMs: 300 });
+    const transport = createWebhookTransport({ policy: loopbackPolicy, resolve: resolver({}), timeoutMs: 300, concurrency: 4 });
     const attempt = async (url: string) => transport.post(notice(url), new AbortController().signal);
     expect(await attempt(`http://127.0.0.1:${await closedPort()}/`)).to.deep.equal({ ok: false, status: null, error: 'ECONNREFUSED' });
     expect(await attempt('http://missing.hooks.test/')).to.deep.equal({ ok: false, status: null, error: 'ENOTFOUND' });
@@ -77,7 +77,7 @@ describe('webhook transport', function () {
 
   it('abandons an attempt in flight when its signal aborts, with no outcome to record', async () => {
     const silent = track(await receiver(() => undefined));
-    const transport = createWebhookTransport({ policy: loopbackPolicy, timeoutMs: 10_000 });
+    const transport = createWebhookTransport({ policy: loopbackPolicy, timeoutMs: 10_000, concurrency: 4 });
     const abort = new AbortController();
     const pending = transport.post(notice(`http://127.0.0.1:${silent.port}/`), abort.signal);
     await waitFor(() => silent.requests.length > 0 || undefined);

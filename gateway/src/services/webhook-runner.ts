@@ -23,8 +23,8 @@ export interface WebhookRunnerDeps {
   readonly logger?: Logger | undefined;
 }
 
-/** Notices read per look at the log. */
-const NOTICE_PAGE = 100;
+/** Notices read per look at the log: a runner needs only the next one it wants, and a thousand runners read at once after a restart. */
+const NOTICE_PAGE = 10;
 
 const wants = (webhook: Webhook, notice: NumberedNotice): boolean => {
   const type = (notice.data['entry'] as { type?: string } | undefined)?.type;

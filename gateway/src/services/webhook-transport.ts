@@ -1,8 +1,9 @@
 import { lookup } from 'node:dns/promises';
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { finished } from 'node:stream/promises';
+import pLimit from 'p-limit';
 import { hostAddress, type DestinationPolicy, type Refusal } from './webhook-destinations.js';
 
 /** One address of a host, as dns.lookup gives it. */
@@ -42,6 +43,12 @@ export interface WebhookTransportOptions {
   readonly resolve?: HostResolver;
   /** The longest one attempt may take, from resolving the host to the last byte of the answer. */
   readonly timeoutMs: number;
+  /**
+   * Attempts in flight at once, across every webhook. A thousand webhooks retrying together would
+   * otherwise hold a thousand requests' worth of sockets and buffers at the same moment; waiting
+   * for a turn costs a webhook nothing but a place in the queue.
+   */
+  readonly concurrency: number;
 }
 
 /** An error thrown by the transport itself, named like node's own (`code`). */
@@ -96,13 +103,20 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** POSTs the notice and reads the answer to its end; one connection, no pooling, no redirects. */
+/**
+ * One agent per scheme for every attempt, without keep-alive: each attempt opens its own
+ * connection through its own pinned lookup and closes it, and no attempt builds an agent of its own.
+ */
+const agents = { http: new HttpAgent({ keepAlive: false }), https: new HttpsAgent({ keepAlive: false }) };
+
+/** POSTs the notice and reads the answer to its end; a connection of its own, no redirects. */
 async function send(url: URL, notice: NoticePost, addresses: readonly ResolvedAddress[], signal: AbortSignal): Promise<number> {
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const secure = url.protocol === 'https:';
+  const request = secure ? httpsRequest : httpRequest;
   const options: RequestOptions = {
     method: 'POST',
     headers: { ...notice.headers, 'content-length': String(Buffer.byteLength(notice.body)) },
-    agent: false,
+    agent: secure ? agents.https : agents.http,
     lookup: pinnedLookup(addresses),
     signal,
   };
@@ -115,9 +129,37 @@ async function send(url: URL, notice: NoticePost, addresses: readonly ResolvedAd
   return response.statusCode ?? 0;
 }
 
+/**
+ * Runs one attempt under its own controller: aborted when `outer` aborts or the deadline passes.
+ * The timer and the listener on `outer` go when the attempt ends, so a webhook that retries for
+ * hours leaves nothing behind per attempt (AbortSignal.any and AbortSignal.timeout would keep each
+ * attempt's signal alive well past it).
+ */
+async function withDeadline<T>(outer: AbortSignal, timeoutMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<{ value: T } | { error: unknown; timedOut: boolean }> {
+  const attempt = new AbortController();
+  let timedOut = false;
+  const abandon = () => {
+    attempt.abort();
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    attempt.abort();
+  }, timeoutMs);
+  outer.addEventListener('abort', abandon, { once: true });
+  try {
+    return { value: await work(attempt.signal) };
+  } catch (error) {
+    return { error, timedOut };
+  } finally {
+    clearTimeout(timer);
+    outer.removeEventListener('abort', abandon);
+  }
+}
+
 export function createWebhookTransport(options: Readonly<WebhookTransportOptions>): WebhookTransport {
   const { policy, timeoutMs } = options;
   const resolve = options.resolve ?? systemResolver;
+  const turn = pLimit(options.concurrency);
 
   const addressesOf = async (hostname: string, signal: AbortSignal): Promise<readonly ResolvedAddress[]> => {
     const literal = hostAddress(hostname);
@@ -139,29 +181,31 @@ export function createWebhookTransport(options: Readonly<WebhookTransportOptions
     return { addresses };
   };
 
+  const attempt = async (notice: NoticePost, signal: AbortSignal): Promise<DeliveryOutcome> => {
+    const url = new URL(notice.url);
+    const found = await checked(url, signal);
+    if ('refusal' in found) return { ok: false, status: null, error: found.refusal.code };
+    return outcomeOf(await send(url, notice, found.addresses, signal));
+  };
+
   return {
     async refusal(url) {
-      try {
-        const found = await checked(url, AbortSignal.timeout(timeoutMs));
-        return 'refusal' in found ? found.refusal : undefined;
-      } catch {
-        // A name that does not resolve yet is not refused: its deliveries will say ENOTFOUND.
-        return undefined;
-      }
+      const result = await withDeadline(new AbortController().signal, timeoutMs, (signal) => checked(url, signal));
+      // A name that does not resolve yet is not refused: its deliveries will say ENOTFOUND.
+      return 'value' in result && 'refusal' in result.value ? result.value.refusal : undefined;
     },
 
     async post(notice, signal) {
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const either = AbortSignal.any([signal, timeout]);
-      try {
-        const url = new URL(notice.url);
-        const found = await checked(url, either);
-        if ('refusal' in found) return { ok: false, status: null, error: found.refusal.code };
-        return outcomeOf(await send(url, notice, found.addresses, either));
-      } catch (error) {
-        if (signal.aborted) return undefined;
-        return { ok: false, status: null, error: timeout.aborted ? 'ETIMEDOUT' : errorName(error) };
-      }
+      const removed = (): boolean => signal.aborted;
+      const attemptInTurn = async (): Promise<DeliveryOutcome | undefined> => {
+        if (removed()) return undefined;
+        const result = await withDeadline(signal, timeoutMs, (attemptSignal) => attempt(notice, attemptSignal));
+        if ('value' in result) return result.value;
+        if (removed()) return undefined;
+        return { ok: false, status: null, error: result.timedOut ? 'ETIMEDOUT' : errorName(result.error) };
+      };
+      // A webhook removed while it waits stops waiting at once; its turn, when it comes, ends at once.
+      return unlessAborted(turn(attemptInTurn), signal).catch(() => undefined);
     },
   };
 }
