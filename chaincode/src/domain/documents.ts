@@ -41,6 +41,7 @@ const words = (max: number) =>
     .trim()
     .min(1)
     .max(max)
+    // eslint-disable-next-line no-control-regex -- the null character is exactly what this refuses
     .regex(/^[^\u0000\uD800-\uDFFF]*$/u, 'must be well-formed text without null characters');
 /** A document number (文号): short, one line. */
 const docNo = words(100);
@@ -160,7 +161,11 @@ export const DOCUMENT_SHAPES = {
   }),
   AMENDMENT: doc({
     reason: text,
-    corrections: z.record(z.string().max(64), z.unknown()),
+    /** New values of the amended entry's public fields (checked against that entry's own schema). */
+    corrections: z.record(
+      z.string().max(64),
+      z.union([words(500), z.boolean(), z.number(), z.array(z.strictObject({ title: docNo, hash: sha256 })).max(50)]),
+    ),
   }),
 } as const;
 
