@@ -17,18 +17,10 @@ export type CorrectionType = (typeof CORRECTION_TYPES)[number];
 /** The founding of the People's Republic: no date of this legal order lies before it. */
 export const EARLIEST_DATE = '1949-10-01';
 
-/** The calendar day of a date or date-time (in China time), or undefined if it names no real day. */
-function chinaDay(value: string): string | undefined {
-  const ms = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(ms)) return undefined;
-  return value.length === 10 ? value : new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
-}
-const notBefore1949 = (value: string): boolean => {
-  const day = chinaDay(value);
-  return day === undefined || day >= EARLIEST_DATE;
-};
-const date = z.iso.date().refine(notBefore1949, `must not be before ${EARLIEST_DATE}`);
-const dateTime = z.iso.datetime({ offset: true }).refine(notBefore1949, `must not be before ${EARLIEST_DATE}`);
+/** A date (or date-time) written on or after 1949-10-01: a pattern, so that the API's schema says it too. */
+const SINCE_1949 = /^(?:1949-1[0-2]|19[5-9]\d|[2-9]\d{3})/;
+const date = z.iso.date().regex(SINCE_1949, `must not be before ${EARLIEST_DATE}`);
+const dateTime = z.iso.datetime({ offset: true }).regex(SINCE_1949, `must not be before ${EARLIEST_DATE}`);
 /** When an event happened: an ISO 8601 date-time with its offset, not before 1949-10-01. */
 export const OCCURRED_AT = dateTime;
 /**
@@ -64,6 +56,7 @@ export const PRIVATE_FIELDS = {
   extras: z
     .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a name of letters, digits and _ (at most 64)'), words(2_000))
     .refine((value) => Object.keys(value).length <= 20, 'holds at most 20 values')
+    .meta({ maxProperties: 20 })
     .optional(),
 } as const;
 

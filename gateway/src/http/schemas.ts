@@ -13,7 +13,7 @@ import {
 /** An 18-character resident ID (GB 11643) with a valid check digit. Only ever in request bodies. */
 export const idNumber = z
   .string()
-  .regex(/^\s*\d{17}[\dXx]\s*$/, 'must be 18 characters: 17 digits and a check digit (0-9 or X)')
+  .regex(/^\s*\d{6}(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]\s*$/, 'must be 18 characters: region, birth date, sequence and a check digit (0-9 or X)')
   .superRefine((value, ctx) => {
     const problem = residentIdProblem(value);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
