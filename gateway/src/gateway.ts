@@ -90,7 +90,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ledger, log, follower, signer, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
   });
   const metrics = createMetrics(() => ledger.height());
-  follower.on('event', (event: LedgerEvent) => metrics.chainEvents.inc({ event: event.name }));
+  follower.on('event', (event: LedgerEvent) => {
+    metrics.chainEvents.inc({ event: event.name });
+  });
   follower.on('conflict', (conflict: { treeSize: number; roots: unknown }) => {
     metrics.checkpointConflicts.inc();
     logger.error({ treeSize: conflict.treeSize, roots: conflict.roots }, 'ALERT: agencies cosigned different log roots for the same size');
@@ -104,7 +106,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     subjectKey,
     servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
     auditor,
-    onRecorded: (entry) => metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency }),
+    onRecorded: (entry) => {
+      metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency });
+    },
     calendar,
     deadlineRules,
     clock,
@@ -142,7 +146,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       if (server) {
         const closing = server;
         await new Promise<void>((resolve) => {
-          closing.close(() => resolve());
+          closing.close(() => {
+            resolve();
+          });
           closing.closeAllConnections();
         });
       }
