@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
-import { importJWK, SignJWT, type JWK } from 'jose';
+import { importJWK, SignJWT } from 'jose';
 import { devKeyPaths, readJwk } from '../../gateway/src/keys.js';
 import { RecordedSchema } from '../../gateway/src/http/responses.js';
+import type { AuditReport } from '../../gateway/src/services/correction-service.js';
 import { readTrust, verifyReceipt } from '../../gateway/src/services/receipts.js';
 import { Api } from '../support/api.js';
 import { SAMPLE_NAME, sampleDocument } from '../support/documents.js';
@@ -67,7 +68,7 @@ describe('gateway', () => {
   });
 
   it('refuses an expired token and one without a role', async () => {
-    const key = await importJWK((await readJwk(devKeyPaths(target.dataDir).agencyKey('COURT'))) as JWK, 'ES256');
+    const key = await importJWK(await readJwk(devKeyPaths(target.dataDir).agencyKey('COURT')), 'ES256');
     const expired = await new SignJWT({ agency: 'COURT', role: 'clerk' }).setProtectedHeader({ alg: 'ES256', kid: 'COURT' }).setSubject('x').setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(key);
     const roleless = await new SignJWT({ agency: 'COURT' }).setProtectedHeader({ alg: 'ES256', kid: 'COURT' }).setSubject('x').setExpirationTime('1h').sign(key);
     for (const token of [expired, roleless]) {
@@ -84,7 +85,7 @@ describe('gateway', () => {
 
   it('audits the whole ledger for auditors and the procuratorate only', async () => {
     const auditor = new Api(target, 'JUSTICE', 'auditor');
-    const report = await auditor.get('/v1/audit');
+    const report = await auditor.get<AuditReport>('/v1/audit');
     expect(report.status).to.equal(200);
     expect(report.body).to.include({ ok: true, scope: 'ledger' });
     expect(report.body.entries).to.be.greaterThan(0);
