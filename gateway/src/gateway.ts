@@ -92,7 +92,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ledger, log, follower, signer, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
   });
   const metrics = createMetrics(() => ledger.height());
-  follower.on('event', (event: LedgerEvent) => metrics.chainEvents.inc({ event: event.name }));
+  follower.on('event', (event: LedgerEvent) => {
+    metrics.chainEvents.inc({ event: event.name });
+  });
   follower.on('conflict', (conflict: { treeSize: number; roots: unknown }) => {
     metrics.checkpointConflicts.inc();
     logger.error({ treeSize: conflict.treeSize, roots: conflict.roots }, 'ALERT: agencies cosigned different log roots for the same size');
@@ -106,7 +108,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     subjectKey,
     servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
     auditor,
-    onRecorded: (entry) => metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency }),
+    onRecorded: (entry) => {
+      metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency });
+    },
     calendar,
     deadlineRules,
     clock,
@@ -153,7 +157,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       if (server) {
         const closing = server;
         await new Promise<void>((resolve) => {
-          closing.close(() => resolve());
+          closing.close(() => {
+            resolve();
+          });
           closing.closeAllConnections();
         });
       }
