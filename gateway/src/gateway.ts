@@ -11,7 +11,8 @@ import { createApp } from './http/app.js';
 import { DEFAULT_JSON_LIMITS } from './http/json-body.js';
 import { RateLimiter } from './http/rate-limit.js';
 import type { Config } from './config.js';
-import { ensureDevKeys, readJwk, readSubjectKey } from './keys.js';
+import { readKeyFile, SUBJECT_KEY_FILE } from './key-files.js';
+import { ensureDevKeys, readJwk } from './keys.js';
 import { auditEmbeddedLedger } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
 import type { Ledger, LedgerEvent } from './ledger/port.js';
@@ -79,7 +80,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     GatewayStore.open(config.dataDir),
     readGatewayKeys(config).then(createGatewaySigner),
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
-    readSubjectKey(config.dataDir, config.subjectKeyHex),
+    readKeyFile(SUBJECT_KEY_FILE, config.subjectKeyFile),
     readTrust(config.trustFile),
     MerkleLog.open(config.dataDir),
   ]);
