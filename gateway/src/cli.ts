@@ -7,8 +7,11 @@ import { AGENCIES, documentHash, type Agency } from 'correction-chaincode/domain
 import { ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { devKeyPaths, ensureDevKeys, mintDevToken, readJwk, ROLES, type Role } from './keys.js';
+import { DOCUMENT_KEY_FILE, readKeyFile } from './key-files.js';
 import { auditEmbeddedLedger, type AuditPhase } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
+import type { AuditProblem, AuditReport } from './services/correction-service.js';
+import { createSealer } from './store/sealer.js';
 import { readTrust, verifyReceipt } from './services/receipts.js';
 import { verifyEvidence, type EvidenceBundle } from 'correction-verifier';
 import { fabricTrustFromConfigBlock, verifyFabricBlock } from 'correction-verifier/fabric';
@@ -146,45 +149,66 @@ program
 
 program
   .command('audit')
-  .description('audit the embedded ledger from its files: blocks, subject chains, statuses, documents')
+  .description('audit the embedded ledger from its files: blocks, subject chains, statuses, documents (opened with the document key)')
   .addOption(dataDirOption())
+  .option('--document-key <file>', 'the gateway\'s document key file (default: DOCUMENT_KEY, or the dev key in --data-dir)')
   .option('--json', 'print the report as JSON')
-  .action(async (options: { dataDir: string; json?: boolean }) => {
-    const ledger = await EmbeddedLedger.open({ dataDir: resolve(options.dataDir) }).catch((error: unknown) => {
-      const locked = (error as { code?: string; cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED';
-      throw new Error(locked ? 'the ledger is in use: stop the gateway first' : `cannot open the ledger: ${String(error)}`);
-    });
-    const bars = new Map<AuditPhase, SingleBar>();
-    const interactive = process.stderr.isTTY && !options.json;
+  .action(async (options: { dataDir: string; documentKey?: string; json?: boolean }) => {
+    const dataDir = resolve(options.dataDir);
+    const keyFile = options.documentKey ?? process.env['DOCUMENT_KEY'] ?? devKeyPaths(dataDir).documentKey;
+    const ledger = await openForAudit(dataDir, keyFile);
+    const progress = auditProgress(process.stderr.isTTY && !options.json);
     try {
-      const report = await auditEmbeddedLedger(ledger, (phase, done, total) => {
-        let bar = bars.get(phase);
-        if (!bar) {
-          for (const other of bars.values()) other.stop();
-          bar = new SingleBar({ format: `${phase.padEnd(8)} [{bar}] {percentage}% {value}/{total} {eta_formatted}`, noTTYOutput: !interactive, stream: process.stderr }, Presets.shades_classic);
-          bar.start(total, 0);
-          bars.set(phase, bar);
-        }
-        bar.setTotal(total);
-        bar.update(done);
-      });
-      for (const bar of bars.values()) bar.stop();
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      } else {
-        process.stdout.write(`blocks ${report.blocks ?? 0}, subjects ${report.subjects}, entries ${report.entries}: ${report.ok ? 'intact' : `${report.problems.length} problem(s)`}\n`);
-        for (const p of report.problems) {
-          const where = [p.block !== undefined ? `block ${p.block}` : '', p.entryId ? `entry ${p.entryId}` : '', p.subjectRef ? `subject ${p.subjectRef.slice(0, 16)}…` : '']
-            .filter(Boolean)
-            .join(', ');
-          process.stdout.write(`  ${p.kind}  ${where}: ${p.detail}\n`);
-        }
-      }
+      const report = await auditEmbeddedLedger(ledger, progress.update);
+      progress.stop();
+      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : auditText(report));
       process.exitCode = report.ok ? 0 : 1;
     } finally {
       await ledger.close();
     }
   });
+
+async function openForAudit(dataDir: string, keyFile: string): Promise<EmbeddedLedger> {
+  const key = await readKeyFile(DOCUMENT_KEY_FILE, keyFile).catch((error: unknown) => {
+    const missing = (error as { code?: string }).code === 'ENOENT';
+    throw missing ? new Error(`cannot read the document key ${keyFile}: give --document-key or DOCUMENT_KEY`) : error;
+  });
+  return EmbeddedLedger.open({ dataDir, sealer: createSealer(key) }).catch((error: unknown) => {
+    const locked = (error as { code?: string; cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED';
+    throw new Error(locked ? 'the ledger is in use: stop the gateway first' : `cannot open the ledger: ${String(error)}`);
+  });
+}
+
+/** One progress bar per audit phase, on stderr. */
+function auditProgress(interactive: boolean): { update: (phase: AuditPhase, done: number, total: number) => void; stop: () => void } {
+  const bars = new Map<AuditPhase, SingleBar>();
+  const stop = () => {
+    for (const bar of bars.values()) bar.stop();
+  };
+  const update = (phase: AuditPhase, done: number, total: number) => {
+    let bar = bars.get(phase);
+    if (!bar) {
+      stop();
+      bar = new SingleBar({ format: `${phase.padEnd(8)} [{bar}] {percentage}% {value}/{total} {eta_formatted}`, noTTYOutput: !interactive, stream: process.stderr }, Presets.shades_classic);
+      bar.start(total, 0);
+      bars.set(phase, bar);
+    }
+    bar.setTotal(total);
+    bar.update(done);
+  };
+  return { update, stop };
+}
+
+function auditText(report: AuditReport): string {
+  const lines = [`blocks ${String(report.blocks ?? 0)}, subjects ${String(report.subjects)}, entries ${String(report.entries)}: ${report.ok ? 'intact' : `${String(report.problems.length)} problem(s)`}`];
+  for (const p of report.problems) lines.push(`  ${p.kind}  ${problemPlace(p)}: ${p.detail}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function problemPlace(p: AuditProblem): string {
+  const parts = [p.block === undefined ? '' : `block ${String(p.block)}`, p.entryId ? `entry ${p.entryId}` : '', p.subjectRef ? `subject ${p.subjectRef.slice(0, 16)}…` : ''];
+  return parts.filter(Boolean).join(', ');
+}
 
 program
   .command('demo')

@@ -11,7 +11,7 @@ import { createApp } from './http/app.js';
 import { DEFAULT_JSON_LIMITS } from './http/json-body.js';
 import { RateLimiter } from './http/rate-limit.js';
 import type { Config } from './config.js';
-import { readKeyFile, SUBJECT_KEY_FILE } from './key-files.js';
+import { DOCUMENT_KEY_FILE, readKeyFile, SUBJECT_KEY_FILE } from './key-files.js';
 import { ensureDevKeys, readJwk } from './keys.js';
 import { auditEmbeddedLedger } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
@@ -30,6 +30,7 @@ import { LogFollower } from './log/log-follower.js';
 import { DeadlineWatcher } from './log/deadline-watcher.js';
 import { MerkleLog } from './log/merkle-log.js';
 import { GatewayStore } from './store/gateway-store.js';
+import { createSealer, type Sealer } from './store/sealer.js';
 import { VERSION } from './version.js';
 
 export interface Gateway {
@@ -61,9 +62,9 @@ async function readGatewayKeys(config: Config): Promise<Map<Agency, JWK>> {
   return keys;
 }
 
-async function openLedger(config: Config): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
+async function openLedger(config: Config, sealer: Sealer): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
   if (config.ledger === 'embedded') {
-    const ledger = await EmbeddedLedger.open({ dataDir: config.dataDir, maxBlockTransactions: config.blockMaxTransactions });
+    const ledger = await EmbeddedLedger.open({ dataDir: config.dataDir, maxBlockTransactions: config.blockMaxTransactions, sealer });
     return { ledger, auditor: { auditLedger: () => auditEmbeddedLedger(ledger) } };
   }
   const { FabricLedger } = await import('./ledger/fabric/fabric-ledger.js');
@@ -75,9 +76,10 @@ async function openLedger(config: Config): Promise<{ ledger: Ledger; auditor?: L
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = createLogger(config.logLevel, options.logDestination);
   const createdDevKeys = config.devMode ? await ensureDevKeys(config.dataDir) : false;
+  const sealer = createSealer(await readKeyFile(DOCUMENT_KEY_FILE, config.documentKeyFile));
   const [{ ledger, auditor, blocks }, store, signer, tokens, subjectKey, trust, log] = await Promise.all([
-    openLedger(config),
-    GatewayStore.open(config.dataDir),
+    openLedger(config, sealer),
+    GatewayStore.open(config.dataDir, sealer),
     readGatewayKeys(config).then(createGatewaySigner),
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
     readKeyFile(SUBJECT_KEY_FILE, config.subjectKeyFile),
@@ -93,7 +95,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ledger, log, follower, signer, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
   });
   const metrics = createMetrics(() => ledger.height());
-  follower.on('event', (event: LedgerEvent) => metrics.chainEvents.inc({ event: event.name }));
+  follower.on('event', (event: LedgerEvent) => {
+    metrics.chainEvents.inc({ event: event.name });
+  });
   follower.on('conflict', (conflict: { treeSize: number; roots: unknown }) => {
     metrics.checkpointConflicts.inc();
     logger.error({ treeSize: conflict.treeSize, roots: conflict.roots }, 'ALERT: agencies cosigned different log roots for the same size');
@@ -107,7 +111,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     subjectKey,
     servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
     auditor,
-    onRecorded: (entry) => metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency }),
+    onRecorded: (entry) => {
+      metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency });
+    },
     calendar,
     deadlineRules,
     clock,
@@ -154,7 +160,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       if (server) {
         const closing = server;
         await new Promise<void>((resolve) => {
-          closing.close(() => resolve());
+          closing.close(() => {
+            resolve();
+          });
           closing.closeAllConnections();
         });
       }
