@@ -18,6 +18,10 @@ import { fabricTrustFromConfigBlock, verifyFabricBlock } from 'correction-verifi
 import { VERSION } from './version.js';
 import { runDemo } from './demo.js';
 
+// Everything this program creates — the data directory, LevelDB's files, keys — is for its user
+// alone. LevelDB creates its files itself, so the process umask is what reaches all of them.
+process.umask(0o077);
+
 const program = new Command()
   .name('correction-ledger')
   .description('Community-correction events on one consortium ledger of court, procuratorate, police and justice bureaus')

@@ -11,6 +11,7 @@ import { createApp } from './http/app.js';
 import { DEFAULT_JSON_LIMITS } from './http/json-body.js';
 import { RateLimiter } from './http/rate-limit.js';
 import type { Config } from './config.js';
+import { secureDataDir } from './data-dir.js';
 import { DOCUMENT_KEY_FILE, readKeyFile, SUBJECT_KEY_FILE } from './key-files.js';
 import { ensureDevKeys, readJwk } from './keys.js';
 import { auditEmbeddedLedger } from './ledger/embedded/audit.js';
@@ -75,6 +76,8 @@ async function openLedger(config: Config, sealer: Sealer): Promise<{ ledger: Led
 /** Wires the gateway from its configuration. Nothing listens until listen(). */
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = createLogger(config.logLevel, options.logDestination);
+  const tightened = await secureDataDir(config.dataDir);
+  if (tightened > 0) logger.warn({ tightened }, 'took group and others\' access away from files under DATA_DIR');
   const createdDevKeys = config.devMode ? await ensureDevKeys(config.dataDir) : false;
   const sealer = createSealer(await readKeyFile(DOCUMENT_KEY_FILE, config.documentKeyFile));
   const [{ ledger, auditor, blocks }, store, signer, tokens, subjectKey, trust, log] = await Promise.all([

@@ -83,7 +83,7 @@ export class GatewayStore {
 
   static async open(dataDir: string, sealer: Sealer): Promise<GatewayStore> {
     const dir = join(dataDir, 'gateway');
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const db = new Level(dir, { valueEncoding: 'utf8' });
     await db.open();
     return new GatewayStore(db, sealer);

@@ -58,7 +58,7 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
 
   static async open(options: Readonly<EmbeddedLedgerOptions>): Promise<EmbeddedLedger> {
     const dir = join(options.dataDir, 'ledger');
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const db = new Level<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     await db.open();
     const store = new LedgerStore(db, options.sealer);
