@@ -82,7 +82,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const sealer = createSealer(await readKeyFile(DOCUMENT_KEY_FILE, config.documentKeyFile));
   const [{ ledger, auditor, blocks }, store, signer, tokens, subjectKey, trust, log] = await Promise.all([
     openLedger(config, sealer),
-    GatewayStore.open(config.dataDir, sealer),
+    GatewayStore.open(config.dataDir, { sealer }),
     readGatewayKeys(config).then(createGatewaySigner),
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
     readKeyFile(SUBJECT_KEY_FILE, config.subjectKeyFile),

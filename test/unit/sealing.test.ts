@@ -121,6 +121,11 @@ describe('sealing at rest', () => {
       await removal.write();
       expect(await outbox.get('a')).to.equal(undefined);
       expect(await db.get('plain')).to.equal('public');
+      await db.batch([outbox.putOperation('c', `${NAME} 3`), outbox.delOperation('b'), { type: 'put', key: 'plain', value: 'still public' }], { sync: true });
+      const after: Array<[string, string]> = [];
+      for await (const entry of outbox.entries()) after.push(entry);
+      expect(after).to.deep.equal([['c', `${NAME} 3`]]);
+      expect(await db.get('plain')).to.equal('still public');
     });
 
     it('refuses a value moved to another key, or to the same key of another sealed sublevel', async () => {
@@ -144,17 +149,17 @@ describe('sealing at rest', () => {
       const sealer = createSealer(randomBytes(32));
       try {
         const body = { note: `${NAME}的回执`, entry: { id: 'e1' } };
-        let store = await GatewayStore.open(dir.path, sealer);
+        let store = await GatewayStore.open(dir.path, { sealer });
         await store.putResponse('COURT', 'key-1', { requestHash: 'h', status: 201, body });
         await store.close();
         expect(await filesContaining(dir.path, encodingsOf(NAME))).to.deep.equal([]);
         // The check can see what is stored in clear: the idempotency key itself.
         expect(await filesContaining(dir.path, [Buffer.from('key-1')])).to.not.deep.equal([]);
 
-        store = await GatewayStore.open(dir.path, sealer);
+        store = await GatewayStore.open(dir.path, { sealer });
         expect(await store.getResponse('COURT', 'key-1')).to.deep.equal({ requestHash: 'h', status: 201, body });
         await store.close();
-        store = await GatewayStore.open(dir.path, createSealer(randomBytes(32)));
+        store = await GatewayStore.open(dir.path, { sealer: createSealer(randomBytes(32)) });
         const error = await store.getResponse('COURT', 'key-1').then(() => undefined, (e: unknown) => e);
         await store.close();
         expect(error).to.be.instanceOf(SealedValueError);

@@ -34,6 +34,11 @@ export interface Delivery {
   readonly error?: string;
 }
 
+export interface GatewayStoreOptions {
+  /** Seals the records that may carry personal data, under the gateway's document key. */
+  readonly sealer: Sealer;
+}
+
 /**
  * The gateway's own LevelDB (not the ledger): idempotency keys, webhooks and their deliveries.
  * The responses kept for idempotency keys are sealed under the document key.
@@ -81,12 +86,12 @@ export class GatewayStore {
     return rows.map((raw) => JSON.parse(raw) as Delivery).reverse();
   }
 
-  static async open(dataDir: string, sealer: Sealer): Promise<GatewayStore> {
+  static async open(dataDir: string, options: Readonly<GatewayStoreOptions>): Promise<GatewayStore> {
     const dir = join(dataDir, 'gateway');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const db = new Level(dir, { valueEncoding: 'utf8' });
     await db.open();
-    return new GatewayStore(db, sealer);
+    return new GatewayStore(db, options.sealer);
   }
 
   async getResponse(scope: string, key: string): Promise<StoredResponse | undefined> {

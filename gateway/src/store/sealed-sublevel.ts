@@ -1,4 +1,4 @@
-import type { Level } from 'level';
+import type { BatchOperation, Level } from 'level';
 import type { Sealer } from './sealer.js';
 
 type Db = Level;
@@ -6,6 +6,8 @@ const rawSublevel = (db: Db, name: string) => db.sublevel<string, Uint8Array>(na
 /** A sublevel of sealed bytes, as stored. */
 export type RawSublevel = ReturnType<typeof rawSublevel>;
 export type Snapshot = ReturnType<Db['snapshot']>;
+/** An operation of `db.batch([...], options)` on sealed and plain sublevels alike. */
+export type MixedOperation = BatchOperation<Db, string, string | Uint8Array>;
 /** A chained batch of the database (`db.batch()`). */
 export type ChainedBatch = ReturnType<Db['batch']>;
 
@@ -27,8 +29,8 @@ const decoder = new TextDecoder();
  * sublevel does not open (SealedValueError). Keys stay in clear, as they must to be looked up.
  *
  * A store seals a sublevel in one line — `new SealedSublevel(db, 'outbox', sealer)` instead of
- * `db.sublevel('outbox', …)` — and writes it atomically with other sublevels through putIn /
- * delIn on a chained batch: `const batch = db.batch(); outbox.putIn(batch, key, text); …`.
+ * `db.sublevel('outbox', …)` — and writes it atomically with other sublevels: putOperation /
+ * delOperation in `db.batch([...], options)`, or putIn / delIn on a chained batch (`db.batch()`).
  */
 export class SealedSublevel {
   /** The sealed bytes as stored, for chained batches and for audits that open values one by one. */
@@ -69,6 +71,18 @@ export class SealedSublevel {
 
   async del(key: string): Promise<void> {
     await this.raw.del(key);
+  }
+
+  /**
+   * A sealed put for `db.batch([...], options)`, so that it commits atomically with other
+   * sublevels. Typed with a text value too, so that it sits in one array with plain operations.
+   */
+  putOperation(key: string, value: string): MixedOperation {
+    return { type: 'put', key, value: this.seal(key, value), sublevel: this.raw };
+  }
+
+  delOperation(key: string): MixedOperation {
+    return { type: 'del', key, sublevel: this.raw };
   }
 
   /** Adds a sealed put to a chained batch, so that it commits atomically with other sublevels. */
