@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
+import { SealedSublevel } from './sealed-sublevel.js';
+import type { Sealer } from './sealer.js';
 
 /** A response kept for an Idempotency-Key: a retry gets it back instead of a second entry. */
 export interface StoredResponse {
@@ -32,17 +34,25 @@ export interface Delivery {
   readonly error?: string;
 }
 
-/** The gateway's own LevelDB (not the ledger): idempotency keys, webhooks and their deliveries. */
+export interface GatewayStoreOptions {
+  /** Seals the records that may carry personal data, under the gateway's document key. */
+  readonly sealer: Sealer;
+}
+
+/**
+ * The gateway's own LevelDB (not the ledger): idempotency keys, webhooks and their deliveries.
+ * The responses kept for idempotency keys are sealed under the document key.
+ */
 export class GatewayStore {
   readonly #db: Level;
-  readonly #idempotency;
+  readonly #idempotency: SealedSublevel;
   readonly #webhooks;
   readonly #deliveries;
   #deliveryCount = 0;
 
-  private constructor(db: Level) {
+  private constructor(db: Level, sealer: Sealer) {
     this.#db = db;
-    this.#idempotency = db.sublevel('idempotency', { valueEncoding: 'utf8' });
+    this.#idempotency = new SealedSublevel(db, 'idempotency', sealer);
     this.#webhooks = db.sublevel('webhook', { valueEncoding: 'utf8' });
     this.#deliveries = db.sublevel('delivery', { valueEncoding: 'utf8' });
   }
@@ -76,12 +86,12 @@ export class GatewayStore {
     return rows.map((raw) => JSON.parse(raw) as Delivery).reverse();
   }
 
-  static async open(dataDir: string): Promise<GatewayStore> {
+  static async open(dataDir: string, options: Readonly<GatewayStoreOptions>): Promise<GatewayStore> {
     const dir = join(dataDir, 'gateway');
-    await mkdir(dir, { recursive: true });
-    const db = new Level<string, string>(dir, { valueEncoding: 'utf8' });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const db = new Level(dir, { valueEncoding: 'utf8' });
     await db.open();
-    return new GatewayStore(db);
+    return new GatewayStore(db, options.sealer);
   }
 
   async getResponse(scope: string, key: string): Promise<StoredResponse | undefined> {
