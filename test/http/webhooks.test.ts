@@ -96,11 +96,12 @@ describe('webhooks', function () {
       const token = (agency: 'COURT' | 'JUSTICE') => mintDevToken(dir.path, { agency, role: 'clerk', sub: 'test' });
       const post = async (path: string, body: unknown, agency: 'COURT' | 'JUSTICE') => {
         const response = await fetch(`${running?.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${await token(agency)}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        return { status: response.status, body: (await response.json()) as { id?: string; entry?: { id: string } } };
+        return { status: response.status, body: (await response.json()) };
       };
       const hook = await post('/v1/webhooks', { url: receiver.url, events: ['SENTENCE_HANDOVER'] }, 'JUSTICE');
       expect(hook.status).to.equal(201);
-      const recordHandover = async (n: number) => (await post('/v1/events', { type: 'SENTENCE_HANDOVER', subject: { idNumber: residentId(n) }, occurredAt: '2024-01-10T09:00:00+08:00', document: sampleDocument('SENTENCE_HANDOVER') }, 'COURT')).body.entry?.id;
+      const hookId = (hook.body as { id: string }).id;
+      const recordHandover = async (n: number) => ((await post('/v1/events', { type: 'SENTENCE_HANDOVER', subject: { idNumber: residentId(n) }, occurredAt: '2024-01-10T09:00:00+08:00', document: sampleDocument('SENTENCE_HANDOVER') }, 'COURT')).body as { entry: { id: string } }).entry.id;
 
       const recorded = [await recordHandover(9101), await recordHandover(9102)];
       await waitFor(() => receiver.accepted.length >= 1 || undefined, 20_000);
@@ -111,7 +112,7 @@ describe('webhooks', function () {
       await waitFor(() => receiver.accepted.length >= 3 || undefined, 30_000);
       // Once the gateway has recorded the third acknowledgement its cursor is past every notice: nothing more can come.
       const acknowledged = await eventually(async () => {
-        const log = await fetch(`${running?.url}/v1/webhooks/${String(hook.body.id)}/deliveries`, { headers: { authorization: `Bearer ${await token('JUSTICE')}` } });
+        const log = await fetch(`${running?.url}/v1/webhooks/${hookId}/deliveries`, { headers: { authorization: `Bearer ${await token('JUSTICE')}` } });
         const deliveries = (await log.json()) as Array<{ noticeId: number; ok: boolean; status: number }>;
         return deliveries.filter((d) => d.ok).length >= 3 ? deliveries : undefined;
       });
@@ -131,7 +132,7 @@ describe('webhooks', function () {
 
       expect(acknowledged.filter((d) => d.ok).map((d) => d.noticeId)).to.deep.equal(ids);
       expect(acknowledged.filter((d) => !d.ok && d.status === 503).length).to.be.at.least(6);
-      const foreign = await fetch(`${running.url}/v1/webhooks/${String(hook.body.id)}/deliveries`, { headers: { authorization: `Bearer ${await token('COURT')}` } });
+      const foreign = await fetch(`${running.url}/v1/webhooks/${hookId}/deliveries`, { headers: { authorization: `Bearer ${await token('COURT')}` } });
       expect(foreign.status).to.equal(404);
     } finally {
       await running?.gateway.close();

@@ -214,3 +214,6 @@ export const DeliverySchema = z
       .meta({ description: 'Why it failed: a connection error code (ECONNREFUSED, ENOTFOUND, ETIMEDOUT, a TLS certificate code …), REFUSED_HOST, REFUSED_ADDRESS, REDIRECT, or HTTP_<status>' }),
   })
   .meta({ id: 'Delivery' });
+
+export const EntryListSchema = z.array(EntrySchema).meta({ id: 'EntryList' });
+export const DeliveryListSchema = z.array(DeliverySchema).meta({ id: 'DeliveryList' });

@@ -1,7 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
-import { WebhookStore } from './webhook-store.js';
+import { SealedSublevel } from './sealed-sublevel.js';
+import type { Sealer } from './sealer.js';
+import { DEFAULT_DELIVERY_LOG_SIZE, WebhookStore } from './webhook-store.js';
 
 /** A response kept for an Idempotency-Key: a retry gets it back instead of a second entry. */
 export interface StoredResponse {
@@ -11,28 +13,34 @@ export interface StoredResponse {
 }
 
 export interface GatewayStoreOptions {
-  /** Delivery attempts kept per webhook. */
-  readonly deliveryLogSize: number;
+  /** Seals the records that may carry personal data, under the gateway's document key. */
+  readonly sealer: Sealer;
+  /** Delivery attempts kept per webhook (DEFAULT_DELIVERY_LOG_SIZE unless set). */
+  readonly deliveryLogSize?: number;
 }
 
-/** The gateway's own LevelDB (not the ledger): idempotency keys here, webhooks in their own store over the same database. */
+/**
+ * The gateway's own LevelDB (not the ledger): idempotency keys here, sealed under the document key
+ * (the responses kept for them may carry personal data); webhooks in their own store over the same
+ * database.
+ */
 export class GatewayStore {
   readonly #db: Level;
-  readonly #idempotency;
+  readonly #idempotency: SealedSublevel;
   readonly webhooks: WebhookStore;
 
-  private constructor(db: Level, webhooks: WebhookStore) {
+  private constructor(db: Level, sealer: Sealer, webhooks: WebhookStore) {
     this.#db = db;
-    this.#idempotency = db.sublevel('idempotency', { valueEncoding: 'utf8' });
+    this.#idempotency = new SealedSublevel(db, 'idempotency', sealer);
     this.webhooks = webhooks;
   }
 
   static async open(dataDir: string, options: Readonly<GatewayStoreOptions>): Promise<GatewayStore> {
     const dir = join(dataDir, 'gateway');
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const db = new Level(dir, { valueEncoding: 'utf8' });
     await db.open();
-    return new GatewayStore(db, await WebhookStore.open(db, options.deliveryLogSize));
+    return new GatewayStore(db, options.sealer, await WebhookStore.open(db, options.deliveryLogSize ?? DEFAULT_DELIVERY_LOG_SIZE));
   }
 
   async getResponse(scope: string, key: string): Promise<StoredResponse | undefined> {

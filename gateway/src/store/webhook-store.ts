@@ -34,6 +34,9 @@ export interface Delivery {
   readonly error?: string;
 }
 
+/** Delivery attempts kept per webhook unless the operator says otherwise. */
+export const DEFAULT_DELIVERY_LOG_SIZE = 100;
+
 /** Delivery keys sort by webhook, then by attempt number. */
 const deliveryKey = (webhookId: string, attempt: number): string => `${webhookId}\u0000${String(attempt).padStart(15, '0')}`;
 const deliveryRange = (webhookId: string) => ({ gt: `${webhookId}\u0000`, lt: `${webhookId}\u0001` });

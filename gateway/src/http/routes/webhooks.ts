@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from '../../errors.js';
 import type { Principal } from '../auth.js';
-import { DeliverySchema, WebhookListSchema, WebhookSchema } from '../responses.js';
+import { DeliveryListSchema, WebhookListSchema, WebhookSchema } from '../responses.js';
 import { json, route, type AnyRoute } from '../route.js';
 import { WebhookBody } from '../schemas.js';
 import type { RouteServices } from './deps.js';
@@ -89,7 +89,7 @@ export function webhookRoutes({ webhooks }: RouteServices): AnyRoute[] {
       summary: "A webhook's delivery log: its latest attempts (WEBHOOK_DELIVERY_LOG_SIZE), oldest first",
       access: 'agency',
       params: WebhookParams,
-      responses: { 200: { description: 'The attempts, oldest first', schema: z.array(DeliverySchema) }, 404: UNKNOWN },
+      responses: { 200: { description: 'The attempts, oldest first', schema: DeliveryListSchema }, 404: UNKNOWN },
       async handle({ principal, params }) {
         return json(200, await webhooks.deliveries(principal.agency, params.id));
       },
