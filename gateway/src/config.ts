@@ -55,7 +55,7 @@ const ENV_SCHEMA = z.object({
   DEADLINE_RULES: z.string().min(1).optional(),
   /** How often overdue obligations are looked for. */
   DEADLINE_SWEEP_SECONDS: z.coerce.number().min(0.05).max(86_400).default(60),
-  /** First webhook retry delay in ms; each further retry doubles it, up to a minute. */
+  /** First webhook retry delay in ms; each later wait lasts as long as the receiver has been failing, up to a minute. */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
   /** Hosts webhooks may point at: exact names or address literals, and `*.suffix` for every name below a suffix. */
   WEBHOOK_ALLOWED_HOSTS: list((entry) => parseHostPattern(entry) !== undefined, 'a host name, an address literal or *.suffix').default([]),

@@ -190,7 +190,7 @@ describe('webhooks', function () {
       expect(answer.status).to.equal(201);
       expect(answer.headers.get('location')).to.equal(`/v1/webhooks/${answer.body.id}`);
       expect(WebhookSchema.parse(answer.body)).to.deep.include({
-        agency: 'JUSTICE', url: 'https://hooks.justice.test/corrections', state: 'active', failingSince: null, pausedAt: null, attempts: 0,
+        agency: 'JUSTICE', url: 'https://hooks.justice.test/corrections', state: 'active', failingSince: null, pausedAt: null, attempts: 0, lastAttemptAt: null,
       });
     });
 

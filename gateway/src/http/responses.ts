@@ -193,6 +193,7 @@ export const WebhookSchema = z
     failingSince: z.string().nullable().meta({ description: 'The first failed attempt since the receiver last acknowledged a notice' }),
     pausedAt: z.string().nullable().meta({ description: 'When deliveries paused' }),
     attempts: z.number().int().min(0).meta({ description: 'Delivery attempts so far' }),
+    lastAttemptAt: z.string().nullable().meta({ description: 'When the latest attempt was made' }),
   })
   .meta({ id: 'Webhook' });
 

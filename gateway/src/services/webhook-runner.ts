@@ -125,7 +125,7 @@ export class WebhookRunner {
       if (!outcome) return;
       await this.#record(notice, attempt, outcome);
       if (outcome.ok || this.#webhook.state === 'failing') return;
-      await this.#pause(retryDelay(attempt, this.#deps.retryBaseMs));
+      await this.#pause(retryDelay(this.#webhook, this.#deps.now(), this.#deps.retryBaseMs));
       if (this.#signal.aborted) return;
     }
   }

@@ -23,7 +23,7 @@ export interface WebhookOptions {
   readonly signer: Pick<GatewaySigner, 'signNotice'>;
   /** Checks destinations and POSTs to them. */
   readonly transport: WebhookTransport;
-  /** First retry delay; each further one doubles, up to a minute. */
+  /** First retry delay; each later wait lasts as long as the receiver has been failing, up to a minute. */
   readonly retryBaseMs: number;
   /** How long a receiver may keep failing before its webhook turns failing and pauses. */
   readonly giveUpMs: number;
@@ -77,7 +77,7 @@ export class Webhooks {
       }
       const webhook: Webhook = {
         id: randomUUID(), agency, url: destination.href, events: [...events], createdAt: this.#now().toISOString(),
-        cursor: this.#o.log.lastNoticeId, state: 'active', failingSince: null, pausedAt: null, attempts: 0,
+        cursor: this.#o.log.lastNoticeId, state: 'active', failingSince: null, pausedAt: null, attempts: 0, lastAttemptAt: null,
       };
       await this.#o.store.put(webhook);
       this.#run(webhook);

@@ -20,6 +20,8 @@ export interface Webhook {
   readonly pausedAt: string | null;
   /** Delivery attempts so far; numbers the delivery log. */
   readonly attempts: number;
+  /** When the latest attempt was made. */
+  readonly lastAttemptAt: string | null;
 }
 
 /** One attempt to deliver a notice to a webhook. */
@@ -44,7 +46,7 @@ const deliveryRange = (webhookId: string) => ({ gt: `${webhookId}\u0000`, lt: `$
 /** Records written before webhooks had states read as active ones with no attempts counted. */
 function readWebhook(raw: string): Webhook {
   const stored = JSON.parse(raw) as Partial<Webhook> & Pick<Webhook, 'id' | 'agency' | 'url' | 'events' | 'createdAt' | 'cursor'>;
-  return { state: 'active', failingSince: null, pausedAt: null, attempts: 0, ...stored };
+  return { state: 'active', failingSince: null, pausedAt: null, attempts: 0, lastAttemptAt: null, ...stored };
 }
 
 /**
