@@ -4,6 +4,7 @@ export * from './catalog.js';
 export * from './chain-audit.js';
 export * from './checkpoint.js';
 export * from './deadlines.js';
+export * from './document-json-schema.js';
 export * from './documents.js';
 export * from './entry.js';
 export * from './entry-canonical.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENCIES, COLLECTIONS, CORRECTION_TYPES, EVENT_TYPES, STATES } from 'correction-chaincode/domain';
+import { AGENCIES, COLLECTIONS, CORRECTION_TYPES, DETENTION_GROUNDS, EVENT_TYPES, STATES } from 'correction-chaincode/domain';
 import { PROBLEMS } from '../errors.js';
 
 /** Response shapes of the API, as zod schemas: the OpenAPI document is generated from them and tests parse real answers with them. */
@@ -44,11 +44,20 @@ export const SubjectStatusSchema = z
       revocationPending: z.boolean(),
       electronicMonitoring: z.boolean(),
     }),
+    detention: z.enum(DETENTION_GROUNDS).nullable().meta({ description: 'Why the subject is held: ARREST pending a revocation ruling (L47), OTHER restrictions of liberty (L32)' }),
     leave: z.object({ from: date, to: date }).nullable(),
-    warningCount: z.number().int(),
+    warningCount: z.number().int().meta({ description: 'Warnings issued; revocation for warnings also needs continued non-compliance (SPCI543), which the court weighs' }),
     reprimandCount: z.number().int(),
-    openMatters: z.array(z.object({ opinionEntryId: z.string(), addressedTo: agency, openedAt: z.string() })),
-    mayLeaveCountry: z.boolean(),
+    commendationCount: z.number().int(),
+    openMatters: z.array(
+      z.object({
+        opinionEntryId: z.string(),
+        addressedTo: agency,
+        openedAt: z.string(),
+        reconsideration: z.object({ requestEntryId: z.string(), state: z.enum(['REQUESTED', 'UPHELD']) }).nullable(),
+      }),
+    ),
+    mayLeaveCountry: z.boolean().meta({ description: 'False for defendants and for convicts with unfinished sentences (Exit-Entry Administration Law 12(二))' }),
     entryCount: z.number().int(),
     lastEntryId: z.string().nullable(),
     lastHash: hex64,
