@@ -19,6 +19,7 @@ import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
 import type { Ledger, LedgerEvent } from './ledger/port.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { publishCatalog } from './services/catalog.js';
 import { CorrectionClient } from './services/correction-client.js';
 import { CorrectionService, type LedgerAuditor } from './services/correction-service.js';
 import { createGatewaySigner, readTrust } from './services/receipts.js';
@@ -133,7 +134,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     unauthenticated: new RateLimiter(config.rateLimits.unauthenticated),
   };
   const app = createApp({
-    service, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), webhooks, tokens, limits,
+    service, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
     corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION,
   });
   let server: Server | undefined;

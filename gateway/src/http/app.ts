@@ -9,6 +9,7 @@ import type { TokenVerifier } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';
 import { addressLimit, buildRouter, methodsOrNotFound, PRINCIPAL, ROUTE, type EdgeLimits } from './router.js';
+import { catalogRoutes } from './routes/catalog.js';
 import type { RouteServices } from './routes/deps.js';
 import { entryRoutes } from './routes/entries.js';
 import { eventRoutes } from './routes/events.js';
@@ -33,6 +34,7 @@ export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): 
   return [
     ...operationRoutes({ metrics: deps.metrics, ready: deps.ready, openApi }),
     ...eventRoutes(deps),
+    ...catalogRoutes(deps),
     ...subjectRoutes(deps),
     ...entryRoutes(deps),
     ...logRoutes(deps),

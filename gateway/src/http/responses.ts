@@ -213,5 +213,54 @@ export const DeliverySchema = z
   })
   .meta({ id: 'Delivery' });
 
+const collectionTarget = z.union([
+  z.string(),
+  z.object({ firstHolding: z.enum(['RECORDER', 'COMMISSIONER']), of: z.array(z.string()) }),
+]);
+
+const factCondition = z.union([z.object({ fact: z.string(), equals: z.unknown() }), z.object({ fact: z.string(), oneOf: z.array(z.unknown()) })]);
+
+export const PublishedDeadlineSchema = z
+  .object({
+    id: z.string(),
+    from: z.union([z.object({ event: z.enum(EVENT_TYPES as [string, ...string[]]) }), z.object({ fact: z.string() })]),
+    amount: z.union([z.number().int(), z.object({ fact: z.string() })]).meta({ description: 'Units, or the public fact of the starting entry that states them' }),
+    unit: z.enum(['days', 'workingDays', 'hours', 'months']),
+    expedited: z.object({ flag: z.string(), amount: z.number().int() }).nullable(),
+    when: factCondition.nullable(),
+    basis: z.string(),
+    unverified: z.boolean().meta({ description: 'The period comes from a text not yet checked (the Implementation Measures)' }),
+    untracked: z.boolean().meta({ description: 'The clock starts off the public ledger: no obligation is derived' }),
+  })
+  .meta({ id: 'PublishedDeadline' });
+
+export const PublishedEventSchema = z
+  .object({
+    code: z.enum(EVENT_TYPES as [string, ...string[]]),
+    name: z.string(),
+    recordedBy: z.array(agency),
+    recorderRule: z.object({ rule: z.string(), text: z.string() }).nullable(),
+    from: z.union([z.array(z.enum(STATES)), z.literal('RECORDED')]).meta({ description: 'States the event is allowed from; RECORDED: any state of a subject with entries' }),
+    to: z.enum(STATES).nullable(),
+    notify: z.array(z.string()).meta({ description: 'Agencies, or roles resolved per subject (see notifyRoles)' }),
+    collection: collectionTarget.meta({
+      description: 'Private data collection of the document; AS_AMENDED: the amended entry\'s; firstHolding: the first of `of` that holds the recorder or the commissioner',
+    }),
+    publicFields: z.array(z.string()),
+    document: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema (draft 2020-12) of the document, generated from the schema the contract checks' }),
+    orderRules: z.array(z.object({ earlier: z.string(), later: z.string(), sameAllowed: z.boolean() })),
+    deadlines: z.array(PublishedDeadlineSchema),
+    basis: z.string().meta({ description: 'Articles: L (Community Correction Law), SPCI, SPPR, IM (Implementation Measures)' }),
+  })
+  .meta({ id: 'PublishedEvent' });
+
+export const CatalogSchema = z
+  .object({
+    events: z.array(PublishedEventSchema),
+    notifyRoles: z.record(z.string(), z.string()),
+    collections: z.record(z.string(), z.array(agency)),
+  })
+  .meta({ id: 'Catalog' });
+
 export const EntryListSchema = z.array(EntrySchema).meta({ id: 'EntryList' });
 export const DeliveryListSchema = z.array(DeliverySchema).meta({ id: 'DeliveryList' });

@@ -1,3 +1,4 @@
+import type { PublishedCatalog } from '../../services/catalog.js';
 import type { CorrectionService } from '../../services/correction-service.js';
 import type { NoticeSource } from '../../services/notice-stream.js';
 import type { ObligationList } from '../../services/obligations.js';
@@ -11,4 +12,6 @@ export interface RouteServices {
   readonly notices: NoticeSource;
   readonly obligations: ObligationList;
   readonly webhooks: Webhooks;
+  /** The event catalog as this gateway applies it. */
+  readonly catalog: PublishedCatalog;
 }
