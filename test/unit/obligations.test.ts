@@ -186,6 +186,20 @@ describe('the statutory clock', () => {
       expect(only(after, 'PROCURATORIAL_REPLY')).to.include({ state: 'overdue', agency: 'JUSTICE' });
     });
 
+    it('SPPR554: an opinion withdrawn on reconsideration needs no reply, and a matter the reply closed needs no answer to its reconsideration', () => {
+      const chain = new Chain();
+      handover(chain, '2025-10-14');
+      const withdrawn = chain.record('PROCURATORATE', 'PROCURATORIAL_OPINION', undefined, { occurredAt: at('2025-11-04') }).entry;
+      const request = chain.record('JUSTICE', 'RECONSIDERATION_REQUESTED', sampleDocument('RECONSIDERATION_REQUESTED', { answers: withdrawn.id }), { occurredAt: at('2025-11-05') }).entry;
+      chain.record('PROCURATORATE', 'RECONSIDERATION_ANSWERED', sampleDocument('RECONSIDERATION_ANSWERED', { answers: request.id, upheld: false }), { occurredAt: at('2025-11-07') });
+      const replied = chain.record('PROCURATORATE', 'PROCURATORIAL_OPINION', sampleDocument('PROCURATORIAL_OPINION', { opinionNo: 'PO-2' }), { occurredAt: at('2025-11-08') }).entry;
+      const pending = chain.record('JUSTICE', 'RECONSIDERATION_REQUESTED', sampleDocument('RECONSIDERATION_REQUESTED', { answers: replied.id }), { occurredAt: at('2025-11-09') }).entry;
+      chain.record('JUSTICE', 'PROCURATORIAL_REPLY', sampleDocument('PROCURATORIAL_REPLY', { answers: replied.id }), { occurredAt: at('2025-11-10') });
+      const obligations = obligationsOf(chain.entries, '2026-01-01T00:00:00+08:00', CALENDAR);
+      expect(obligations.filter((o) => o.rule === 'PROCURATORIAL_REPLY').map((o) => [o.startedBy, o.state])).to.deep.equal([[withdrawn.id, 'void'], [replied.id, 'met']]);
+      expect(obligations.filter((o) => o.rule === 'RECONSIDERATION_ANSWERED').map((o) => [o.startedBy, o.state])).to.deep.equal([[request.id, 'met'], [pending.id, 'void']]);
+    });
+
     it('L47: an approved arrest holds the subject at most 30 days until the ruling; a refused one starts no clock', () => {
       const chain = new Chain();
       handover(chain, '2024-01-10');

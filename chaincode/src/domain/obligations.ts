@@ -1,5 +1,5 @@
 import type { Agency } from './agencies.js';
-import { chinaDate, committingOrgan, EVENT_CATALOG, type EventType, type Facts } from './catalog.js';
+import { chinaDate, committingOrgan, EVENT_CATALOG, matterAnswered, type EventType, type Facts } from './catalog.js';
 import { DEADLINE_RULES, type DeadlineRule, type DeadlineUnit, type FactCondition } from './deadlines.js';
 import type { Entry } from './entry.js';
 import { effectiveFacts, deriveStatus } from './lifecycle.js';
@@ -143,7 +143,7 @@ function obligationStartedBy(rule: DeadlineRule, index: number, start: Entry, ch
     dueAt: due,
     metBy: meeting?.id ?? null,
     metAt: meeting?.occurredAt ?? null,
-    state: obligationState(rule, due, meeting, chain),
+    state: obligationState(rule, start, due, meeting, chain),
     basis: rule.basis,
   };
 }
@@ -174,10 +174,19 @@ function firstMeeting(rule: DeadlineRule, index: number, start: Entry, chain: Ch
   return chain.entries.slice(from).find((e) => meets(rule, e, start, chain.facts));
 }
 
-function obligationState(rule: DeadlineRule, due: string, meeting: Entry | undefined, chain: ChainContext): ObligationState {
+function obligationState(rule: DeadlineRule, start: Entry, due: string, meeting: Entry | undefined, chain: ChainContext): ObligationState {
   if (meeting) return Date.parse(meeting.occurredAt) <= Date.parse(due) ? 'met' : 'late';
-  if (cannotBeMet(rule.due, chain.status)) return 'void';
+  if (cannotBeMet(rule.due, chain.status) || nothingLeftToAnswer(rule.due, start, chain.status)) return 'void';
   return Date.parse(chain.now) > Date.parse(due) ? 'overdue' : 'open';
+}
+
+/**
+ * An answer (a reply, an answer to a reconsideration) is owed only while its matter is open: an
+ * opinion withdrawn on reconsideration needs no reply, and a matter closed by the reply needs no
+ * answer to a reconsideration still pending.
+ */
+function nothingLeftToAnswer(event: EventType, start: Entry, status: SubjectStatus): boolean {
+  return EVENT_CATALOG[event].publicFields.includes('answers') && matterAnswered(status, start.id) === undefined;
 }
 
 /** Where a rule's clock starts for this entry, or undefined when the entry does not start it. */
