@@ -6,6 +6,7 @@ import { canonicalJson, type Agency } from 'correction-chaincode/domain';
 import { auditEmbeddedLedger } from '../../gateway/src/ledger/embedded/audit.js';
 import type { Block } from '../../gateway/src/ledger/embedded/block.js';
 import { EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledger.js';
+import { freshKeyHash } from '../../gateway/src/services/correction-client.js';
 import { day, handoverDocument, occurredAt } from './events.js';
 
 export interface AuditSettings {
@@ -113,7 +114,7 @@ async function buildLedger(dataDir: string, entries: number, blockSize: number):
         const s = STORY[step] as Step;
         inFlight++;
         ledger
-          .submit({ agency: s.agency }, 'RecordEvent', [subjectRef(subject), s.type, occurredAt(subject, s.afterDays), ''], {
+          .submit({ agency: s.agency }, 'RecordEvent', [subjectRef(subject), s.type, occurredAt(subject, s.afterDays), '', freshKeyHash()], {
             document: encoder.encode(canonicalJson(s.document(subject))),
           })
           .then(settled, (error: unknown) => {
@@ -129,7 +130,7 @@ async function buildLedger(dataDir: string, entries: number, blockSize: number):
       await new Promise<void>((resolve) => (wake = resolve));
     }
     while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) throw failure instanceof Error ? failure : new Error('a submission failed', { cause: failure });
   } finally {
     bar.stop();
     await ledger.close();

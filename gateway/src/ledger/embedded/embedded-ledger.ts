@@ -7,6 +7,7 @@ import { MSP_OF_AGENCY, sha256Hex } from 'correction-chaincode/domain';
 import { LedgerUnavailableError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
 import { blockHash, makeBlock, ZERO_HASH, type Block, type BlockTransaction } from './block.js';
 import { loadContract, type ContractRuntime } from './contract-runtime.js';
+import { maintenanceOf } from './maintenance.js';
 import { EmbeddedStub, type TransactionInput } from './stub.js';
 import { BlockOverlay, blockKey, CommittedState, historyKey, LedgerStore } from './world-state.js';
 
@@ -38,6 +39,7 @@ const encoder = new TextEncoder();
  */
 export class EmbeddedLedger extends EventEmitter implements Ledger {
   readonly store: LedgerStore;
+  readonly #dataDir: string;
   readonly #runtime: ContractRuntime;
   readonly #maxBlockTransactions: number;
   #tip: ChainTip;
@@ -45,8 +47,9 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
   #cutting = false;
   #closed = false;
 
-  private constructor(store: LedgerStore, runtime: ContractRuntime, tip: ChainTip, maxBlockTransactions: number) {
+  private constructor(dataDir: string, store: LedgerStore, runtime: ContractRuntime, tip: ChainTip, maxBlockTransactions: number) {
     super();
+    this.#dataDir = dataDir;
     this.store = store;
     this.#runtime = runtime;
     this.#tip = tip;
@@ -61,7 +64,7 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
     const store = new LedgerStore(db);
     const tip = await readTip(store);
     const runtime = await loadContract();
-    return new EmbeddedLedger(store, runtime, tip, options.maxBlockTransactions ?? 500);
+    return new EmbeddedLedger(options.dataDir, store, runtime, tip, options.maxBlockTransactions ?? 500);
   }
 
   submit(
@@ -71,6 +74,8 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
     transient: Readonly<Record<string, Uint8Array>> = {},
   ): Promise<SubmitResult> {
     if (this.#closed) return Promise.reject(new LedgerUnavailableError('the embedded ledger is closed'));
+    const maintenance = maintenanceOf(this.#dataDir);
+    if (maintenance) return Promise.reject(new LedgerUnavailableError(`the embedded ledger is paused for maintenance since ${maintenance.since}`));
     const input = newTransaction(caller, fn, args, transient);
     return new Promise((resolve, reject) => {
       this.#pending.push({ input, resolve, reject });
@@ -91,6 +96,12 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
 
   async height(): Promise<number> {
     return this.#tip.height;
+  }
+
+  async blockNumberOf(txId: string): Promise<number | undefined> {
+    if (this.#closed) throw new LedgerUnavailableError('the embedded ledger is closed');
+    const block = await this.store.txIndex.get(txId);
+    return block === undefined ? undefined : Number(block);
   }
 
   async ready(): Promise<boolean> {
