@@ -9,6 +9,7 @@ import { createGateway } from './gateway.js';
 import { devKeyPaths, ensureDevKeys, mintDevToken, readJwk, ROLES, type Role } from './keys.js';
 import { auditEmbeddedLedger, type AuditPhase } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
+import { maintenanceOf, pauseLedger, resumeLedger } from './ledger/embedded/maintenance.js';
 import { readTrust, verifyReceipt } from './services/receipts.js';
 import { verifyEvidence, type EvidenceBundle } from 'correction-verifier';
 import { fabricTrustFromConfigBlock, verifyFabricBlock } from 'correction-verifier/fabric';
@@ -184,6 +185,26 @@ program
     } finally {
       await ledger.close();
     }
+  });
+
+program
+  .command('pause')
+  .description('pause the embedded ledger for maintenance (a running gateway too): it takes no transactions, reads go on, keyed writes wait in the outbox')
+  .addOption(dataDirOption())
+  .option('--reason <text>', 'why, for whoever looks', 'maintenance')
+  .action(async (options: { dataDir: string; reason: string }) => {
+    const maintenance = await pauseLedger(resolve(options.dataDir), options.reason);
+    process.stdout.write(`ledger paused since ${maintenance.since}: ${maintenance.reason}\n`);
+  });
+
+program
+  .command('resume')
+  .description('end the maintenance: the ledger takes transactions again and the outbox drains')
+  .addOption(dataDirOption())
+  .action(async (options: { dataDir: string }) => {
+    const dataDir = resolve(options.dataDir);
+    const paused = maintenanceOf(dataDir);
+    process.stdout.write((await resumeLedger(dataDir)) ? `ledger resumed (paused since ${paused?.since ?? 'unknown'})\n` : 'the ledger was not paused\n');
   });
 
 program

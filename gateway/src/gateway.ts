@@ -16,9 +16,12 @@ import { auditEmbeddedLedger } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
 import type { Ledger, LedgerEvent } from './ledger/port.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { CorrectionClient } from './services/correction-client.js';
 import { CorrectionService, type LedgerAuditor } from './services/correction-service.js';
+import { EventRecorder } from './services/event-recorder.js';
+import { LedgerWriter } from './services/ledger-writer.js';
+import { OutboxDrainer } from './services/outbox-drainer.js';
 import { createGatewaySigner, readTrust } from './services/receipts.js';
 import { ProofService, type BlockSource } from './services/proof-service.js';
 import { noticeSource } from './services/notice-stream.js';
@@ -29,6 +32,7 @@ import { LogFollower } from './log/log-follower.js';
 import { DeadlineWatcher } from './log/deadline-watcher.js';
 import { MerkleLog } from './log/merkle-log.js';
 import { GatewayStore } from './store/gateway-store.js';
+import { OutboxStore } from './store/outbox-store.js';
 import { VERSION } from './version.js';
 
 export interface Gateway {
@@ -40,6 +44,7 @@ export interface Gateway {
   readonly follower: LogFollower;
   readonly checkpoints: Checkpointer;
   readonly deadlines: DeadlineWatcher;
+  readonly outbox: OutboxDrainer;
   /** True when dev mode created keys on this start. */
   readonly createdDevKeys: boolean;
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
@@ -60,13 +65,16 @@ async function readGatewayKeys(config: Config): Promise<Map<Agency, JWK>> {
   return keys;
 }
 
-async function openLedger(config: Config): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
+async function openLedger(config: Config, metrics: Metrics): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
   if (config.ledger === 'embedded') {
     const ledger = await EmbeddedLedger.open({ dataDir: config.dataDir, maxBlockTransactions: config.blockMaxTransactions });
     return { ledger, auditor: { auditLedger: () => auditEmbeddedLedger(ledger) } };
   }
   const { FabricLedger } = await import('./ledger/fabric/fabric-ledger.js');
-  const ledger = await FabricLedger.connect(config);
+  const ledger = await FabricLedger.connect(config, {
+    commitTimeoutMs: config.ledgerCommitTimeoutMs,
+    onRetry: (cause) => metrics.submitRetries.inc({ cause }),
+  });
   return { ledger, blocks: ledger };
 }
 
@@ -74,9 +82,12 @@ async function openLedger(config: Config): Promise<{ ledger: Ledger; auditor?: L
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = createLogger(config.logLevel, options.logDestination);
   const createdDevKeys = config.devMode ? await ensureDevKeys(config.dataDir) : false;
-  const [{ ledger, auditor, blocks }, store, signer, tokens, subjectKey, trust, log] = await Promise.all([
-    openLedger(config),
+  // Gauges read the ledger and the outbox when scraped, after both are open.
+  const metrics = createMetrics(() => ledger.height(), () => outbox.pendingCount);
+  const [{ ledger, auditor, blocks }, store, outbox, signer, tokens, subjectKey, trust, log] = await Promise.all([
+    openLedger(config, metrics),
     GatewayStore.open(config.dataDir),
+    OutboxStore.open(config.dataDir),
     readGatewayKeys(config).then(createGatewaySigner),
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
     readSubjectKey(config.dataDir, config.subjectKeyHex),
@@ -91,7 +102,6 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const checkpoints = new Checkpointer({
     ledger, log, follower, signer, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
   });
-  const metrics = createMetrics(() => ledger.height());
   follower.on('event', (event: LedgerEvent) => metrics.chainEvents.inc({ event: event.name }));
   follower.on('conflict', (conflict: { treeSize: number; roots: unknown }) => {
     metrics.checkpointConflicts.inc();
@@ -101,20 +111,35 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const proofs = new ProofService({ client, log, checkpoints, signer, trust, blocks });
   const service = new CorrectionService({
     client,
-    store,
-    signer,
     subjectKey,
     servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
     auditor,
-    onRecorded: (entry) => metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency }),
     calendar,
     deadlineRules,
     clock,
+  });
+  // Submissions are stamped with the real time; the injectable clock is the statutory one.
+  const wallClock = () => new Date();
+  const writer = new LedgerWriter({
+    client,
+    signer,
+    onRecorded: (entry) => metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency }),
+  });
+  const drainer = new OutboxDrainer({ outbox, writer, responses: store, notices: log, backoff: { ...config.outboxRetry, jitter: 0.2 }, clock: wallClock, logger });
+  const recorder = new EventRecorder({
+    writer,
+    outbox,
+    responses: store,
+    subjectKey,
+    servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
+    onAccepted: () => drainer.wake(),
+    clock: wallClock,
   });
   const webhooks = new Webhooks({ store, log, signer, retryBaseMs: config.webhookRetryBaseMs, logger });
   follower.start();
   checkpoints.start();
   deadlines.start();
+  drainer.start();
   await webhooks.start();
   const limits = {
     json: DEFAULT_JSON_LIMITS,
@@ -123,7 +148,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     unauthenticated: new RateLimiter(config.rateLimits.unauthenticated),
   };
   const app = createApp({
-    service, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), webhooks, tokens, limits,
+    service, recorder, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), webhooks, tokens, limits,
     corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION,
   });
   let server: Server | undefined;
@@ -137,6 +162,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     follower,
     checkpoints,
     deadlines,
+    outbox: drainer,
     createdDevKeys,
     listen() {
       return new Promise((resolve, reject) => {
@@ -157,6 +183,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           closing.closeAllConnections();
         });
       }
+      await drainer.close();
       await webhooks.close();
       await deadlines.close();
       await checkpoints.close();
@@ -164,6 +191,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await log.close();
       await ledger.close();
       await store.close();
+      await outbox.close();
     },
   };
 }

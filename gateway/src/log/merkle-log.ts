@@ -18,9 +18,12 @@ export interface LogLeaf {
   readonly block: number;
 }
 
-/** Something an agency must learn: a new entry that concerns it, or an obligation gone overdue. */
+/**
+ * Something an agency must learn: a new entry that concerns it, an obligation gone overdue, or a
+ * submission of its own that the ledger refused after the gateway had accepted it (202).
+ */
 export interface Notice {
-  readonly kind: 'entry' | 'obligation-overdue';
+  readonly kind: 'entry' | 'obligation-overdue' | 'submission-refused';
   /** Agencies the notice is for. */
   readonly agencies: readonly Agency[];
   readonly data: Readonly<Record<string, unknown>>;
@@ -44,6 +47,11 @@ export interface LogUpdate {
   readonly obligations?: ReadonlyArray<{ readonly subjectRef: string; readonly obligations: readonly Obligation[] }>;
   /** Obligations whose overdue notice this update carries, so that none is sent twice. */
   readonly noticedOverdue?: readonly StoredObligation[];
+  /**
+   * Notices that do not come from the ledger, each under a key that makes it once-only: a notice
+   * whose key the log already holds is not numbered again.
+   */
+  readonly onceNotices?: ReadonlyArray<{ readonly key: string; readonly notice: Notice }>;
 }
 
 /** An obligation as the gateway keeps it: with its subject, and whether its overdue notice went out. */
@@ -77,6 +85,7 @@ export class MerkleLog extends EventEmitter {
   readonly #notices;
   readonly #chains;
   readonly #obligations;
+  readonly #noticeKeys;
   #noticeCount = 0;
   /** Writes happen one at a time: the follower and the deadline watcher both apply updates. */
   #writing: Promise<void> = Promise.resolve();
@@ -96,6 +105,7 @@ export class MerkleLog extends EventEmitter {
     this.#notices = db.sublevel<string, string>('notice', { valueEncoding: 'utf8' });
     this.#chains = db.sublevel<string, string>('chain', { valueEncoding: 'utf8' });
     this.#obligations = db.sublevel<string, string>('obligation', { valueEncoding: 'utf8' });
+    this.#noticeKeys = db.sublevel<string, string>('noticeKey', { valueEncoding: 'utf8' });
   }
 
   static async open(dataDir: string): Promise<MerkleLog> {
@@ -145,6 +155,14 @@ export class MerkleLog extends EventEmitter {
 
   async close(): Promise<void> {
     await this.#db.close();
+  }
+
+  /**
+   * Numbers a notice that does not come from the ledger, serialised with the follower's writes.
+   * Once-only by `key`: appending it again after a crash numbers nothing.
+   */
+  appendNotice(key: string, notice: Notice): Promise<void> {
+    return this.apply({ onceNotices: [{ key, notice }] });
   }
 
   /** Applies one ledger event's changes and the new position, atomically. */
@@ -206,6 +224,15 @@ export class MerkleLog extends EventEmitter {
       const n: NumberedNotice = { id: ++notices, ...notice };
       numbered.push(n);
       batch.put(pad(n.id), JSON.stringify(n), { sublevel: this.#notices });
+    }
+    const keys = new Set<string>();
+    for (const { key, notice } of update.onceNotices ?? []) {
+      if (keys.has(key) || this.#noticeKeys.getSync(key) !== undefined) continue;
+      keys.add(key);
+      const n: NumberedNotice = { id: ++notices, ...notice };
+      numbered.push(n);
+      batch.put(pad(n.id), JSON.stringify(n), { sublevel: this.#notices });
+      batch.put(key, String(n.id), { sublevel: this.#noticeKeys });
     }
     const position = update.position ?? this.#position;
     batch.put('state', JSON.stringify({ size, position, notices }), { sublevel: this.#meta });

@@ -2,7 +2,11 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
 
-/** A response kept for an Idempotency-Key: a retry gets it back instead of a second entry. */
+/**
+ * A response kept per agency and idempotency key hash, so that a retry is answered without a
+ * round trip to the ledger. Only a cache: the ledger records each key with its entry, and a retry
+ * the cache does not know is replayed by the contract.
+ */
 export interface StoredResponse {
   readonly requestHash: string;
   readonly status: number;
@@ -84,13 +88,13 @@ export class GatewayStore {
     return new GatewayStore(db);
   }
 
-  async getResponse(scope: string, key: string): Promise<StoredResponse | undefined> {
-    const raw = await this.#idempotency.get(`${scope}\u0000${key}`);
+  async getResponse(scope: string, keyHash: string): Promise<StoredResponse | undefined> {
+    const raw = await this.#idempotency.get(`${scope}\u0000${keyHash}`);
     return raw === undefined ? undefined : (JSON.parse(raw) as StoredResponse);
   }
 
-  async putResponse(scope: string, key: string, response: StoredResponse): Promise<void> {
-    await this.#idempotency.put(`${scope}\u0000${key}`, JSON.stringify(response));
+  async putResponse(scope: string, keyHash: string, response: StoredResponse): Promise<void> {
+    await this.#idempotency.put(`${scope}\u0000${keyHash}`, JSON.stringify(response));
   }
 
   async close(): Promise<void> {
