@@ -189,10 +189,10 @@ describe('exactly once on Fabric', function () {
       }
     }
 
-    it('accepts 20 keyed requests with 202 and, once the quorum is back, commits each exactly once and in order per subject', async () => {
+    it('accepts 20 keyed requests (and an unkeyed one of unknown outcome) with 202 and, once the quorum is back, commits each exactly once and in order per subject', async () => {
       const network = await readFile(join(NETWORK_DIR, 'network.env'), 'utf8');
       if (!/ORDERER_TYPE=bft/.test(network)) throw new Error('the network is not running BFT ordering');
-      const refs = await Promise.all(Array.from({ length: 5 }, () => underCorrection()));
+      const [unkeyedRef = '', ...refs] = await Promise.all(Array.from({ length: 6 }, () => underCorrection()));
 
       // BFT with four orderers needs three: two stopped leave no quorum.
       restored = false;
@@ -201,9 +201,13 @@ describe('exactly once on Fabric', function () {
         process.kill(pid, 'SIGKILL');
         while (alive(pid)) await sleep(50);
       }
-      const sent = await sendEach(refs);
-      const ids = [...sent.values()].flat().map((s) => s.submission);
-      expect(ids).to.have.length(20);
+      // Without a key as well: the transaction was sent and no commit seen, so the outcome is
+      // unknown — 202 under the key the gateway made up, not 503.
+      const [sent, unkeyed] = await Promise.all([sendEach(refs), justice.post('/v1/events', warningBody(unkeyedRef, 'quorum-unkeyed'))]);
+      expect(unkeyed.status, JSON.stringify(unkeyed.body)).to.equal(202);
+      const keyed = [...sent.values()].flat().map((s) => s.submission);
+      expect(keyed).to.have.length(20);
+      const ids = [...keyed, SubmissionSchema.parse(unkeyed.body).id];
       expect(await states(ids)).to.deep.equal(ids.map(() => 'pending'));
 
       await restore();
@@ -211,6 +215,7 @@ describe('exactly once on Fabric', function () {
       for (const [ref, list] of sent) {
         expect(await warningsIn(ref)).to.deep.equal(list.map((s) => warningHash(s.decisionNo)));
       }
+      expect(await warningsIn(unkeyedRef)).to.deep.equal([warningHash('quorum-unkeyed')]);
       // Each key now answers with its entry.
       for (const [ref, list] of sent) {
         for (const { decisionNo, submission } of list) {
