@@ -136,6 +136,10 @@ describe('the gateway under hostile input', () => {
       const traced = await raw(base, { method: 'TRACE', path: `/v1/subjects/${'a'.repeat(64)}` });
       expectCode(traced, 405, 'METHOD_NOT_ALLOWED');
       expect(traced.headers['allow']).to.equal('GET, HEAD, OPTIONS');
+      // A literal path is its own resource, not a value of the parameter beside it.
+      const lookup = await raw(base, { method: 'GET', path: '/v1/subjects/lookup', headers: { authorization: `Bearer ${court}` } });
+      expectCode(lookup, 405, 'METHOD_NOT_ALLOWED');
+      expect(lookup.headers['allow']).to.equal('POST, OPTIONS');
       const preflight = await raw(base, { method: 'OPTIONS', path: '/v1/events', headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'POST' } });
       expect(preflight.status).to.equal(204);
       expect(preflight.headers['access-control-allow-origin']).to.equal(undefined);

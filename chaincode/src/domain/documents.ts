@@ -17,28 +17,32 @@ export type CorrectionType = (typeof CORRECTION_TYPES)[number];
 /** The founding of the People's Republic: no date of this legal order lies before it. */
 export const EARLIEST_DATE = '1949-10-01';
 
-/** The calendar day of a date or date-time (in China time), or undefined if it names no real day. */
-function chinaDay(value: string): string | undefined {
-  const ms = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(ms)) return undefined;
-  return value.length === 10 ? value : new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
-}
-const notBefore1949 = (value: string): boolean => {
-  const day = chinaDay(value);
-  return day === undefined || day >= EARLIEST_DATE;
-};
-const date = z.iso.date().refine(notBefore1949, `must not be before ${EARLIEST_DATE}`);
-const dateTime = z.iso.datetime({ offset: true }).refine(notBefore1949, `must not be before ${EARLIEST_DATE}`);
+/** A date (or date-time) written on or after 1949-10-01: a pattern, so that the API's schema says it too. */
+const SINCE_1949 = /^(?:1949-1[0-2]|19[5-9]\d|[2-9]\d{3})/;
+const date = z.iso.date().regex(SINCE_1949, `must not be before ${EARLIEST_DATE}`);
+const dateTime = z.iso.datetime({ offset: true }).regex(SINCE_1949, `must not be before ${EARLIEST_DATE}`);
 /** When an event happened: an ISO 8601 date-time with its offset, not before 1949-10-01. */
 export const OCCURRED_AT = dateTime;
+/**
+ * Text a document may hold: well-formed Unicode (no lone surrogate, which has no UTF-8 form and so
+ * no stable hash) and no null character (it truncates in C-based tools).
+ */
+const words = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    // eslint-disable-next-line no-control-regex -- the null character is exactly what this refuses
+    .regex(/^[^\u0000\uD800-\uDFFF]*$/u, 'must be well-formed text without null characters');
 /** A document number (文号): short, one line. */
-const docNo = z.string().trim().min(1).max(100);
+const docNo = words(100);
 /** A person's or an institution's name. */
-const name = z.string().trim().min(1).max(100);
+const name = words(100);
 /** Free text: a judgment, an opinion, a reason. */
-const text = z.string().trim().min(1).max(20_000);
+const text = words(20_000);
 /** A short phrase: a destination, a penalty. */
-const phrase = z.string().trim().min(1).max(500);
+const phrase = words(500);
 const entryId = z.string().regex(/^[0-9a-f]{32}$/, 'must be an entry id (32 hex characters)');
 /** Administrative division code (GB/T 2260) of the place where correction is carried out. */
 const placeCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit administrative division code');
@@ -50,8 +54,9 @@ export const PRIVATE_FIELDS = {
   remarks: text.optional(),
   /** Agency-specific additions: at most 20 short named values. */
   extras: z
-    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a name of letters, digits and _ (at most 64)'), z.string().max(2_000))
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a name of letters, digits and _ (at most 64)'), words(2_000))
     .refine((value) => Object.keys(value).length <= 20, 'holds at most 20 values')
+    .meta({ maxProperties: 20 })
     .optional(),
 } as const;
 
@@ -149,7 +154,11 @@ export const DOCUMENT_SHAPES = {
   }),
   AMENDMENT: doc({
     reason: text,
-    corrections: z.record(z.string().max(64), z.unknown()),
+    /** New values of the amended entry's public fields (checked against that entry's own schema). */
+    corrections: z.record(
+      z.string().max(64),
+      z.union([words(500), z.boolean(), z.number(), z.array(z.strictObject({ title: docNo, hash: sha256 })).max(50)]),
+    ),
   }),
 } as const;
 

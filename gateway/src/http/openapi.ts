@@ -6,19 +6,19 @@ import type { AnyRoute, ResponseSpec } from './route.js';
 /** Every registered schema as an OpenAPI component, nested ones by reference. */
 function componentSchemas(): Record<string, unknown> {
   const { schemas } = z.toJSONSchema(z.globalRegistry, {
-    target: 'openapi-3.0',
+    target: 'draft-2020-12',
     io: 'input',
     unrepresentable: 'any',
     uri: (id) => `#/components/schemas/${id}`,
   });
-  // OpenAPI 3.0 schema objects have no $id.
-  return Object.fromEntries(Object.entries(schemas).map(([id, { $id: _id, ...schema }]) => [id, schema]));
+  // Components are named by their key; they carry no $id of their own.
+  return Object.fromEntries(Object.entries(schemas).map(([id, { $id: _id, $schema: _schema, ...schema }]) => [id, schema]));
 }
 
 function reference(schema: z.ZodType): Record<string, unknown> {
   const id = z.globalRegistry.get(schema)?.id;
   if (id) return { $ref: `#/components/schemas/${id}` };
-  const { $schema: _schema, ...inline } = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' });
+  const { $schema: _schema, ...inline } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
   return inline;
 }
 
@@ -98,7 +98,7 @@ export function openApiDocument(version: string, routes: readonly AnyRoute[]): R
     paths[declared.path] = { ...paths[declared.path], [declared.method]: operation(declared) };
   }
   return {
-    openapi: '3.0.3',
+    openapi: '3.1.0',
     info: {
       title: 'correction-ledger gateway',
       version,

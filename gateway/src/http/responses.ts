@@ -220,3 +220,6 @@ export const DeliverySchema = z
     error: z.string().optional(),
   })
   .meta({ id: 'Delivery' });
+
+export const EntryListSchema = z.array(EntrySchema).meta({ id: 'EntryList' });
+export const DeliveryListSchema = z.array(DeliverySchema).meta({ id: 'DeliveryList' });

@@ -96,8 +96,14 @@ export function buildRouter(routes: readonly AnyRoute[], deps: Readonly<RouterDe
     }
   };
 
+  const literals = literalPaths(routes);
   for (const declared of routes) {
-    const handler = async (req: WithPrincipal, res: Response): Promise<void> => {
+    const parameterised = declared.path.includes('{');
+    const handler = async (req: WithPrincipal, res: Response, next: NextFunction): Promise<void> => {
+      if (parameterised && literals.has(req.path)) {
+        next();
+        return;
+      }
       res.locals[ROUTE] = declared.path;
       if (declared.body && declaredTooLarge(req, limits.json)) {
         res.set('Connection', 'close');
@@ -139,28 +145,33 @@ export function addressLimit(limiter: RateLimiter) {
  * has (OPTIONS answers 204 with the same list, without a token); anything else is 404.
  */
 export function methodsOrNotFound(routes: readonly AnyRoute[]) {
-  const templates = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  const templates = new Map<string, { pattern: RegExp; literal: boolean; methods: Set<string> }>();
   for (const declared of routes) {
-    const known = templates.get(declared.path) ?? { pattern: templatePattern(declared.path), methods: new Set<string>() };
+    const known = templates.get(declared.path) ?? { pattern: templatePattern(declared.path), literal: !declared.path.includes('{'), methods: new Set<string>() };
     known.methods.add(declared.method.toUpperCase());
     if (declared.method === 'get') known.methods.add('HEAD');
     templates.set(declared.path, known);
   }
   return (req: Request, res: Response, next: NextFunction): void => {
-    const allowed = new Set<string>();
-    for (const { pattern, methods } of templates.values()) {
-      if (pattern.test(req.path)) for (const method of methods) allowed.add(method);
-    }
+    const matching = [...templates.values()].filter(({ pattern }) => pattern.test(req.path));
+    // A literal path (/v1/subjects/lookup) is its own resource, not a value of a parameter beside it.
+    const resource = matching.some((t) => t.literal) ? matching.filter((t) => t.literal) : matching;
+    const allowed = new Set(resource.flatMap(({ methods }) => [...methods]));
     if (allowed.size === 0) {
       next(new ApiError('NOT_FOUND', 'no such route'));
       return;
     }
-    const allow = [...allowed, 'OPTIONS'].join(', ');
-    res.set('Allow', allow);
+    const allow = [...allowed, 'OPTIONS'];
+    res.set('Allow', allow.join(', '));
     if (req.method === 'OPTIONS') {
       res.status(204).end();
       return;
     }
-    next(new ApiError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { allow: [...allowed, 'OPTIONS'] }));
+    next(new ApiError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { allow }));
   };
+}
+
+/** The literal paths of the routes: a parameterised route does not take them as a parameter value. */
+export function literalPaths(routes: readonly AnyRoute[]): ReadonlySet<string> {
+  return new Set(routes.filter((r) => !r.path.includes('{')).map((r) => r.path));
 }

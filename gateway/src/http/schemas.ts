@@ -13,7 +13,7 @@ import {
 /** An 18-character resident ID (GB 11643) with a valid check digit. Only ever in request bodies. */
 export const idNumber = z
   .string()
-  .regex(/^\s*\d{17}[\dXx]\s*$/, 'must be 18 characters: 17 digits and a check digit (0-9 or X)')
+  .regex(/^\s*\d{6}(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]\s*$/, 'must be 18 characters: region, birth date, sequence and a check digit (0-9 or X)')
   .superRefine((value, ctx) => {
     const problem = residentIdProblem(value);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -33,9 +33,15 @@ export const SubjectInput = z
 
 const documentId = (type: string): string => `${type.toLowerCase().replace(/(^|_)([a-z])/g, (_all, _u: string, c: string) => c.toUpperCase())}Document`;
 
+/** Each event's document schema, named as an OpenAPI component. */
+const DOCUMENTS = new Map<EventType, z.ZodType>(
+  EVENT_TYPES.map((type) => [type, EVENT_CATALOG[type].document.meta({ id: documentId(type), description: `The ${EVENT_CATALOG[type].name} document (private)` })]),
+);
+const documentOf = (type: EventType): z.ZodType => DOCUMENTS.get(type) ?? EVENT_CATALOG[type].document;
+
 /** One variant of the record-event body per event type, each with its own strict document. */
 function recordVariant(type: EventType) {
-  const document = EVENT_CATALOG[type].document.meta({ id: documentId(type), description: `The ${EVENT_CATALOG[type].name} document (private)` });
+  const document = documentOf(type);
   const envelope = { type: z.literal(type), subject: SubjectInput, occurredAt: OCCURRED_AT, document };
   return type === 'AMENDMENT' ? z.strictObject({ ...envelope, amends: entryId }) : z.strictObject(envelope);
 }
@@ -47,8 +53,13 @@ export type RecordEventBody = z.infer<typeof RecordEventBody> & { readonly amend
 
 export const LookupBody = z.strictObject({ idNumber }).meta({ id: 'LookupBody' });
 
+/** A document any event could have recorded: only such a document can match an entry. */
+const RecordableDocument = z
+  .union(EVENT_TYPES.map(documentOf) as unknown as [z.ZodType, ...z.ZodType[]])
+  .meta({ id: 'RecordableDocument' });
+
 export const VerifyBody = z
-  .xor([z.strictObject({ entryId, document: z.record(z.string(), z.unknown()) }), z.strictObject({ entryId, docHash: sha256Hex })], {
+  .xor([z.strictObject({ entryId, document: RecordableDocument }), z.strictObject({ entryId, docHash: sha256Hex })], {
     error: 'give entryId with either document or docHash',
   })
   .meta({ id: 'VerifyBody' });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from '../../errors.js';
 import { streamNotices } from '../../services/notice-stream.js';
-import { DeliverySchema, ObligationListSchema, WebhookSchema } from '../responses.js';
+import { DeliveryListSchema, ObligationListSchema, WebhookSchema } from '../responses.js';
 import { json, route, type AnyRoute } from '../route.js';
 import { ObligationsQuery, WebhookBody } from '../schemas.js';
 import type { Principal } from '../auth.js';
@@ -78,7 +78,7 @@ export function noticeRoutes({ notices, obligations, webhooks }: RouteServices):
       summary: "A webhook's delivery log",
       access: 'agency',
       params: WebhookParams,
-      responses: { 200: { description: 'The attempts, oldest first', schema: z.array(DeliverySchema) }, 404: { description: 'Unknown webhook' } },
+      responses: { 200: { description: 'The attempts, oldest first', schema: DeliveryListSchema }, 404: { description: 'Unknown webhook' } },
       async handle({ principal, params }) {
         return json(200, await webhooks.deliveries(principal.agency, params.id));
       },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EntrySchema, LookupResultSchema, SubjectObligationsSchema, SubjectStatusSchema } from '../responses.js';
+import { EntryListSchema, LookupResultSchema, SubjectObligationsSchema, SubjectStatusSchema } from '../responses.js';
 import { json, route, type AnyRoute } from '../route.js';
 import { LookupBody, subjectRef } from '../schemas.js';
 import type { RouteServices } from './deps.js';
@@ -40,7 +40,7 @@ export function subjectRoutes({ service }: RouteServices): AnyRoute[] {
       access: 'agency',
       params: RefParams,
       ledger: true,
-      responses: { 200: { description: 'The chain', schema: z.array(EntrySchema) }, 404: { description: 'Unknown subject' } },
+      responses: { 200: { description: 'The chain', schema: EntryListSchema }, 404: { description: 'Unknown subject' } },
       async handle({ principal, params }) {
         return json(200, await service.subjectEntries(principal, params.ref));
       },
