@@ -73,7 +73,9 @@ async function openLedger(config: Config, metrics: Metrics): Promise<{ ledger: L
   const { FabricLedger } = await import('./ledger/fabric/fabric-ledger.js');
   const ledger = await FabricLedger.connect(config, {
     commitTimeoutMs: config.ledgerCommitTimeoutMs,
-    onRetry: (cause) => metrics.submitRetries.inc({ cause }),
+    onRetry: (cause) => {
+      metrics.submitRetries.inc({ cause });
+    },
   });
   return { ledger, blocks: ledger };
 }
@@ -123,7 +125,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const writer = new LedgerWriter({
     client,
     signer,
-    onRecorded: (entry) => metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency }),
+    onRecorded: (entry) => {
+      metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency });
+    },
   });
   const drainer = new OutboxDrainer({ outbox, writer, responses: store, notices: log, backoff: { ...config.outboxRetry, jitter: 0.2 }, clock: wallClock, logger });
   const recorder = new EventRecorder({
@@ -132,7 +136,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     responses: store,
     subjectKey,
     servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
-    onAccepted: () => drainer.wake(),
+    onAccepted: () => {
+      drainer.wake();
+    },
     clock: wallClock,
   });
   const webhooks = new Webhooks({ store, log, signer, retryBaseMs: config.webhookRetryBaseMs, logger });

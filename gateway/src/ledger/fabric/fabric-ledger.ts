@@ -49,8 +49,15 @@ const COMMIT_POLL_MS = 500;
 const TRANSIENT_RETRY = { attempts: 8, baseMs: 50, maxMs: 2_000, jitter: 0.5 };
 /** Read-set conflicts: a key (MVCC_READ_CONFLICT) or a range (PHANTOM_READ_CONFLICT) changed under the transaction. */
 const READ_CONFLICTS: ReadonlySet<number> = new Set([peer.TxValidationCode.MVCC_READ_CONFLICT, peer.TxValidationCode.PHANTOM_READ_CONFLICT]);
-/** gRPC codes of a call that did not get through, or whose endorsements could not be collected. */
-const NOT_TAKEN = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED, grpc.status.ABORTED]);
+/**
+ * gRPC codes of a call that did not get through, or whose endorsements could not be collected. By
+ * number: fabric-gateway's errors carry gRPC status codes as plain numbers.
+ */
+const NOT_TAKEN: ReadonlySet<number> = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED, grpc.status.ABORTED]);
+/** An endorsement the gateway gave up collecting (mismatching payloads, an endorser's own failure). */
+const ENDORSEMENT_ABORTED: number = grpc.status.ABORTED;
+/** What a chaincode's error response arrives as (qscc too, for a transaction it does not hold). */
+const CHAINCODE_ERROR: number = grpc.status.UNKNOWN;
 
 type CommitStatus = Pick<Status, 'successful' | 'code' | 'transactionId' | 'blockNumber'>;
 
@@ -231,7 +238,7 @@ export class FabricLedger implements Ledger {
       return block.getHeader()?.getNumber();
     } catch (error) {
       // qscc answers a transaction it does not hold with an error response (gRPC UNKNOWN).
-      if (error instanceof GatewayError && error.code === grpc.status.UNKNOWN) return undefined;
+      if (error instanceof GatewayError && error.code === CHAINCODE_ERROR) return undefined;
       throw toLedgerError(error);
     }
   }
@@ -277,7 +284,7 @@ function domainErrorOf(error: unknown): DomainError | undefined {
  */
 export function transientCause(error: unknown): TransientCause | undefined {
   if (error instanceof CommitError) return READ_CONFLICTS.has(error.code) ? 'read-conflict' : undefined;
-  if (error instanceof EndorseError && error.code === grpc.status.ABORTED && !domainErrorOf(error)) return 'endorsement-mismatch';
+  if (error instanceof EndorseError && error.code === ENDORSEMENT_ABORTED && !domainErrorOf(error)) return 'endorsement-mismatch';
   return undefined;
 }
 
