@@ -282,7 +282,7 @@ function domainErrorOf(error: unknown): DomainError | undefined {
  * without a decision of the contract (ProposalResponsePayloads do not match when one endorser
  * has not yet committed what another has). Classified by type and gRPC code, never by message.
  */
-export function transientCause(error: unknown): TransientCause | undefined {
+function transientCause(error: unknown): TransientCause | undefined {
   if (error instanceof CommitError) return READ_CONFLICTS.has(error.code) ? 'read-conflict' : undefined;
   if (error instanceof EndorseError && error.code === ENDORSEMENT_ABORTED && !domainErrorOf(error)) return 'endorsement-mismatch';
   return undefined;
