@@ -109,26 +109,17 @@ export class ConfigError extends Error {
   }
 }
 
+type Env = z.infer<typeof ENV_SCHEMA>;
+
+/** Settings a production gateway cannot do without; dev mode makes its own. */
+const REQUIRED_OUTSIDE_DEV_MODE = ['SUBJECT_KEY', 'TOKEN_JWKS', 'RECEIPT_KEY', 'TRUST_FILE'] as const;
+
 /** Reads and validates the gateway's configuration, listing every problem at once. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = ENV_SCHEMA.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
-  const e = parsed.data;
+  const e = parseEnv(env);
   const dataDir = resolve(e.DATA_DIR);
   const devMode = e.DEV_MODE ?? e.LEDGER === 'embedded';
-  const problems: string[] = [];
-  if (!devMode) {
-    if (!e.SUBJECT_KEY) problems.push('SUBJECT_KEY: required outside dev mode');
-    if (!e.TOKEN_JWKS) problems.push('TOKEN_JWKS: required outside dev mode');
-    if (!e.RECEIPT_KEY) problems.push('RECEIPT_KEY: required outside dev mode');
-    if (!e.TRUST_FILE) problems.push('TRUST_FILE: required outside dev mode');
-  }
-  if (e.LEDGER === 'fabric' && !e.AGENCY) problems.push('AGENCY: required when LEDGER=fabric');
-  if (e.RECEIPT_KEY && !e.AGENCY) problems.push('AGENCY: required with RECEIPT_KEY (the agency the key signs for)');
-  if (e.OUTBOX_RETRY_MAX_MS < e.OUTBOX_RETRY_BASE_MS) problems.push('OUTBOX_RETRY_MAX_MS: must not be below OUTBOX_RETRY_BASE_MS');
+  const problems = missingSettings(e, devMode);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -140,26 +131,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     tokenJwks: e.TOKEN_JWKS ?? resolve(dataDir, 'keys', 'agencies.jwks.json'),
     tokenIssuer: e.TOKEN_ISSUER,
     tokenAudience: e.TOKEN_AUDIENCE,
-    gatewayKeyPaths: new Map(
-      e.RECEIPT_KEY && e.AGENCY
-        ? [[e.AGENCY, resolve(e.RECEIPT_KEY)]]
-        : // Dev mode: the embedded gateway signs for every agency (or for AGENCY alone when set).
-          (e.AGENCY ? [e.AGENCY] : AGENCIES).map((agency) => [agency, resolve(dataDir, 'keys', 'gateways', `${agency}.private.jwk`)] as const),
-    ),
-    trustFile: e.TRUST_FILE ? resolve(e.TRUST_FILE) : resolve(dataDir, 'keys', 'trust.json'),
+    gatewayKeyPaths: gatewayKeyPaths(e, dataDir),
+    trustFile: resolvedOr(e.TRUST_FILE, resolve(dataDir, 'keys', 'trust.json')),
     checkpointEvery: e.CHECKPOINT_EVERY,
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
     deadlineSweepMs: e.DEADLINE_SWEEP_SECONDS * 1000,
-    deadlineRulesFile: e.DEADLINE_RULES ? resolve(e.DEADLINE_RULES) : undefined,
+    deadlineRulesFile: resolvedOr(e.DEADLINE_RULES, undefined),
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
-    holidayCalendar: e.HOLIDAY_CALENDAR ? resolve(e.HOLIDAY_CALENDAR) : fileURLToPath(new URL('../../../gateway/config/holidays-cn.json', import.meta.url)),
+    holidayCalendar: resolvedOr(e.HOLIDAY_CALENDAR, fileURLToPath(new URL('../../../gateway/config/holidays-cn.json', import.meta.url))),
     logLevel: e.LOG_LEVEL,
     agency: e.AGENCY,
-    fabricConnection: e.FABRIC_CONNECTION
-      ? resolve(e.FABRIC_CONNECTION)
-      : e.AGENCY
-        ? resolve('.network', 'gateways', `${e.AGENCY}.json`)
-        : undefined,
+    fabricConnection: fabricConnectionPath(e),
     blockMaxTransactions: e.BLOCK_MAX_TRANSACTIONS,
     ledgerCommitTimeoutMs: e.LEDGER_COMMIT_TIMEOUT_SECONDS * 1000,
     outboxRetry: { baseMs: e.OUTBOX_RETRY_BASE_MS, maxMs: e.OUTBOX_RETRY_MAX_MS },
@@ -167,4 +149,39 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     rateLimits: { agency: bucket(e.RATE_LIMIT_AGENCY), address: bucket(e.RATE_LIMIT_ADDRESS), unauthenticated: bucket(e.RATE_LIMIT_UNAUTHENTICATED) },
     tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_SECONDS,
   };
+}
+
+/** The environment through the schema; an empty variable counts as unset. */
+function parseEnv(env: Readonly<Record<string, string | undefined>>): Env {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = ENV_SCHEMA.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
+/** Settings that are each valid but missing for the mode the gateway runs in. */
+function missingSettings(e: Env, devMode: boolean): string[] {
+  const problems = devMode ? [] : REQUIRED_OUTSIDE_DEV_MODE.filter((name) => !e[name]).map((name) => `${name}: required outside dev mode`);
+  if (e.LEDGER === 'fabric' && !e.AGENCY) problems.push('AGENCY: required when LEDGER=fabric');
+  if (e.RECEIPT_KEY && !e.AGENCY) problems.push('AGENCY: required with RECEIPT_KEY (the agency the key signs for)');
+  if (e.OUTBOX_RETRY_MAX_MS < e.OUTBOX_RETRY_BASE_MS) problems.push('OUTBOX_RETRY_MAX_MS: must not be below OUTBOX_RETRY_BASE_MS');
+  return problems;
+}
+
+function resolvedOr<T>(path: string | undefined, fallback: T): string | T {
+  return path ? resolve(path) : fallback;
+}
+
+function gatewayKeyPaths(e: Env, dataDir: string): Config['gatewayKeyPaths'] {
+  if (e.RECEIPT_KEY && e.AGENCY) return new Map([[e.AGENCY, resolve(e.RECEIPT_KEY)]]);
+  // Dev mode: the embedded gateway signs for every agency (or for AGENCY alone when set).
+  return new Map((e.AGENCY ? [e.AGENCY] : AGENCIES).map((agency) => [agency, resolve(dataDir, 'keys', 'gateways', `${agency}.private.jwk`)] as const));
+}
+
+/** Where `npm run network:up` writes the agency's connection settings, unless they are named. */
+function fabricConnectionPath(e: Env): string | undefined {
+  if (e.FABRIC_CONNECTION) return resolve(e.FABRIC_CONNECTION);
+  return e.AGENCY ? resolve('.network', 'gateways', `${e.AGENCY}.json`) : undefined;
 }

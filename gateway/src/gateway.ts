@@ -104,7 +104,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const checkpoints = new Checkpointer({
     ledger, log, follower, signer, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
   });
-  follower.on('event', (event: LedgerEvent) => metrics.chainEvents.inc({ event: event.name }));
+  follower.on('event', (event: LedgerEvent) => {
+    metrics.chainEvents.inc({ event: event.name });
+  });
   follower.on('conflict', (conflict: { treeSize: number; roots: unknown }) => {
     metrics.checkpointConflicts.inc();
     logger.error({ treeSize: conflict.treeSize, roots: conflict.roots }, 'ALERT: agencies cosigned different log roots for the same size');
@@ -185,7 +187,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       if (server) {
         const closing = server;
         await new Promise<void>((resolve) => {
-          closing.close(() => resolve());
+          closing.close(() => {
+            resolve();
+          });
           closing.closeAllConnections();
         });
       }

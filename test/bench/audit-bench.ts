@@ -95,7 +95,7 @@ async function buildLedger(dataDir: string, entries: number, blockSize: number):
   const high = 3 * blockSize;
   const low = 2 * blockSize;
   let inFlight = 0;
-  let failure: unknown;
+  let failure: { readonly error: unknown } | undefined;
   let wake: (() => void) | undefined;
   const settled = () => {
     inFlight--;
@@ -118,7 +118,7 @@ async function buildLedger(dataDir: string, entries: number, blockSize: number):
             document: encoder.encode(canonicalJson(s.document(subject))),
           })
           .then(settled, (error: unknown) => {
-            failure ??= error;
+            failure ??= { error };
             settled();
           });
         submitted++;
@@ -130,7 +130,7 @@ async function buildLedger(dataDir: string, entries: number, blockSize: number):
       await new Promise<void>((resolve) => (wake = resolve));
     }
     while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    if (failure !== undefined) throw failure instanceof Error ? failure : new Error('a submission failed', { cause: failure });
+    if (failure !== undefined) throw failure.error;
   } finally {
     bar.stop();
     await ledger.close();

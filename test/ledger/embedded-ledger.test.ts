@@ -176,7 +176,7 @@ describe('embedded ledger audit', () => {
   });
   afterEach(() => dir.remove());
 
-  async function tamper(edit: (db: Level<string, string>) => Promise<void>) {
+  async function tamper(edit: (db: Level) => Promise<void>) {
     const db = new Level<string, string>(`${dir.path}/ledger`, { valueEncoding: 'utf8' });
     await edit(db);
     await db.close();
@@ -187,8 +187,8 @@ describe('embedded ledger audit', () => {
       await ledger.close();
     }
   }
-  const state = (db: Level<string, string>) => db.sublevel<string, string>('state', { valueEncoding: 'utf8' });
-  const blocks = (db: Level<string, string>) => db.sublevel<string, string>('blocks', { valueEncoding: 'utf8' });
+  const state = (db: Level) => db.sublevel('state', { valueEncoding: 'utf8' });
+  const blocks = (db: Level) => db.sublevel('blocks', { valueEncoding: 'utf8' });
   const entryKey = (e: Entry) => `\u0000entry\u0000${e.subjectRef}\u0000${String(e.seq).padStart(10, '0')}\u0000`;
 
   it('finds an untouched ledger intact', async () => {
@@ -251,7 +251,7 @@ describe('embedded ledger audit', () => {
   it('names a document edited in its private store', async () => {
     const target = entries[0] as Entry;
     const report = await tamper(async (db) => {
-      const docs = db.sublevel<string, string>('private', { valueEncoding: 'utf8' });
+      const docs = db.sublevel('private', { valueEncoding: 'utf8' });
       await docs.put(`${target.collection}\u0000${target.id}`, JSON.stringify({ forged: true }));
     });
     expect(report.problems.map((p) => [p.kind, p.entryId])).to.deep.include(['DOCUMENT_ALTERED', target.id]);

@@ -33,7 +33,20 @@ export const freshKeyHash = (): string => keyHashOf(randomBytes(32).toString('ba
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-const parse = <T>(bytes: Uint8Array): T => JSON.parse(decoder.decode(bytes)) as T;
+/** What each transaction of the contract answers, as JSON (chaincode/src/contract.ts). */
+interface ContractReplies {
+  RecordEvent: RecordReply;
+  GetSubjectStatus: SubjectStatus;
+  GetSubjectEntries: Entry[];
+  GetEntry: Entry;
+  GetDocument: unknown;
+  VerifyDocument: VerifyResult;
+}
+
+/** The contract's answer to a transaction: its JSON is the contract's own, trusted as the type it declares. */
+function replyOf<F extends keyof ContractReplies>(_fn: F, bytes: Uint8Array): ContractReplies[F] {
+  return JSON.parse(decoder.decode(bytes)) as ContractReplies[F];
+}
 
 /** The correction contract's transactions, typed, over either ledger. */
 export class CorrectionClient {
@@ -51,7 +64,7 @@ export class CorrectionClient {
       // The document travels as transient data: it never appears in the transaction itself.
       { document: encoder.encode(canonicalJson(request.document)) },
     );
-    const { entry, status, replayed } = parse<RecordReply>(result.payload);
+    const { entry, status, replayed } = replyOf('RecordEvent', result.payload);
     if (!replayed) return { entry, status, blockNumber: result.blockNumber, replayed };
     const first = await this.#ledger.blockNumberOf(entry.txId);
     if (first === undefined) throw new LedgerUnavailableError(`the ledger does not yet show the block of transaction ${entry.txId}`);
@@ -59,22 +72,26 @@ export class CorrectionClient {
   }
 
   async status(caller: Caller, subjectRef: string): Promise<SubjectStatus> {
-    return parse(await this.#ledger.evaluate(caller, 'GetSubjectStatus', [subjectRef]));
+    return this.#evaluate(caller, 'GetSubjectStatus', [subjectRef]);
   }
 
   async entries(caller: Caller, subjectRef: string): Promise<Entry[]> {
-    return parse(await this.#ledger.evaluate(caller, 'GetSubjectEntries', [subjectRef]));
+    return this.#evaluate(caller, 'GetSubjectEntries', [subjectRef]);
   }
 
   async entry(caller: Caller, entryId: string): Promise<Entry> {
-    return parse(await this.#ledger.evaluate(caller, 'GetEntry', [entryId]));
+    return this.#evaluate(caller, 'GetEntry', [entryId]);
   }
 
   async document(caller: Caller, entryId: string): Promise<unknown> {
-    return parse(await this.#ledger.evaluate(caller, 'GetDocument', [entryId]));
+    return this.#evaluate(caller, 'GetDocument', [entryId]);
   }
 
   async verify(caller: Caller, entryId: string, docHash: string): Promise<VerifyResult> {
-    return parse(await this.#ledger.evaluate(caller, 'VerifyDocument', [entryId, docHash]));
+    return this.#evaluate(caller, 'VerifyDocument', [entryId, docHash]);
+  }
+
+  async #evaluate<F extends keyof ContractReplies>(caller: Caller, fn: F, args: readonly string[]): Promise<ContractReplies[F]> {
+    return replyOf(fn, await this.#ledger.evaluate(caller, fn, args));
   }
 }

@@ -4,6 +4,8 @@ import type { RecordedResponse, SubmissionRequest } from '../store/outbox-store.
 import type { CorrectionClient } from './correction-client.js';
 import type { GatewaySigner } from './receipts.js';
 
+export type { RecordedResponse };
+
 /** An entry the ledger holds for a request, and whether it was there before this submission. */
 export interface Written {
   readonly response: RecordedResponse;

@@ -38,17 +38,17 @@ export interface Delivery {
 
 /** The gateway's own LevelDB (not the ledger): idempotency keys, webhooks and their deliveries. */
 export class GatewayStore {
-  readonly #db: Level<string, string>;
+  readonly #db: Level;
   readonly #idempotency;
   readonly #webhooks;
   readonly #deliveries;
   #deliveryCount = 0;
 
-  private constructor(db: Level<string, string>) {
+  private constructor(db: Level) {
     this.#db = db;
-    this.#idempotency = db.sublevel<string, string>('idempotency', { valueEncoding: 'utf8' });
-    this.#webhooks = db.sublevel<string, string>('webhook', { valueEncoding: 'utf8' });
-    this.#deliveries = db.sublevel<string, string>('delivery', { valueEncoding: 'utf8' });
+    this.#idempotency = db.sublevel('idempotency', { valueEncoding: 'utf8' });
+    this.#webhooks = db.sublevel('webhook', { valueEncoding: 'utf8' });
+    this.#deliveries = db.sublevel('delivery', { valueEncoding: 'utf8' });
   }
 
   async putWebhook(webhook: Webhook): Promise<void> {

@@ -1,8 +1,8 @@
 import type { Level } from 'level';
 import { privateKey } from './stub.js';
 
-type Db = Level<string, string>;
-const sub = (db: Db, name: string) => db.sublevel<string, string>(name, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+type Db = Level;
+const sub = (db: Db, name: string) => db.sublevel(name, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
 type Sub = ReturnType<typeof sub>;
 export type Snapshot = ReturnType<Db['snapshot']>;
 

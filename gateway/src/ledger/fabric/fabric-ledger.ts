@@ -19,8 +19,9 @@ import { z } from 'zod';
 import { DomainError } from 'correction-chaincode/domain';
 import type { FabricEvidence } from 'correction-verifier';
 import type { Config } from '../../config.js';
-import { LedgerUnavailableError, OutcomeUnknownError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
+import { promised } from '../../promised.js';
 import { retrying, sleep } from '../../retry.js';
+import { LedgerUnavailableError, OutcomeUnknownError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
 
 /** The gateway's Fabric connection settings, as `npm run network:up` writes them per agency. */
 export const FabricConnection = z.object({
@@ -207,7 +208,9 @@ export class FabricLedger implements Ledger {
 
   async *followEvents(fromBlock: number, signal: AbortSignal): AsyncGenerator<LedgerEvent> {
     const events = await this.#network.getChaincodeEvents(this.#chaincode, { startBlock: BigInt(fromBlock) });
-    const onAbort = () => events.close();
+    const onAbort = () => {
+      events.close();
+    };
     signal.addEventListener('abort', onAbort);
     try {
       for await (const event of events) {
@@ -261,9 +264,11 @@ export class FabricLedger implements Ledger {
     }
   }
 
-  async close(): Promise<void> {
-    this.#gateway.close();
-    this.#client.close();
+  close(): Promise<void> {
+    return promised(() => {
+      this.#gateway.close();
+      this.#client.close();
+    });
   }
 }
 
