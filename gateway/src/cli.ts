@@ -7,15 +7,21 @@ import { AGENCIES, documentHash, type Agency } from 'correction-chaincode/domain
 import { ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { devKeyPaths, ensureDevKeys, mintDevToken, ROLES, type Role } from './keys.js';
+import { DOCUMENT_KEY_FILE, readKeyFile } from './key-files.js';
 import { auditEmbeddedLedger, type AuditPhase, type AuditProgress } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
 import { maintenanceOf, pauseLedger, resumeLedger } from './ledger/embedded/maintenance.js';
 import type { AuditProblem, AuditReport } from './services/correction-service.js';
+import { createSealer } from './store/sealer.js';
 import { readTrust, verifyReceipt } from './services/receipts.js';
 import { verifyEvidence, type EvidenceBundle } from 'correction-verifier';
 import { fabricTrustFromConfigBlock, verifyFabricBlock } from 'correction-verifier/fabric';
 import { VERSION } from './version.js';
 import { runDemo } from './demo.js';
+
+// Everything this program creates — the data directory, LevelDB's files, keys — is for its user
+// alone. LevelDB creates its files itself, so the process umask is what reaches all of them.
+process.umask(0o077);
 
 const program = new Command()
   .name('correction-ledger')
@@ -177,14 +183,14 @@ program
 
 program
   .command('audit')
-  .description('audit the embedded ledger from its files: blocks, subject chains, statuses, documents')
+  .description('audit the embedded ledger from its files: blocks, subject chains, statuses, documents (opened with the document key)')
   .addOption(dataDirOption())
+  .option('--document-key <file>', 'the gateway\'s document key file (default: DOCUMENT_KEY, or the dev key in --data-dir)')
   .option('--json', 'print the report as JSON')
-  .action(async (options: { dataDir: string; json?: boolean }) => {
-    const ledger = await EmbeddedLedger.open({ dataDir: resolve(options.dataDir) }).catch((error: unknown) => {
-      const locked = (error as { code?: string; cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED';
-      throw new Error(locked ? 'the ledger is in use: stop the gateway first' : `cannot open the ledger: ${String(error)}`);
-    });
+  .action(async (options: { dataDir: string; documentKey?: string; json?: boolean }) => {
+    const dataDir = resolve(options.dataDir);
+    const keyFile = options.documentKey ?? process.env['DOCUMENT_KEY'] ?? devKeyPaths(dataDir).documentKey;
+    const ledger = await openForAudit(dataDir, keyFile);
     const progress = new ProgressBars(process.stderr.isTTY && !options.json);
     try {
       const report = await auditEmbeddedLedger(ledger, progress.update);
@@ -195,6 +201,17 @@ program
       await ledger.close();
     }
   });
+
+async function openForAudit(dataDir: string, keyFile: string): Promise<EmbeddedLedger> {
+  const key = await readKeyFile(DOCUMENT_KEY_FILE, keyFile).catch((error: unknown) => {
+    const missing = (error as { code?: string }).code === 'ENOENT';
+    throw missing ? new Error(`cannot read the document key ${keyFile}: give --document-key or DOCUMENT_KEY`) : error;
+  });
+  return EmbeddedLedger.open({ dataDir, sealer: createSealer(key) }).catch((error: unknown) => {
+    const locked = (error as { code?: string; cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED';
+    throw new Error(locked ? 'the ledger is in use: stop the gateway first' : `cannot open the ledger: ${String(error)}`);
+  });
+}
 
 /** One progress bar per audit phase on stderr; a new phase stops the bars before it. */
 class ProgressBars {

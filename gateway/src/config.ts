@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AGENCIES } from 'correction-chaincode/domain';
+import { DOCUMENT_KEY_FILE, keyFileProblems, SUBJECT_KEY_FILE, type KeyFileSpec } from './key-files.js';
+import { devKeyPaths } from './keys.js';
 
 const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -21,10 +23,12 @@ const ENV_SCHEMA = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   LEDGER: z.enum(['embedded', 'fabric']).default('embedded'),
-  /** Dev mode creates agency signing keys, a receipt key and a subject key under DATA_DIR. */
+  /** Dev mode creates agency signing keys, a receipt key, a subject key and a document key under DATA_DIR. */
   DEV_MODE: boolish.optional(),
-  /** Consortium subject key, hex (at least 32 bytes). Required outside dev mode. */
-  SUBJECT_KEY: z.string().regex(/^([0-9a-fA-F]{2}){32,}$/, 'must be at least 32 bytes of hex').optional(),
+  /** File holding the consortium subject key, hex (32 to 256 bytes), outside DATA_DIR. Required outside dev mode. */
+  SUBJECT_KEY: z.string().min(1).optional(),
+  /** File holding this gateway's document key, hex (32 bytes), outside DATA_DIR. Required outside dev mode. */
+  DOCUMENT_KEY: z.string().min(1).optional(),
   /** Agencies' public keys for bearer tokens: a JWKS file path or an http(s) URL. */
   TOKEN_JWKS: z.string().min(1).optional(),
   TOKEN_ISSUER: z.string().min(1).optional(),
@@ -72,7 +76,10 @@ export interface Config {
   readonly dataDir: string;
   readonly ledger: 'embedded' | 'fabric';
   readonly devMode: boolean;
-  readonly subjectKeyHex: string | undefined;
+  /** The consortium subject key's file (hex): HMAC key of subject references. */
+  readonly subjectKeyFile: string;
+  /** This gateway's document key's file (hex): seals documents and records at rest. */
+  readonly documentKeyFile: string;
   readonly tokenJwks: string;
   readonly tokenIssuer: string | undefined;
   readonly tokenAudience: string | undefined;
@@ -112,27 +119,29 @@ export class ConfigError extends Error {
 type Env = z.infer<typeof ENV_SCHEMA>;
 
 /** Settings a production gateway cannot do without; dev mode makes its own. */
-const REQUIRED_OUTSIDE_DEV_MODE = ['SUBJECT_KEY', 'TOKEN_JWKS', 'RECEIPT_KEY', 'TRUST_FILE'] as const;
+const REQUIRED_OUTSIDE_DEV_MODE = ['SUBJECT_KEY', 'DOCUMENT_KEY', 'TOKEN_JWKS', 'RECEIPT_KEY', 'TRUST_FILE'] as const;
 
 /** Reads and validates the gateway's configuration, listing every problem at once. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const e = parseEnv(env);
   const dataDir = resolve(e.DATA_DIR);
   const devMode = e.DEV_MODE ?? e.LEDGER === 'embedded';
-  const problems = missingSettings(e, devMode);
+  const problems = [...missingSettings(e, devMode), ...keyFileSettings(e, dataDir)];
   if (problems.length > 0) throw new ConfigError(problems);
+  const dev = devKeyPaths(dataDir);
   return {
     port: e.PORT,
     host: e.HOST,
     dataDir,
     ledger: e.LEDGER,
     devMode,
-    subjectKeyHex: e.SUBJECT_KEY,
-    tokenJwks: e.TOKEN_JWKS ?? resolve(dataDir, 'keys', 'agencies.jwks.json'),
+    subjectKeyFile: resolvedOr(e.SUBJECT_KEY, dev.subjectKey),
+    documentKeyFile: resolvedOr(e.DOCUMENT_KEY, dev.documentKey),
+    tokenJwks: e.TOKEN_JWKS ?? dev.jwks,
     tokenIssuer: e.TOKEN_ISSUER,
     tokenAudience: e.TOKEN_AUDIENCE,
     gatewayKeyPaths: gatewayKeyPaths(e, dataDir),
-    trustFile: resolvedOr(e.TRUST_FILE, resolve(dataDir, 'keys', 'trust.json')),
+    trustFile: resolvedOr(e.TRUST_FILE, dev.trust),
     checkpointEvery: e.CHECKPOINT_EVERY,
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
     deadlineSweepMs: e.DEADLINE_SWEEP_SECONDS * 1000,
@@ -168,6 +177,12 @@ function missingSettings(e: Env, devMode: boolean): string[] {
   if (e.RECEIPT_KEY && !e.AGENCY) problems.push('AGENCY: required with RECEIPT_KEY (the agency the key signs for)');
   if (e.OUTBOX_RETRY_MAX_MS < e.OUTBOX_RETRY_BASE_MS) problems.push('OUTBOX_RETRY_MAX_MS: must not be below OUTBOX_RETRY_BASE_MS');
   return problems;
+}
+
+/** Key files the environment names: where they lie, who may read them, and what they hold. */
+function keyFileSettings(e: Env, dataDir: string): string[] {
+  const named: Array<[KeyFileSpec, string | undefined]> = [[SUBJECT_KEY_FILE, e.SUBJECT_KEY], [DOCUMENT_KEY_FILE, e.DOCUMENT_KEY]];
+  return named.flatMap(([spec, path]) => (path === undefined ? [] : keyFileProblems(spec, path, dataDir)));
 }
 
 function resolvedOr<T>(path: string | undefined, fallback: T): string | T {

@@ -11,7 +11,9 @@ import { createApp } from './http/app.js';
 import { DEFAULT_JSON_LIMITS } from './http/json-body.js';
 import { RateLimiter } from './http/rate-limit.js';
 import type { Config } from './config.js';
-import { ensureDevKeys, readJwk, readSubjectKey } from './keys.js';
+import { secureDataDir } from './data-dir.js';
+import { DOCUMENT_KEY_FILE, readKeyFile, SUBJECT_KEY_FILE } from './key-files.js';
+import { ensureDevKeys, readJwk } from './keys.js';
 import { auditEmbeddedLedger } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
 import type { Ledger, LedgerEvent } from './ledger/port.js';
@@ -33,6 +35,7 @@ import { DeadlineWatcher } from './log/deadline-watcher.js';
 import { MerkleLog } from './log/merkle-log.js';
 import { GatewayStore } from './store/gateway-store.js';
 import { OutboxStore } from './store/outbox-store.js';
+import { createSealer, type Sealer } from './store/sealer.js';
 import { VERSION } from './version.js';
 
 export interface Gateway {
@@ -65,9 +68,9 @@ async function readGatewayKeys(config: Config): Promise<Map<Agency, JWK>> {
   return keys;
 }
 
-async function openLedger(config: Config, metrics: Metrics): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
+async function openLedger(config: Config, sealer: Sealer, metrics: Metrics): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
   if (config.ledger === 'embedded') {
-    const ledger = await EmbeddedLedger.open({ dataDir: config.dataDir, maxBlockTransactions: config.blockMaxTransactions });
+    const ledger = await EmbeddedLedger.open({ dataDir: config.dataDir, maxBlockTransactions: config.blockMaxTransactions, sealer });
     return { ledger, auditor: { auditLedger: () => auditEmbeddedLedger(ledger) } };
   }
   const { FabricLedger } = await import('./ledger/fabric/fabric-ledger.js');
@@ -83,16 +86,19 @@ async function openLedger(config: Config, metrics: Metrics): Promise<{ ledger: L
 /** Wires the gateway from its configuration. Nothing listens until listen(). */
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = createLogger(config.logLevel, options.logDestination);
+  const tightened = await secureDataDir(config.dataDir);
+  if (tightened > 0) logger.warn({ tightened }, 'took group and others\' access away from files under DATA_DIR');
   const createdDevKeys = config.devMode ? await ensureDevKeys(config.dataDir) : false;
+  const sealer = createSealer(await readKeyFile(DOCUMENT_KEY_FILE, config.documentKeyFile));
   // Gauges read the ledger and the outbox when scraped, after both are open.
   const metrics = createMetrics(() => ledger.height(), () => outbox.pendingCount);
   const [{ ledger, auditor, blocks }, store, outbox, signer, tokens, subjectKey, trust, log] = await Promise.all([
-    openLedger(config, metrics),
-    GatewayStore.open(config.dataDir),
-    OutboxStore.open(config.dataDir),
+    openLedger(config, sealer, metrics),
+    GatewayStore.open(config.dataDir, { sealer }),
+    OutboxStore.open(config.dataDir, { sealer }),
     readGatewayKeys(config).then(createGatewaySigner),
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
-    readSubjectKey(config.dataDir, config.subjectKeyHex),
+    readKeyFile(SUBJECT_KEY_FILE, config.subjectKeyFile),
     readTrust(config.trustFile),
     MerkleLog.open(config.dataDir),
   ]);

@@ -5,6 +5,7 @@ import { EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledge
 import { CorrectionClient, keyHashOf, type RecordRequest } from '../../gateway/src/services/correction-client.js';
 import { sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
+import { testSealer } from '../support/sealer.js';
 import { tempDir } from '../support/temp.js';
 
 const KEY = Buffer.alloc(32, 7);
@@ -25,7 +26,7 @@ describe('idempotency keys on the ledger', () => {
 
   beforeEach(async () => {
     dir = await tempDir();
-    ledger = await EmbeddedLedger.open({ dataDir: dir.path });
+    ledger = await EmbeddedLedger.open({ dataDir: dir.path, sealer: testSealer() });
     client = new CorrectionClient(ledger);
   });
   afterEach(async () => {

@@ -113,7 +113,7 @@ export class MerkleLog extends EventEmitter {
 
   static async open(dataDir: string): Promise<MerkleLog> {
     const dir = join(dataDir, 'log');
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const db = new Level<string, string>(dir, { valueEncoding: 'utf8' });
     await db.open();
     const log = new MerkleLog(db);

@@ -2,6 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
 import type { Agency, Entry, SubjectStatus } from 'correction-chaincode/domain';
+import { SealedSublevel } from './sealed-sublevel.js';
+import type { Sealer } from './sealer.js';
 
 /** What a pending submission will ask the ledger: the subject by reference, never by ID number. */
 export interface SubmissionRequest {
@@ -61,14 +63,20 @@ const keyOf = (agency: string, keyHash: string): string => `${agency}\u0000${key
 /** Every write reaches the disk before it is acknowledged: an accepted request survives a power cut. */
 const DURABLE = { sync: true } as const;
 
+export interface OutboxStoreOptions {
+  /** Seals the submissions (a pending one holds its document) under the gateway's document key. */
+  readonly sealer: Sealer;
+}
+
 /**
  * The outbox: requests accepted (202) while the ledger could not take them, in LevelDB of their
- * own, written with sync. Pending submissions are indexed by acceptance order; each settles once,
- * dropping its document; a refusal stays listed as not yet noticed until its notice is numbered.
+ * own, written with sync. Submissions are sealed; their indexes (acceptance order, agency and key
+ * hash) hold ids and hashes only. Each settles once, dropping its document; a refusal stays listed
+ * as not yet noticed until its notice is numbered.
  */
 export class OutboxStore {
   readonly #db: Level;
-  readonly #submissions;
+  readonly #submissions: SealedSublevel;
   readonly #queue;
   readonly #keys;
   readonly #unnoticed;
@@ -79,21 +87,21 @@ export class OutboxStore {
   /** Acceptances and settlements one at a time: a key is claimed once, a sequence number given once. */
   #writing: Promise<unknown> = Promise.resolve();
 
-  private constructor(db: Level) {
+  private constructor(db: Level, sealer: Sealer) {
     this.#db = db;
-    this.#submissions = db.sublevel('submission', { valueEncoding: 'utf8' });
+    this.#submissions = new SealedSublevel(db, 'submission', sealer);
     this.#queue = db.sublevel('queue', { valueEncoding: 'utf8' });
     this.#keys = db.sublevel('key', { valueEncoding: 'utf8' });
     this.#unnoticed = db.sublevel('unnoticed', { valueEncoding: 'utf8' });
     this.#meta = db.sublevel('meta', { valueEncoding: 'utf8' });
   }
 
-  static async open(dataDir: string): Promise<OutboxStore> {
+  static async open(dataDir: string, options: Readonly<OutboxStoreOptions>): Promise<OutboxStore> {
     const dir = join(dataDir, 'outbox');
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const db = new Level(dir, { valueEncoding: 'utf8' });
     await db.open();
-    const store = new OutboxStore(db);
+    const store = new OutboxStore(db, options.sealer);
     await store.#load();
     return store;
   }
@@ -114,7 +122,7 @@ export class OutboxStore {
       const accepted: Submission = { ...submission, seq: this.#seq + 1, state: 'pending' };
       await this.#db.batch(
         [
-          { type: 'put', key: accepted.id, value: encode(accepted), sublevel: this.#submissions },
+          this.#submissions.putOperation(accepted.id, encode(accepted)),
           { type: 'put', key: pad(accepted.seq), value: accepted.id, sublevel: this.#queue },
           { type: 'put', key: keyOf(accepted.agency, accepted.keyHash), value: accepted.id, sublevel: this.#keys },
           { type: 'put', key: 'seq', value: String(accepted.seq), sublevel: this.#meta },
@@ -140,7 +148,7 @@ export class OutboxStore {
           : { ...rest, state: 'refused', settledAt: at.toISOString(), problem: settlement.problem };
       await this.#db.batch(
         [
-          { type: 'put', key: id, value: encode(settled), sublevel: this.#submissions },
+          this.#submissions.putOperation(id, encode(settled)),
           { type: 'del', key: pad(current.seq), sublevel: this.#queue },
           ...(settled.state === 'refused' ? [{ type: 'put' as const, key: id, value: '', sublevel: this.#unnoticed }] : []),
         ],
@@ -213,7 +221,6 @@ export class OutboxStore {
   }
 }
 
-/** Values pass through here alone, so that sealing them at rest is one change. */
 function encode(submission: Submission): string {
   return JSON.stringify(submission);
 }

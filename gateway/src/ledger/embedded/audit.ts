@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { auditChain, entryIdFor, type Entry, type SubjectStatus } from 'correction-chaincode/domain';
 import type { AuditProblem, AuditReport } from '../../services/correction-service.js';
+import { SealedValueError } from '../../store/sealer.js';
 import { blockHash, ZERO_HASH, type BlockHeader, type BlockTransaction } from './block.js';
 import type { EmbeddedLedger } from './embedded-ledger.js';
 import type { LedgerStore } from './world-state.js';
@@ -46,7 +47,8 @@ interface RowIterator {
  * Audits an embedded ledger from its LevelDB files, trusting nothing in them:
  * 1. blocks, in order: each block's data hash over its stored transactions, each header's link to
  *    the next and to the tip; the digest of every entry and document the blocks wrote is kept;
- * 2. state, read sequentially: every entry and document against the digest its block wrote, every
+ * 2. state, read sequentially: every document opened with the ledger's document key (one that does
+ *    not open is named, by entry), every entry and document against the digest its block wrote, every
  *    subject chain recomputed from the canonical JSON of its entries, every link, and every stored
  *    status against the status its chain derives.
  * Each problem names the block, subject or entry where it was found.
@@ -113,30 +115,6 @@ function auditTip(blocks: BlocksRead, tip: ChainTip, problems: AuditProblem[]): 
     problems.push({ kind: 'BLOCK_MISSING', block: blocks.expected, detail: `the tip says height ${tip.height}, blocks end at ${blocks.expected}` });
   }
 }
-
-/** Documents: every one a block wrote, as stored now. */
-async function auditDocuments(store: LedgerStore, documentsWritten: Map<string, Written>, problems: AuditProblem[]): Promise<void> {
-  const documents = store.privateData.iterator();
-  try {
-    for (let rows = await documents.nextv(BATCH); rows.length > 0; rows = await documents.nextv(BATCH)) {
-      for (const [key, value] of rows) {
-        const written = documentsWritten.get(key);
-        if (written && sha256(value) !== written.digest) {
-          problems.push({ kind: 'DOCUMENT_ALTERED', block: written.block, entryId: documentEntryId(key), detail: `document in ${key.split('\u0000')[0]} does not match its hash` });
-        }
-        documentsWritten.delete(key);
-      }
-    }
-  } finally {
-    await documents.close();
-  }
-  for (const [key, written] of documentsWritten) {
-    problems.push({ kind: 'DOCUMENT_ALTERED', block: written.block, entryId: documentEntryId(key), detail: 'the document written in this block is gone' });
-  }
-}
-
-/** A document's key is its collection and its entry's id. */
-const documentEntryId = (key: string): string => key.split('\u0000')[1] ?? key;
 
 /**
  * Phase 2: statuses and entries are both stored in subject order, so one pass over each pairs
@@ -249,3 +227,48 @@ function missingEntry(key: string, written: Written): AuditProblem {
   const [ref = '', seq = ''] = key.slice(ENTRY_PREFIX.length).split('\u0000');
   return { kind: 'ENTRY_MISSING', block: written.block, subjectRef: ref, entryId: entryIdFor(ref, Number(seq)), seq: Number(seq), detail: 'the entry written in this block is gone' };
 }
+
+/**
+ * Documents: every one a block wrote, as stored now, opened with the ledger's document key and
+ * checked against the digest of the plaintext its block wrote. One that does not open — a wrong
+ * key, or altered ciphertext — is named by its entry.
+ */
+async function auditDocuments(store: LedgerStore, documentsWritten: Map<string, Written>, problems: AuditProblem[]): Promise<void> {
+  const documents = store.privateData.raw.iterator();
+  try {
+    for (let rows = await documents.nextv(BATCH); rows.length > 0; rows = await documents.nextv(BATCH)) {
+      for (const [key, sealed] of rows) {
+        const problem = documentProblem(store, key, sealed, documentsWritten.get(key));
+        if (problem) problems.push(problem);
+        documentsWritten.delete(key);
+      }
+    }
+  } finally {
+    await documents.close();
+  }
+  for (const [key, written] of documentsWritten) {
+    problems.push({ kind: 'DOCUMENT_ALTERED', block: written.block, entryId: documentEntryId(key), detail: 'the document written in this block is gone' });
+  }
+}
+
+/** What is wrong with one stored document, if anything. */
+function documentProblem(store: LedgerStore, key: string, sealed: Uint8Array, written: Written | undefined): AuditProblem | undefined {
+  const collection = key.split('\u0000')[0] ?? '';
+  let document: string;
+  try {
+    document = store.privateData.open(key, sealed);
+  } catch (error) {
+    if (!(error instanceof SealedValueError)) throw error;
+    const detail = error.reason === 'UNKNOWN_FORMAT'
+      ? `the document in ${collection} is not in a sealed format this audit reads`
+      : `the document in ${collection} does not open with this document key: a wrong key, or altered bytes`;
+    return { kind: 'DOCUMENT_UNREADABLE', ...(written ? { block: written.block } : {}), entryId: documentEntryId(key), detail };
+  }
+  if (written && sha256(document) !== written.digest) {
+    return { kind: 'DOCUMENT_ALTERED', block: written.block, entryId: documentEntryId(key), detail: `document in ${collection} does not match its hash` };
+  }
+  return undefined;
+}
+
+/** A document's key is its collection and its entry's id. */
+const documentEntryId = (key: string): string => key.split('\u0000')[1] ?? key;

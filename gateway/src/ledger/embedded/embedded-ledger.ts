@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level, type ChainedBatch } from 'level';
 import { MSP_OF_AGENCY, sha256Hex } from 'correction-chaincode/domain';
+import type { Sealer } from '../../store/sealer.js';
 import { LedgerUnavailableError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
 import { blockHash, makeBlock, ZERO_HASH, type Block, type BlockTransaction } from './block.js';
 import { loadContract, type ContractRuntime } from './contract-runtime.js';
@@ -14,6 +15,8 @@ import { BlockOverlay, blockKey, CommittedState, historyKey, LedgerStore } from 
 export interface EmbeddedLedgerOptions {
   /** Folder of the LevelDB files. */
   readonly dataDir: string;
+  /** Seals private documents at rest, under the gateway's document key. */
+  readonly sealer: Sealer;
   /** Most transactions cut into one block. */
   readonly maxBlockTransactions?: number;
 }
@@ -66,10 +69,10 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
 
   static async open(options: Readonly<EmbeddedLedgerOptions>): Promise<EmbeddedLedger> {
     const dir = join(options.dataDir, 'ledger');
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const db = new Level<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     await db.open();
-    const store = new LedgerStore(db);
+    const store = new LedgerStore(db, options.sealer);
     const tip = await readTip(store);
     const runtime = await loadContract();
     return new EmbeddedLedger(options.dataDir, store, runtime, tip, options.maxBlockTransactions ?? 500);
@@ -233,7 +236,8 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
       }
       batchOps.put(tx.txId, String(block.header.number), { sublevel: this.store.txIndex });
     });
-    for (const [compound, value] of overlay.privateWrites) batchOps.put(compound, value, { sublevel: this.store.privateData });
+    // Sealed as they are written: the block recorded the hash of the plaintext, which audits check.
+    for (const [compound, value] of overlay.privateWrites) this.store.privateData.putIn(batchOps, compound, value);
     batchOps.put(blockKey(block.header.number), JSON.stringify(block), { sublevel: this.store.blocks });
     batchOps.put('tip', JSON.stringify({ height: block.header.number + 1, hash }), { sublevel: this.store.meta });
     return batchOps;
