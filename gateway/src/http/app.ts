@@ -17,6 +17,7 @@ import { logRoutes } from './routes/log.js';
 import { noticeRoutes } from './routes/notices.js';
 import { operationRoutes } from './routes/operations.js';
 import { subjectRoutes } from './routes/subjects.js';
+import { submissionRoutes } from './routes/submissions.js';
 
 export interface AppDeps extends RouteServices {
   readonly tokens: TokenVerifier;
@@ -34,6 +35,7 @@ export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): 
   return [
     ...operationRoutes({ metrics: deps.metrics, ready: deps.ready, openApi }),
     ...eventRoutes(deps),
+    ...submissionRoutes(deps),
     ...catalogRoutes(deps),
     ...subjectRoutes(deps),
     ...entryRoutes(deps),
