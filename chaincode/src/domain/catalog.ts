@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Agency, CollectionName } from './agencies.js';
+import { AGENCIES, type Agency, type CollectionName } from './agencies.js';
 import { DOCUMENT_SCHEMAS, DOCUMENT_SHAPES, type CorrectionType } from './documents.js';
 import type { DetentionGround, OpenMatter, State, SubjectStatus } from './status.js';
 
@@ -115,7 +115,6 @@ export function committingOrgan(status: SubjectStatus): Agency {
 const LIFE: readonly State[] = ['UNDER_CORRECTION'];
 /** After a revocation ruling the subject may flee before committal, and is pursued (L50). */
 const LIFE_OR_REVOKED: readonly State[] = ['UNDER_CORRECTION', 'REVOKED'];
-const EVERY_AGENCY: readonly Agency[] = ['COURT', 'PROCURATORATE', 'POLICE', 'JUSTICE'];
 const ADDRESSEES: readonly Agency[] = ['COURT', 'POLICE', 'JUSTICE'];
 /** Detentions: the document stays with the enforcement agencies, or the judicial ones when a court records it. */
 const DETENTION_DOCS: CollectionTarget = { firstHolding: 'RECORDER', of: ['enforcementDocs', 'judicialDocs'] };
@@ -195,7 +194,7 @@ function answerReconsideration(s: SubjectStatus, f: Facts): SubjectStatus {
 
 const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
   {
-    code: 'ASSESSMENT_COMMISSIONED', name: '调查评估委托', recordedBy: EVERY_AGENCY, recorderRule: 'COMMISSIONING_ORGAN',
+    code: 'ASSESSMENT_COMMISSIONED', name: '调查评估委托', recordedBy: AGENCIES, recorderRule: 'COMMISSIONING_ORGAN',
     from: ['NONE'], to: 'ASSESSING', notify: ['JUSTICE'], collection: ASSESSMENT_DOCS('RECORDER'),
     publicFields: ['proposedType', 'executionPlace', 'expedited'], basis: 'L18, SPPR277',
     effect: (s, f, e) => ({ ...s, commissionedBy: e.agency, executionPlace: str(f, 'executionPlace') }),
@@ -286,13 +285,13 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
     effect: (s) => withFlags(s, { absconded: false }),
   },
   {
-    code: 'DETENTION_NOTIFIED', name: '被羁押通知', recordedBy: EVERY_AGENCY, from: LIFE,
+    code: 'DETENTION_NOTIFIED', name: '被羁押通知', recordedBy: AGENCIES, from: LIFE,
     notify: ['JUSTICE', 'PROCURATORATE'], collection: DETENTION_DOCS, publicFields: [], basis: 'L32',
     requires: (s) => (s.flags.detained ? 'subject is already recorded as detained' : undefined),
     effect: (s) => withDetention(s, 'OTHER'),
   },
   {
-    code: 'DETENTION_ENDED', name: '解除羁押', recordedBy: EVERY_AGENCY, from: LIFE,
+    code: 'DETENTION_ENDED', name: '解除羁押', recordedBy: AGENCIES, from: LIFE,
     notify: ['JUSTICE', 'PROCURATORATE'], collection: DETENTION_DOCS, publicFields: [], basis: 'L32',
     requires: (s) => (s.flags.detained ? undefined : 'subject is not recorded as detained'),
     effect: (s) => withDetention(s, null),
@@ -389,7 +388,7 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
     notify: ['JUSTICE'], collection: 'enforcementDocs', publicFields: [], basis: 'L34',
   },
   {
-    code: 'AMENDMENT', name: '更正', recordedBy: EVERY_AGENCY,
+    code: 'AMENDMENT', name: '更正', recordedBy: AGENCIES,
     recorderRule: 'AMENDED_RECORDER', from: 'RECORDED', notify: ['AS_AMENDED'], collection: 'AS_AMENDED',
     publicFields: ['corrections'], basis: '—',
   },
