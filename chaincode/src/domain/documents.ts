@@ -33,11 +33,11 @@ export const OCCURRED_AT = dateTime;
 const words = (max: number) =>
   z
     .string()
-    .trim()
-    .min(1)
     .max(max)
     // eslint-disable-next-line no-control-regex -- the null character is exactly what this refuses
-    .regex(/^[^\u0000\uD800-\uDFFF]*$/u, 'must be well-formed text without null characters');
+    .regex(/^[^\u0000\uD800-\uDFFF]*$/u, 'must be well-formed text without null characters')
+    // Checked as sent, not trimmed: the schema the API publishes says exactly what is accepted.
+    .regex(/\S/u, 'must not be blank');
 /** A document number (文号): short, one line. */
 const docNo = words(100);
 /** A person's or an institution's name. */
