@@ -13,7 +13,7 @@ import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
 import type { AuditProblem, AuditReport } from './services/correction-service.js';
 import { createSealer } from './store/sealer.js';
 import { readTrust, verifyReceipt } from './services/receipts.js';
-import { verifyEvidence, type EvidenceBundle } from 'correction-verifier';
+import { parseTrustFile, verifyEvidence } from 'correction-verifier';
 import { fabricTrustFromConfigBlock, verifyFabricBlock } from 'correction-verifier/fabric';
 import { VERSION } from './version.js';
 import { runDemo } from './demo.js';
@@ -154,13 +154,15 @@ async function verifyDocumentAgainstEntry(entryId: string, documentPath: string,
 
 program
   .command('trust')
-  .description('print the consortium trust file: every agency gateway key, and with --fabric-config-block the channel\'s MSP roots and orderers')
+  .description('print the consortium trust file: the log origin, every agency\'s gateway and note keys, witnesses and policy, and with --fabric-config-block the channel\'s MSP roots and orderers')
   .addOption(dataDirOption())
   .option('--fabric-config-block <file>', "the channel's configuration block (e.g. .network/config/corrections.block)")
   .action(async (options: { dataDir: string; fabricConfigBlock?: string }) => {
     const trust = await readTrust(devKeyPaths(resolve(options.dataDir)).trust);
     const fabric = options.fabricConfigBlock ? fabricTrustFromConfigBlock(await readFile(options.fabricConfigBlock)) : undefined;
-    process.stdout.write(`${JSON.stringify({ ...trust, ...(fabric ? { fabric } : {}) }, null, 2)}\n`);
+    // What is printed is a trust file a verifier accepts, or nothing.
+    const printed = parseTrustFile({ ...trust, ...(fabric ? { fabric } : {}) });
+    process.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
   });
 
 program
@@ -171,11 +173,11 @@ program
   .option('--trust <file>', 'consortium trust file (default: the dev one in --data-dir)')
   .addOption(dataDirOption())
   .action(async (bundlePath: string, documentPath: string | undefined, options: { trust?: string; dataDir: string }) => {
-    const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as EvidenceBundle;
+    const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as unknown;
     const trust = await readTrust(options.trust ?? devKeyPaths(resolve(options.dataDir)).trust);
     const document = documentPath ? (JSON.parse(await readFile(documentPath, 'utf8')) as unknown) : undefined;
     const verdict = await verifyEvidence(bundle, trust, { ...(document === undefined ? {} : { document }), fabricCheck: verifyFabricBlock });
-    for (const check of verdict.checks) process.stdout.write(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}\n`);
+    for (const check of verdict.checks) process.stdout.write(`${check.status}  ${check.name}: ${check.detail}\n`);
     process.stdout.write(verdict.ok ? 'evidence verified\n' : 'evidence NOT verified\n');
     process.exitCode = verdict.ok ? 0 : 1;
   });

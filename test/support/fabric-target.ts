@@ -51,11 +51,9 @@ export async function fabricTarget(): Promise<FabricTarget> {
         DOCUMENT_KEY: paths.documentKey,
         TOKEN_JWKS: paths.jwks,
         RECEIPT_KEY: paths.gatewayKey(agency),
+        NOTE_KEY: paths.noteKey(agency),
         TRUST_FILE: paths.trust,
         LOG_LEVEL: 'info',
-        // Propose a checkpoint every two seconds while the log grows; the other gateways cosign it.
-        CHECKPOINT_EVERY: '100000',
-        CHECKPOINT_INTERVAL_SECONDS: '2',
       });
       const gateway = await createGateway(config, { logDestination: sink });
       gateways.set(agency, gateway);

@@ -26,11 +26,13 @@ export interface AppDeps extends RouteServices {
   readonly metrics: Metrics;
   readonly ready: () => Promise<boolean>;
   readonly version: string;
+  /** Monitor routes answer without a token (true) or need an agency's (false). */
+  readonly monitorOpen: boolean;
 }
 
 /** Every route the gateway serves, declared once. */
 export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): AnyRoute[] {
-  return [
+  const routes = [
     ...operationRoutes({ metrics: deps.metrics, ready: deps.ready, openApi }),
     ...eventRoutes(deps),
     ...subjectRoutes(deps),
@@ -38,6 +40,9 @@ export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): 
     ...logRoutes(deps),
     ...noticeRoutes(deps),
   ];
+  // The operator's switch decides, once, whether monitors need a token: router and spec agree.
+  const monitors = deps.monitorOpen ? 'public' : 'agency';
+  return routes.map((declared) => (declared.access === 'monitor' ? { ...declared, access: monitors } : declared));
 }
 
 /**
