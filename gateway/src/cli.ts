@@ -16,6 +16,11 @@ import { readTrust, verifyReceipt } from './services/receipts.js';
 import { parseTrustFile, verifyEvidence } from 'correction-verifier';
 import { fabricTrustFromConfigBlock, verifyFabricBlock } from 'correction-verifier/fabric';
 import { VERSION } from './version.js';
+import { createLogger } from './logger.js';
+import { ensureWitnessKey } from './witness/witness-key.js';
+import { WitnessState } from './witness/witness-state.js';
+import { Witness } from './witness/witness.js';
+import { listenWitness, witnessApp } from './witness/witness-server.js';
 import { runDemo } from './demo.js';
 
 // Everything this program creates — the data directory, LevelDB's files, keys — is for its user
@@ -255,6 +260,19 @@ function problemLocation(p: AuditProblem): string {
 }
 
 program
+  .command('witness')
+  .description('run a C2SP witness (e.g. for a notary office): cosigns checkpoints that a quorum of agencies signed and that extend the last one it cosigned')
+  .option('--data-dir <dir>', 'the witness\'s own key and state', './witness-data')
+  .option('--trust <files...>', 'trust files of the logs it witnesses (their origins, agency keys and quorum)')
+  .option('--name <name>', 'key name, on first start (e.g. notary.example/witness)', 'witness.correction-ledger.invalid')
+  .option('--host <host>', 'listening address', '127.0.0.1')
+  .option('--port <port>', 'listening port (0: a free one)', (v) => Number.parseInt(v, 10), 8090)
+  .option('--print-key', 'print the witness\'s verifier key (for trust files) and exit')
+  .action(async (options: WitnessCommandOptions) => {
+    await runWitness(options);
+  });
+
+program
   .command('demo')
   .description('record a realistic ledger through the REST API of a running gateway')
   .option('--url <url>', 'gateway URL', 'http://127.0.0.1:8080')
@@ -263,6 +281,39 @@ program
   .action(async (options: { url: string; dataDir: string; subjects: number }) => {
     await runDemo({ url: options.url, dataDir: resolve(options.dataDir), subjects: options.subjects });
   });
+
+interface WitnessCommandOptions {
+  dataDir: string;
+  trust?: string[];
+  name: string;
+  host: string;
+  port: number;
+  printKey?: boolean;
+}
+
+/** The witness's key, made on its first start; its state beside it. */
+async function runWitness(options: WitnessCommandOptions): Promise<void> {
+  const dataDir = resolve(options.dataDir);
+  const signer = await ensureWitnessKey(dataDir, options.name);
+  if (options.printKey) {
+    process.stdout.write(`${signer.vkey}\n`);
+    return;
+  }
+  if (!options.trust?.length) throw new InvalidArgumentError('give --trust with the trust file of each log to witness');
+  const logs = await Promise.all(options.trust.map((path) => readTrust(path)));
+  const state = await WitnessState.open(dataDir);
+  const witness = new Witness({ signer, logs, state });
+  const logger = createLogger(process.env['LOG_LEVEL'] ?? 'info');
+  const { server, port } = await listenWitness(witnessApp(witness, logger), options.host, options.port);
+  logger.info({ url: `http://${options.host}:${port}`, vkey: signer.vkey, origins: logs.map((l) => l.origin) }, 'witness listening');
+  const stop = () => {
+    server.close();
+    server.closeAllConnections();
+    void state.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);

@@ -30,6 +30,7 @@ import { Checkpointer } from './log/checkpointer.js';
 import { LogFollower } from './log/log-follower.js';
 import { DeadlineWatcher } from './log/deadline-watcher.js';
 import { Finality } from './log/finality.js';
+import { WitnessClient } from './log/witness-client.js';
 import { MerkleLog } from './log/merkle-log.js';
 import { readNoteSigner, type NoteSigner } from './note-keys.js';
 import type { TrustFile } from 'correction-verifier';
@@ -46,6 +47,7 @@ export interface Gateway {
   readonly follower: LogFollower;
   readonly checkpoints: Checkpointer;
   readonly finality: Finality;
+  readonly witnesses: WitnessClient;
   readonly deadlines: DeadlineWatcher;
   /** True when dev mode created keys on this start. */
   readonly createdDevKeys: boolean;
@@ -54,11 +56,11 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Cosignatures that name different roots for one size: on chain, or found by a witness. */
+/** Cosignatures anchored on chain that name different roots for one size. */
 export interface CheckpointConflict {
   readonly treeSize: number;
   readonly roots?: unknown;
-  readonly source: 'chain' | 'witness';
+  readonly source: 'chain';
 }
 
 export interface GatewayOptions {
@@ -127,6 +129,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   });
   const finality = new Finality(log, trust, logger);
   follower.on('cosignature', finality.onCosignature);
+  const witnesses = new WitnessClient({ log, finality, trust, logger });
   const metrics = createMetrics(() => ledger.height());
   follower.on('event', (event: LedgerEvent) => {
     metrics.chainEvents.inc({ event: event.name });
@@ -134,6 +137,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   follower.on('conflict', (conflict: CheckpointConflict) => {
     metrics.checkpointConflicts.inc();
     logger.error({ treeSize: conflict.treeSize, roots: conflict.roots, source: conflict.source }, 'ALERT: agencies cosigned different log roots for the same size');
+  });
+  witnesses.on('conflict', (conflict: { treeSize: number; witness: string; reason: string }) => {
+    metrics.checkpointConflicts.inc();
+    logger.error({ ...conflict, source: 'witness' }, 'ALERT: a witness refused this log\'s checkpoint as inconsistent with one it cosigned: another log uses this origin');
   });
   const client = new CorrectionClient(ledger);
   const proofs = new ProofService({ client, log, signer, trust, blocks });
@@ -153,6 +160,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   });
   const webhooks = new Webhooks({ store, log, signer, retryBaseMs: config.webhookRetryBaseMs, logger });
   follower.start();
+  witnesses.start();
   checkpoints.start();
   deadlines.start();
   await webhooks.start();
@@ -177,6 +185,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     follower,
     checkpoints,
     finality,
+    witnesses,
     deadlines,
     createdDevKeys,
     listen() {
@@ -204,6 +213,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await deadlines.close();
       await checkpoints.close();
       await follower.close();
+      await witnesses.close();
       await finality.close();
       await log.close();
       await ledger.close();
