@@ -9,12 +9,18 @@ import { sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
 import { embeddedTarget, type EmbeddedTarget } from '../support/target.js';
 
+interface Reply<T> {
+  readonly status: number;
+  readonly body: T;
+  readonly type: string | null;
+}
+
 /** A GET without any token, as a monitor outside the consortium makes it. */
-async function anonymous<T>(target: EmbeddedTarget, path: string): Promise<{ status: number; body: T; type: string | null }> {
+async function anonymous<T = unknown>(target: EmbeddedTarget, path: string): Promise<Reply<T>> {
   const response = await fetch(`${target.url()}${path}`);
   const type = response.headers.get('content-type');
-  const body = (type?.includes('json') ? await response.json() : await response.text()) as T;
-  return { status: response.status, body, type };
+  const body: unknown = type?.includes('json') ? await response.json() : await response.text();
+  return { status: response.status, body: body as T, type };
 }
 
 describe('the log for monitors', function () {
