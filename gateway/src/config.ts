@@ -71,6 +71,11 @@ const ENV_SCHEMA = z.object({
   TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),
   /** Most transactions per embedded-ledger block. */
   BLOCK_MAX_TRANSACTIONS: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** How long a submission waits for its commit on Fabric before its outcome counts as unknown (202). */
+  LEDGER_COMMIT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(30),
+  /** First delay before the outbox tries the ledger again; each further one doubles, up to OUTBOX_RETRY_MAX_MS. */
+  OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
+  OUTBOX_RETRY_MAX_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
 });
 
 export interface Config {
@@ -103,6 +108,8 @@ export interface Config {
   readonly agency: (typeof AGENCIES)[number] | undefined;
   readonly fabricConnection: string | undefined;
   readonly blockMaxTransactions: number;
+  readonly ledgerCommitTimeoutMs: number;
+  readonly outboxRetry: { readonly baseMs: number; readonly maxMs: number };
   readonly corsOrigins: readonly string[];
   readonly rateLimits: {
     readonly agency: { readonly ratePerSecond: number; readonly burst: number };
@@ -159,6 +166,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     agency: e.AGENCY,
     fabricConnection: fabricConnectionPath(e),
     blockMaxTransactions: e.BLOCK_MAX_TRANSACTIONS,
+    ledgerCommitTimeoutMs: e.LEDGER_COMMIT_TIMEOUT_SECONDS * 1000,
+    outboxRetry: { baseMs: e.OUTBOX_RETRY_BASE_MS, maxMs: e.OUTBOX_RETRY_MAX_MS },
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     rateLimits: { agency: bucket(e.RATE_LIMIT_AGENCY), address: bucket(e.RATE_LIMIT_ADDRESS), unauthenticated: bucket(e.RATE_LIMIT_UNAUTHENTICATED) },
     tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_SECONDS,
@@ -181,6 +190,7 @@ function missingSettings(e: Env, devMode: boolean): string[] {
   if (e.LEDGER === 'fabric' && !e.AGENCY) problems.push('AGENCY: required when LEDGER=fabric');
   if (e.RECEIPT_KEY && !e.AGENCY) problems.push('AGENCY: required with RECEIPT_KEY (the agency the key signs for)');
   if (e.NOTE_KEY && !e.AGENCY) problems.push('AGENCY: required with NOTE_KEY (the agency the key cosigns for)');
+  if (e.OUTBOX_RETRY_MAX_MS < e.OUTBOX_RETRY_BASE_MS) problems.push('OUTBOX_RETRY_MAX_MS: must not be below OUTBOX_RETRY_BASE_MS');
   return problems;
 }
 

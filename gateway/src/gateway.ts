@@ -18,9 +18,12 @@ import { auditEmbeddedLedger } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
 import type { Ledger, LedgerEvent } from './ledger/port.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { CorrectionClient } from './services/correction-client.js';
 import { CorrectionService, type LedgerAuditor } from './services/correction-service.js';
+import { EventRecorder } from './services/event-recorder.js';
+import { LedgerWriter } from './services/ledger-writer.js';
+import { OutboxDrainer } from './services/outbox-drainer.js';
 import { createGatewaySigner, readTrust } from './services/receipts.js';
 import { ProofService, type BlockSource } from './services/proof-service.js';
 import { noticeSource } from './services/notice-stream.js';
@@ -35,6 +38,7 @@ import { MerkleLog } from './log/merkle-log.js';
 import { readNoteSigner, type NoteSigner } from './note-keys.js';
 import type { TrustFile } from 'correction-verifier';
 import { GatewayStore } from './store/gateway-store.js';
+import { OutboxStore } from './store/outbox-store.js';
 import { createSealer, type Sealer } from './store/sealer.js';
 import { VERSION } from './version.js';
 
@@ -49,6 +53,7 @@ export interface Gateway {
   readonly finality: Finality;
   readonly witnesses: WitnessClient;
   readonly deadlines: DeadlineWatcher;
+  readonly outbox: OutboxDrainer;
   /** True when dev mode created keys on this start. */
   readonly createdDevKeys: boolean;
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
@@ -92,13 +97,18 @@ async function readCosigners(config: Config, trust: TrustFile): Promise<Map<Agen
   return cosigners;
 }
 
-async function openLedger(config: Config, sealer: Sealer): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
+async function openLedger(config: Config, sealer: Sealer, metrics: Metrics): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
   if (config.ledger === 'embedded') {
     const ledger = await EmbeddedLedger.open({ dataDir: config.dataDir, maxBlockTransactions: config.blockMaxTransactions, sealer });
     return { ledger, auditor: { auditLedger: () => auditEmbeddedLedger(ledger) } };
   }
   const { FabricLedger } = await import('./ledger/fabric/fabric-ledger.js');
-  const ledger = await FabricLedger.connect(config);
+  const ledger = await FabricLedger.connect(config, {
+    commitTimeoutMs: config.ledgerCommitTimeoutMs,
+    onRetry: (cause) => {
+      metrics.submitRetries.inc({ cause });
+    },
+  });
   return { ledger, blocks: ledger };
 }
 
@@ -110,9 +120,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const createdDevKeys = config.devMode ? await ensureDevKeys(config.dataDir) : false;
   const sealer = createSealer(await readKeyFile(DOCUMENT_KEY_FILE, config.documentKeyFile));
   const trust = await readTrust(config.trustFile);
-  const [{ ledger, auditor, blocks }, store, signer, cosigners, tokens, subjectKey, log] = await Promise.all([
-    openLedger(config, sealer),
+  // Gauges read the ledger and the outbox when scraped, after both are open.
+  const metrics = createMetrics(() => ledger.height(), () => outbox.pendingCount);
+  const [{ ledger, auditor, blocks }, store, outbox, signer, cosigners, tokens, subjectKey, log] = await Promise.all([
+    openLedger(config, sealer, metrics),
     GatewayStore.open(config.dataDir, { sealer }),
+    OutboxStore.open(config.dataDir, { sealer }),
     readGatewayKeys(config).then(createGatewaySigner),
     readCosigners(config, trust),
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
@@ -130,7 +143,6 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const finality = new Finality(log, trust, logger);
   follower.on('cosignature', finality.onCosignature);
   const witnesses = new WitnessClient({ log, finality, trust, logger });
-  const metrics = createMetrics(() => ledger.height());
   follower.on('event', (event: LedgerEvent) => {
     metrics.chainEvents.inc({ event: event.name });
   });
@@ -146,23 +158,40 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const proofs = new ProofService({ client, log, signer, trust, blocks });
   const service = new CorrectionService({
     client,
-    store,
-    signer,
     subjectKey,
     servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
     auditor,
-    onRecorded: (entry) => {
-      metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency });
-    },
     calendar,
     deadlineRules,
     clock,
+  });
+  // Submissions are stamped with the real time; the injectable clock is the statutory one.
+  const wallClock = () => new Date();
+  const writer = new LedgerWriter({
+    client,
+    signer,
+    onRecorded: (entry) => {
+      metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency });
+    },
+  });
+  const drainer = new OutboxDrainer({ outbox, writer, responses: store, notices: log, backoff: { ...config.outboxRetry, jitter: 0.2 }, clock: wallClock, logger });
+  const recorder = new EventRecorder({
+    writer,
+    outbox,
+    responses: store,
+    subjectKey,
+    servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
+    onAccepted: () => {
+      drainer.wake();
+    },
+    clock: wallClock,
   });
   const webhooks = new Webhooks({ store, log, signer, retryBaseMs: config.webhookRetryBaseMs, logger });
   follower.start();
   witnesses.start();
   checkpoints.start();
   deadlines.start();
+  drainer.start();
   await webhooks.start();
   const limits = {
     json: DEFAULT_JSON_LIMITS,
@@ -171,7 +200,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     unauthenticated: new RateLimiter(config.rateLimits.unauthenticated),
   };
   const app = createApp({
-    service, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), webhooks, tokens, limits,
+    service, recorder, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), webhooks, tokens, limits,
     corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION, monitorOpen: config.monitorOpen,
   });
   let server: Server | undefined;
@@ -187,6 +216,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     finality,
     witnesses,
     deadlines,
+    outbox: drainer,
     createdDevKeys,
     listen() {
       return new Promise((resolve, reject) => {
@@ -209,6 +239,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           closing.closeAllConnections();
         });
       }
+      await drainer.close();
       await webhooks.close();
       await deadlines.close();
       await checkpoints.close();
@@ -218,6 +249,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await log.close();
       await ledger.close();
       await store.close();
+      await outbox.close();
     },
   };
 }

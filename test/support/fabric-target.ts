@@ -54,6 +54,10 @@ export async function fabricTarget(): Promise<FabricTarget> {
         NOTE_KEY: paths.noteKey(agency),
         TRUST_FILE: paths.trust,
         LOG_LEVEL: 'info',
+        // A commit not seen in ten seconds makes the answer 202; the outbox tries again within seconds.
+        LEDGER_COMMIT_TIMEOUT_SECONDS: '10',
+        OUTBOX_RETRY_BASE_MS: '250',
+        OUTBOX_RETRY_MAX_MS: '4000',
       });
       const gateway = await createGateway(config, { logDestination: sink });
       gateways.set(agency, gateway);

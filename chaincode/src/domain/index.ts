@@ -10,6 +10,7 @@ export * from './entry-canonical.js';
 export * from './events.js';
 export * from './errors.js';
 export * from './hashing.js';
+export * from './idempotency.js';
 export * from './identity.js';
 export * from './lifecycle.js';
 export * from './obligations.js';

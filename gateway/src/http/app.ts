@@ -16,6 +16,7 @@ import { logRoutes } from './routes/log.js';
 import { noticeRoutes } from './routes/notices.js';
 import { operationRoutes } from './routes/operations.js';
 import { subjectRoutes } from './routes/subjects.js';
+import { submissionRoutes } from './routes/submissions.js';
 
 export interface AppDeps extends RouteServices {
   readonly tokens: TokenVerifier;
@@ -35,6 +36,7 @@ export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): 
   const routes = [
     ...operationRoutes({ metrics: deps.metrics, ready: deps.ready, openApi }),
     ...eventRoutes(deps),
+    ...submissionRoutes(deps),
     ...subjectRoutes(deps),
     ...entryRoutes(deps),
     ...logRoutes(deps),

@@ -60,6 +60,23 @@ export const RecordedSchema = z
   .object({ entry: EntrySchema, status: SubjectStatusSchema, receipt: z.string().meta({ description: 'JWS (ES256) by the gateway over the entry hash, tx id and time' }) })
   .meta({ id: 'Recorded' });
 
+const ProblemFields = z.looseObject({ code: z.string(), status: z.number().int(), detail: z.string() });
+
+export const SubmissionSchema = z
+  .object({
+    id: z.uuid(),
+    state: z.enum(['pending', 'committed', 'refused']).meta({ description: 'pending until the ledger commits or refuses it' }),
+    subjectRef: hex64,
+    type: z.enum(EVENT_TYPES as [string, ...string[]]),
+    acceptedAt: z.iso.datetime(),
+    settledAt: z.iso.datetime().optional(),
+    entry: EntrySchema.optional().meta({ description: 'committed: the entry' }),
+    status: SubjectStatusSchema.optional().meta({ description: 'committed: the subject status after the entry' }),
+    receipt: z.string().optional().meta({ description: 'committed: the receipt, as for 201' }),
+    problem: ProblemFields.optional().meta({ description: 'refused: the problem the ledger answered, as it would have been answered at once' }),
+  })
+  .meta({ id: 'Submission' });
+
 export const LookupResultSchema = z.object({ ref: hex64, status: SubjectStatusSchema }).meta({ id: 'LookupResult' });
 
 export const EntryWithDocumentSchema = z

@@ -4,7 +4,11 @@ import { Level } from 'level';
 import { SealedSublevel } from './sealed-sublevel.js';
 import type { Sealer } from './sealer.js';
 
-/** A response kept for an Idempotency-Key: a retry gets it back instead of a second entry. */
+/**
+ * A response kept per agency and idempotency key hash, so that a retry is answered without a
+ * round trip to the ledger. Only a cache: the ledger records each key with its entry, and a retry
+ * the cache does not know is replayed by the contract.
+ */
 export interface StoredResponse {
   readonly requestHash: string;
   readonly status: number;
@@ -40,8 +44,8 @@ export interface GatewayStoreOptions {
 }
 
 /**
- * The gateway's own LevelDB (not the ledger): idempotency keys, webhooks and their deliveries.
- * The responses kept for idempotency keys are sealed under the document key.
+ * The gateway's own LevelDB (not the ledger): first answers per idempotency key hash, webhooks and
+ * their deliveries. The kept responses are sealed under the document key.
  */
 export class GatewayStore {
   readonly #db: Level;
@@ -94,13 +98,13 @@ export class GatewayStore {
     return new GatewayStore(db, options.sealer);
   }
 
-  async getResponse(scope: string, key: string): Promise<StoredResponse | undefined> {
-    const raw = await this.#idempotency.get(`${scope}\u0000${key}`);
+  async getResponse(scope: string, keyHash: string): Promise<StoredResponse | undefined> {
+    const raw = await this.#idempotency.get(`${scope}\u0000${keyHash}`);
     return raw === undefined ? undefined : (JSON.parse(raw) as StoredResponse);
   }
 
-  async putResponse(scope: string, key: string, response: StoredResponse): Promise<void> {
-    await this.#idempotency.put(`${scope}\u0000${key}`, JSON.stringify(response));
+  async putResponse(scope: string, keyHash: string, response: StoredResponse): Promise<void> {
+    await this.#idempotency.put(`${scope}\u0000${keyHash}`, JSON.stringify(response));
   }
 
   async close(): Promise<void> {

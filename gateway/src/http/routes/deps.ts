@@ -1,4 +1,5 @@
 import type { CorrectionService } from '../../services/correction-service.js';
+import type { EventRecorder } from '../../services/event-recorder.js';
 import type { NoticeSource } from '../../services/notice-stream.js';
 import type { ObligationList } from '../../services/obligations.js';
 import type { ProofService } from '../../services/proof-service.js';
@@ -7,6 +8,7 @@ import type { Webhooks } from '../../services/webhooks.js';
 /** The services the routes call. */
 export interface RouteServices {
   readonly service: CorrectionService;
+  readonly recorder: EventRecorder;
   readonly proofs: ProofService;
   readonly notices: NoticeSource;
   readonly obligations: ObligationList;
