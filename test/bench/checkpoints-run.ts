@@ -30,6 +30,8 @@ const percentile = (sorted: readonly number[], p: number): number => sorted[Math
 interface Committed {
   readonly entryId: string;
   readonly at: number;
+  /** From sending the request to its 201: how the ledger keeps up with the rate. */
+  readonly tookMs: number;
 }
 
 async function targetOf(): Promise<{ target: Target; gateway: Gateway; close: () => Promise<void> }> {
@@ -57,7 +59,7 @@ async function load(target: Target): Promise<Committed[]> {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     requests.push(
       court.record('SENTENCE_HANDOVER', { idNumber: residentId(5_000_000 + Math.floor(Math.random() * 4_000_000)) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00').then((answer) => {
-        if (answer.status === 201) committed.push({ entryId: answer.body.entry.id, at: performance.now() });
+        if (answer.status === 201) committed.push({ entryId: answer.body.entry.id, at: performance.now(), tookMs: performance.now() - due });
       }),
     );
   }
@@ -65,10 +67,37 @@ async function load(target: Target): Promise<Committed[]> {
   return committed;
 }
 
+function percentiles(values: number[]): { p50: number; p99: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: Math.round(percentile(sorted, 0.5)), p99: Math.round(percentile(sorted, 0.99)) };
+}
+
+type Moments = ReadonlyArray<{ readonly size: number; readonly at: number }>;
+
+/** For each entry: commit → first final checkpoint covering it, and commit → this gateway's log holding it. */
+async function coverage(gateway: Gateway, committed: readonly Committed[], appended: Moments, finals: Moments) {
+  const latencies: number[] = [];
+  const follows: number[] = [];
+  let uncovered = 0;
+  for (const { entryId, at } of committed) {
+    const located = await gateway.log.locate(entryId);
+    const index = located?.index ?? Number.POSITIVE_INFINITY;
+    const followed = appended.find((a) => a.size > index);
+    const final = finals.find((f) => f.size > index);
+    if (followed) follows.push(Math.max(0, followed.at - at));
+    if (final) latencies.push(Math.max(0, final.at - at));
+    else uncovered++;
+  }
+  latencies.sort((a, b) => a - b);
+  return { latencies, follows, uncovered };
+}
+
 async function main(): Promise<void> {
   const { target, gateway, close } = await targetOf();
   const finals: Array<{ size: number; at: number }> = [];
   const anchorTransactions = new Set<string>();
+  const appended: Array<{ size: number; at: number }> = [];
+  gateway.follower.on('appended', (size: number) => appended.push({ size, at: performance.now() }));
   gateway.finality.on('final', (checkpoint: FinalCheckpoint) => finals.push({ size: checkpoint.treeSize, at: performance.now() }));
   gateway.follower.on('cosignature', (c: CheckpointCosignature) => anchorTransactions.add(c.txId));
   try {
@@ -77,15 +106,7 @@ async function main(): Promise<void> {
     // Wait, with a deadline, until a final checkpoint covers the last entry.
     const until = performance.now() + 30_000;
     while ((gateway.log.latestFinal?.treeSize ?? 0) < gateway.log.size && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
-    const latencies: number[] = [];
-    let uncovered = 0;
-    for (const { entryId, at } of committed) {
-      const located = await gateway.log.locate(entryId);
-      const final = located ? finals.find((f) => f.size > located.index) : undefined;
-      if (final) latencies.push(Math.max(0, final.at - at));
-      else uncovered++;
-    }
-    latencies.sort((a, b) => a - b);
+    const { latencies, follows, uncovered } = await coverage(gateway, committed, appended, finals);
     const result = {
       ledger,
       rate,
@@ -93,6 +114,9 @@ async function main(): Promise<void> {
       entries: committed.length,
       uncovered,
       finalityMs: { p50: Math.round(percentile(latencies, 0.5)), p99: Math.round(percentile(latencies, 0.99)), max: Math.round(latencies[latencies.length - 1] ?? Number.NaN) },
+      /** Commit → this gateway's log holds the entry: the part of finality the follower takes. */
+      recordMs: percentiles(committed.map((c) => c.tookMs)),
+      followMs: percentiles(follows),
       checkpoints: finals.length,
       anchorTransactionsPerSecond: Math.round((anchorTransactions.size / seconds) * 10) / 10,
       logGrew: gateway.log.size - startSize,

@@ -1,5 +1,5 @@
 import { fromBase64, toBase64 } from './bytes.js';
-import { NoteError, parseNote, verifyCosignature, type CosignerKey, type SignedNote } from './note.js';
+import { NoteError, parseNote, verifyCosignature, type CosignerKey, type Ed25519Verify, type SignatureCache, type SignedNote } from './note.js';
 import { trustedKeys, type AgencyCode, type TrustFile } from './trust.js';
 
 /** The three lines of a C2SP checkpoint (c2sp.org/tlog-checkpoint): which log, how many leaves, which root. */
@@ -58,6 +58,10 @@ export interface CheckpointOptions {
   readonly now?: number;
   /** How far in the future a cosignature's timestamp may lie (clock skew), seconds. */
   readonly maxFutureSeconds?: number;
+  /** Signatures already verified (a gateway weighing the same checkpoint again). */
+  readonly cache?: SignatureCache;
+  /** A native Ed25519 verification to use instead of the portable one. */
+  readonly ed25519?: Ed25519Verify;
 }
 
 const DEFAULT_MAX_FUTURE_SECONDS = 600;
@@ -107,7 +111,7 @@ function tallyCosignatures(signed: SignedNote, trust: TrustFile, options: Checkp
   for (const signature of signed.signatures) {
     const known = keys.find(({ key }) => key.name === signature.name && key.keyId === signature.keyId);
     if (!known) continue;
-    const result = verifyCosignature(signed.text, signature, known.key);
+    const result = verifyCosignature(signed.text, signature, known.key, options);
     if (!result.valid) {
       tally.warnings.push(`${describe(known)}: ${result.reason}`);
     } else if (result.cosignature.timestamp > latest) {

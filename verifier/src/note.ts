@@ -142,20 +142,41 @@ export interface VerifiedCosignature {
 
 export type CosignatureCheck = { readonly valid: true; readonly cosignature: VerifiedCosignature } | { readonly valid: false; readonly reason: string };
 
+/** Remembers which signatures verified, so a caller that sees the same lines again skips the curve arithmetic. */
+export interface SignatureCache {
+  get(key: string): boolean | undefined;
+  set(key: string, verified: boolean): unknown;
+}
+
+/** An RFC 8032 Ed25519 verification: a host with a native one (Node's) may bring it. */
+export type Ed25519Verify = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
+/** How signatures are checked: remembered, and with which Ed25519. */
+export interface SignatureChecking {
+  readonly cache?: SignatureCache | undefined;
+  readonly ed25519?: Ed25519Verify | undefined;
+}
+
 /** Whether a signature line is a valid cosignature/v1 of the text by this key (name and key ID must match). */
-export function verifyCosignature(text: string, signature: NoteSignature, key: CosignerKey): CosignatureCheck {
+export function verifyCosignature(text: string, signature: NoteSignature, key: CosignerKey, checking: SignatureChecking = {}): CosignatureCheck {
   if (signature.name !== key.name || signature.keyId !== key.keyId) return { valid: false, reason: 'another key' };
   if (signature.signature.length !== 8 + 64) return { valid: false, reason: 'not a cosignature/v1 signature' };
   const view = new DataView(signature.signature.buffer, signature.signature.byteOffset, 8);
   const timestamp = Number(view.getBigUint64(0));
   if (!Number.isSafeInteger(timestamp)) return { valid: false, reason: 'a timestamp out of range' };
-  return ed25519Verifies(signature.signature.slice(8), cosignatureMessage(timestamp, text), key.publicKey) ? { valid: true, cosignature: { key, timestamp } } : { valid: false, reason: 'a signature that does not verify' };
+  const cacheKey = `${key.vkey}\n${signature.line}\n${text}`;
+  let verified = checking.cache?.get(cacheKey);
+  if (verified === undefined) {
+    verified = ed25519Verifies(signature.signature.slice(8), cosignatureMessage(timestamp, text), key.publicKey, checking.ed25519);
+    checking.cache?.set(cacheKey, verified);
+  }
+  return verified ? { valid: true, cosignature: { key, timestamp } } : { valid: false, reason: 'a signature that does not verify' };
 }
 
 /** RFC 8032 verification (not ZIP 215's laxer rules, which Go's crypto/ed25519 does not follow); malformed input fails. */
-function ed25519Verifies(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+function ed25519Verifies(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array, native?: Ed25519Verify): boolean {
   try {
-    return ed25519.verify(signature, message, publicKey, { zip215: false });
+    return native ? native(signature, message, publicKey) : ed25519.verify(signature, message, publicKey, { zip215: false });
   } catch {
     return false;
   }

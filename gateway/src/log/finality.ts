@@ -1,5 +1,7 @@
+import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { checkpointText, formatNote, parseNote, toHex, trustedKeys, verifyCheckpoint, verifyCosignature, type CheckpointVerdict, type TrustFile } from 'correction-verifier';
+import { LRUCache } from 'lru-cache';
+import { checkpointText, formatNote, parseNote, toHex, trustedKeys, verifyCheckpoint, verifyCosignature, type CheckpointVerdict, type Ed25519Verify, type SignatureChecking, type TrustFile } from 'correction-verifier';
 import type { CheckpointCosignature } from 'correction-chaincode/domain';
 import type { Logger } from '../logger.js';
 import type { FinalCheckpoint, MerkleLog } from './merkle-log.js';
@@ -20,6 +22,8 @@ export class Finality extends EventEmitter {
   /** Sizes agencies have enough for, so each is announced once per gateway run. */
   readonly #agencyQuorate = new Set<number>();
   #queue: Promise<void> = Promise.resolve();
+  /** Each signature line is verified once, however often its size is weighed again. */
+  readonly #verified = new LRUCache<string, boolean>({ max: 20_000 });
 
   constructor(log: MerkleLog, trust: TrustFile, logger?: Logger) {
     super();
@@ -55,8 +59,9 @@ export class Finality extends EventEmitter {
     const lines = [...anchored.map((c) => c.signature), ...witnessed];
     if (lines.length === 0) return undefined;
     const note = formatNote(text, lines);
-    const verdict = verifyCheckpoint(note, this.#trust);
-    return { note: withoutInvalid(note, verdict, this.#trust), verdict };
+    const checking = { cache: this.#verified, ed25519: nativeEd25519 };
+    const verdict = verifyCheckpoint(note, this.#trust, checking);
+    return { note: withoutInvalid(note, verdict, this.#trust, checking), verdict };
   }
 
   async #consider(size: number): Promise<void> {
@@ -77,14 +82,24 @@ export class Finality extends EventEmitter {
   }
 }
 
+/** PKCS#8-free Ed25519 public keys for node:crypto: the SPKI DER prefix, then the 32 bytes (RFC 8410). */
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/**
+ * Node's Ed25519 (OpenSSL, RFC 8032): a gateway weighs every checkpoint, ten times faster than the
+ * verifier's portable one, which offline verifiers and the tests still run over the same notes.
+ */
+const nativeEd25519: Ed25519Verify = (signature, message, publicKey) =>
+  cryptoVerify(null, message, createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' }), signature);
+
 /** The note without the signature lines of trusted keys that do not verify. */
-function withoutInvalid(note: string, verdict: CheckpointVerdict, trust: TrustFile): string {
+function withoutInvalid(note: string, verdict: CheckpointVerdict, trust: TrustFile, checking: SignatureChecking): string {
   if (verdict.warnings.length === 0) return note;
   const signed = parseNote(note);
   const keys = trustedKeys(trust);
   const valid = signed.signatures.filter((signature) => {
     const known = keys.find(({ key }) => key.name === signature.name && key.keyId === signature.keyId);
-    return known !== undefined && verifyCosignature(signed.text, signature, known.key).valid;
+    return known !== undefined && verifyCosignature(signed.text, signature, known.key, checking).valid;
   });
   return formatNote(signed.text, valid.map((s) => s.line));
 }
