@@ -37,7 +37,7 @@ import { LogFollower } from './log/log-follower.js';
 import { DeadlineWatcher } from './log/deadline-watcher.js';
 import { Finality } from './log/finality.js';
 import { WitnessClient } from './log/witness-client.js';
-import { MerkleLog } from './log/merkle-log.js';
+import { LogProjections } from './log/projections/log-projections.js';
 import { readNoteSigner, type NoteSigner } from './note-keys.js';
 import type { TrustFile } from 'correction-verifier';
 import { GatewayStore } from './store/gateway-store.js';
@@ -50,7 +50,8 @@ export interface Gateway {
   readonly config: Config;
   readonly ledger: Ledger;
   readonly logger: Logger;
-  readonly log: MerkleLog;
+  /** The log's projections of the ledger: tree, notices, chains and obligations, checkpoints. */
+  readonly log: LogProjections;
   readonly follower: LogFollower;
   readonly checkpoints: Checkpointer;
   readonly finality: Finality;
@@ -140,7 +141,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     readCosigners(config, trust),
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
     readKeyFile(SUBJECT_KEY_FILE, config.subjectKeyFile),
-    MerkleLog.open(config.dataDir),
+    LogProjections.open(config.dataDir),
   ]);
   const clock = options.clock ?? (() => new Date());
   const calendar = workingCalendar(JSON.parse(await readFile(config.holidayCalendar, 'utf8')) as { holidays?: string[]; workdays?: string[] });
@@ -165,7 +166,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     logger.error({ ...conflict, source: 'witness' }, 'ALERT: a witness refused this log\'s checkpoint as inconsistent with one it cosigned: another log uses this origin');
   });
   const client = new CorrectionClient(ledger);
-  const proofs = new ProofService({ client, log, signer, trust, blocks });
+  const proofs = new ProofService({ client, tree: log.tree, checkpoints: log.checkpoints, signer, trust, blocks });
   const service = new CorrectionService({
     client,
     subjectKey,
@@ -203,7 +204,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ...(options.resolveHost ? { resolve: options.resolveHost } : {}),
   });
   const webhooks = new Webhooks({
-    store: store.webhooks, log, signer, transport, retryBaseMs: config.webhooks.retryBaseMs, giveUpMs: config.webhooks.giveUpMs,
+    store: store.webhooks, notices: log.notices, signer, transport, retryBaseMs: config.webhooks.retryBaseMs, giveUpMs: config.webhooks.giveUpMs,
     maxPerAgency: config.webhooks.maxPerAgency, logger,
   });
   follower.start();
@@ -219,7 +220,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     unauthenticated: new RateLimiter(config.rateLimits.unauthenticated),
   };
   const app = createApp({
-    service, recorder, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
+    service, recorder, proofs, notices: noticeSource(log.notices), obligations: obligationList(log.chains, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
     corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION, monitorOpen: config.monitorOpen,
   });
   let server: Server | undefined;

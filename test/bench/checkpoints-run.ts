@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CheckpointCosignature } from 'correction-chaincode/domain';
 import type { Gateway } from '../../gateway/src/gateway.js';
-import type { FinalCheckpoint } from '../../gateway/src/log/merkle-log.js';
+import type { FinalCheckpoint } from '../../gateway/src/log/records.js';
 import { Api } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
@@ -80,7 +80,7 @@ async function coverage(gateway: Gateway, committed: readonly Committed[], appen
   const follows: number[] = [];
   let uncovered = 0;
   for (const { entryId, at } of committed) {
-    const located = await gateway.log.locate(entryId);
+    const located = await gateway.log.tree.locate(entryId);
     const index = located?.index ?? Number.POSITIVE_INFINITY;
     const followed = appended.find((a) => a.size > index);
     const final = finals.find((f) => f.size > index);
@@ -101,11 +101,11 @@ async function main(): Promise<void> {
   gateway.finality.on('final', (checkpoint: FinalCheckpoint) => finals.push({ size: checkpoint.treeSize, at: performance.now() }));
   gateway.follower.on('cosignature', (c: CheckpointCosignature) => anchorTransactions.add(c.txId));
   try {
-    const startSize = gateway.log.size;
+    const startSize = gateway.log.tree.size;
     const committed = await load(target);
     // Wait, with a deadline, until a final checkpoint covers the last entry.
     const until = performance.now() + 30_000;
-    while ((gateway.log.latestFinal?.treeSize ?? 0) < gateway.log.size && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+    while ((gateway.log.checkpoints.latestFinal?.treeSize ?? 0) < gateway.log.tree.size && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
     const { latencies, follows, uncovered } = await coverage(gateway, committed, appended, finals);
     const result = {
       ledger,
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
       followMs: percentiles(follows),
       checkpoints: finals.length,
       anchorTransactionsPerSecond: Math.round((anchorTransactions.size / seconds) * 10) / 10,
-      logGrew: gateway.log.size - startSize,
+      logGrew: gateway.log.tree.size - startSize,
       target: { p99Ms: 2000 },
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -17,7 +17,7 @@ import { fromHex, leafHash, verifyConsistency, verifyInclusion } from 'correctio
 import { EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledger.js';
 import { BENCH_SEALER, benchLedgerName } from './audit-bench.js';
 import { LogFollower } from '../../gateway/src/log/log-follower.js';
-import { MerkleLog } from '../../gateway/src/log/merkle-log.js';
+import { LogProjections } from '../../gateway/src/log/projections/log-projections.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RESULTS = join(ROOT, 'bench-results');
@@ -41,7 +41,8 @@ interface SizeResult {
 async function measureSize(size: number): Promise<SizeResult> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-log-'));
   try {
-    const log = await MerkleLog.open(dir);
+    const projections = await LogProjections.open(dir);
+    const log = projections.tree;
     const hashes: string[] = [];
     // One leaf per write, as a follower does for a lone event: the slow path.
     const single = Math.min(20_000, size);
@@ -49,7 +50,7 @@ async function measureSize(size: number): Promise<SizeResult> {
     for (let i = 0; i < single; i++) {
       const entryHash = randomBytes(32).toString('hex');
       hashes.push(entryHash);
-      await log.apply({ position: { block: i, eventsInBlock: 1 }, leaves: [{ entryId: createHash('sha256').update(String(i)).digest('hex').slice(0, 32), entryHash, block: i }] });
+      await projections.apply({ position: { block: i, eventsInBlock: 1 }, leaves: [{ entryId: createHash('sha256').update(String(i)).digest('hex').slice(0, 32), entryHash, block: i }] });
     }
     const appendSinglePerSecond = single / ((now() - started) / 1e6);
     // The rest in batches of 2,000, as a follower applies a busy ledger's events.
@@ -61,7 +62,7 @@ async function measureSize(size: number): Promise<SizeResult> {
         hashes.push(entryHash);
         leaves.push({ entryId: createHash('sha256').update(String(j)).digest('hex').slice(0, 32), entryHash, block: j });
       }
-      await log.apply({ position: { block: i, eventsInBlock: leaves.length }, leaves });
+      await projections.apply({ position: { block: i, eventsInBlock: leaves.length }, leaves });
       if (i % 100_000 < 2_000) process.stderr.write(`  log of ${size}: ${i} appended\r`);
     }
     const appendBatchedPerSecond = (size - single) / ((now() - started) / 1e6) || appendSinglePerSecond;
@@ -94,7 +95,7 @@ async function measureSize(size: number): Promise<SizeResult> {
       if (!verifyConsistency(first, size, proof, firstRoot, root)) throw new Error(`consistency ${first} → ${size} did not verify`);
       cCheck.push(now() - t);
     }
-    await log.close();
+    await projections.close();
     return { size, appendBatchedPerSecond, appendSinglePerSecond, inclusion: { make: summary(make), check: summary(check), pathLength }, consistency: { make: summary(cMake), check: summary(cCheck) } };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -106,13 +107,13 @@ async function measureFollowing(ledgerDir: string): Promise<{ entries: number; s
   const logDir = await mkdtemp(join(tmpdir(), 'bench-follow-'));
   const ledger = await EmbeddedLedger.open({ dataDir: ledgerDir, sealer: BENCH_SEALER });
   try {
-    const log = await MerkleLog.open(logDir);
+    const log = await LogProjections.open(logDir);
     const follower = new LogFollower(ledger, log);
     let entries = 0;
     for await (const key of ledger.store.state.keys({ gte: '\u0000entryId\u0000', lt: '\u0000entryId\u0000\u{10FFFF}' })) if (key) entries++;
     const started = now();
     follower.start();
-    const timer = setInterval(() => process.stderr.write(`  following: ${log.size} / ${entries}\r`), 1_000);
+    const timer = setInterval(() => process.stderr.write(`  following: ${log.tree.size} / ${entries}\r`), 1_000);
     await follower.reach(entries, 3_600_000);
     clearInterval(timer);
     const seconds = (now() - started) / 1e6;

@@ -121,7 +121,7 @@ describe('proofs and evidence', function () {
     expect(at8.status).to.equal(200);
     expect(at8.body.treeSize).to.equal(8);
     expect(verifyInclusion(at8.body.leafIndex, 8, leafHash(fromHex(entry.hash)), at8.body.auditPath.map(fromHex), fromHex(at8.body.checkpoint.root))).to.equal(true);
-    const latest = target.gateway.log.latestFinal?.treeSize ?? 0;
+    const latest = target.gateway.log.checkpoints.latestFinal?.treeSize ?? 0;
     expectProblem(await auditor.get(`/v1/entries/${entry.id}/proof?size=${latest + 1}`), 404, 'NOT_FOUND');
   });
 

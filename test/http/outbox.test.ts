@@ -116,7 +116,7 @@ describe('the outbox while the ledger is paused', function () {
   it('refuses at drain what the ledger refuses, keeps the problem on the submission and tells the agency on its stream', async () => {
     const handover = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(++n) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
     const ref = RecordedSchema.parse(handover.body).entry.subjectRef;
-    const stream = subscribe(`${target.url()}/v1/stream`, await target.token('JUSTICE', 'officer'), String(target.gateway.log.lastNoticeId));
+    const stream = subscribe(`${target.url()}/v1/stream`, await target.token('JUSTICE', 'officer'), String(target.gateway.log.notices.lastNoticeId));
     await stream.ready;
     try {
       await pauseLedger(target.dataDir, 'maintenance');

@@ -85,7 +85,7 @@ describe('an outside witness (C2SP tlog-witness)', function () {
       const recorded = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(9100 + i) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
       await bundleOnceFinal(court, recorded.body.entry.id);
     }
-    expect((await witnessState.latest(trust.origin))?.size).to.equal(gateway.gateway.log.size);
+    expect((await witnessState.latest(trust.origin))?.size).to.equal(gateway.gateway.log.tree.size);
   });
 
   it('answers the protocol\'s statuses: unknown origin 404, too few agencies 403, stale old size 409, bad proof 422', async () => {
@@ -112,7 +112,7 @@ describe('an outside witness (C2SP tlog-witness)', function () {
     const fork = await embeddedTarget({ DATA_DIR: forkDir, CHECKPOINT_INTERVAL_SECONDS: '0.2' });
     try {
       const court = new Api(fork, 'COURT');
-      const size = gateway.gateway.log.size;
+      const size = gateway.gateway.log.tree.size;
       for (let i = 0; i < size; i++) {
         await court.record('SENTENCE_HANDOVER', { idNumber: residentId(9500 + i) }, sampleDocument('SENTENCE_HANDOVER'), '2024-03-01T09:00:00+08:00');
       }
@@ -121,8 +121,8 @@ describe('an outside witness (C2SP tlog-witness)', function () {
       expect(metrics).to.match(/log_checkpoint_conflicts_total [1-9]/);
       expect(await witnessState.refusedCount()).to.be.at.least(1);
       // The witness still holds the honest log, and the fork's checkpoints never become final.
-      expect((await witnessState.latest(trust.origin))?.root).to.equal(toBase64(gateway.gateway.log.rootAt(size)));
-      expect(fork.gateway.log.latestFinal).to.equal(undefined);
+      expect((await witnessState.latest(trust.origin))?.root).to.equal(toBase64(gateway.gateway.log.tree.rootAt(size)));
+      expect(fork.gateway.log.checkpoints.latestFinal).to.equal(undefined);
     } finally {
       await fork.close();
     }

@@ -3,7 +3,7 @@ import { toHex } from 'correction-verifier';
 import { subjectRefFor } from 'correction-chaincode/domain';
 import { EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledger.js';
 import { LogFollower } from '../../gateway/src/log/log-follower.js';
-import { MerkleLog } from '../../gateway/src/log/merkle-log.js';
+import { LogProjections } from '../../gateway/src/log/projections/log-projections.js';
 import { CorrectionClient } from '../../gateway/src/services/correction-client.js';
 import { sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
@@ -37,8 +37,8 @@ describe('log follower', function () {
     return results.map((r) => r.entry.id);
   }
 
-  async function following(name: string): Promise<{ log: MerkleLog; follower: LogFollower; stop: () => Promise<void> }> {
-    const log = await MerkleLog.open(`${dir.path}/${name}`);
+  async function following(name: string): Promise<{ log: LogProjections; follower: LogFollower; stop: () => Promise<void> }> {
+    const log = await LogProjections.open(`${dir.path}/${name}`);
     const follower = new LogFollower(ledger, log);
     follower.start();
     return { log, follower, stop: async () => { await follower.close(); await log.close(); } };
@@ -51,7 +51,7 @@ describe('log follower', function () {
     await record(200, 1000);
     await Promise.all([a.follower.reach(500), b.follower.reach(500)]);
     try {
-      for (let size = 1; size <= 500; size++) expect(toHex(a.log.rootAt(size)), `size ${size}`).to.equal(toHex(b.log.rootAt(size)));
+      for (let size = 1; size <= 500; size++) expect(toHex(a.log.tree.rootAt(size)), `size ${size}`).to.equal(toHex(b.log.tree.rootAt(size)));
     } finally {
       await a.stop();
       await b.stop();
@@ -67,12 +67,12 @@ describe('log follower', function () {
     a = await following('a');
     await a.follower.reach(120);
     try {
-      expect(a.log.size).to.equal(120);
-      const located = await Promise.all(ids.map((id) => a.log.locate(id)));
+      expect(a.log.tree.size).to.equal(120);
+      const located = await Promise.all(ids.map((id) => a.log.tree.locate(id)));
       expect(new Set(located.map((l) => l?.index)).size).to.equal(120);
       const fresh = await following('fresh');
       await fresh.follower.reach(120);
-      expect(toHex(fresh.log.rootAt(120))).to.equal(toHex(a.log.rootAt(120)));
+      expect(toHex(fresh.log.tree.rootAt(120))).to.equal(toHex(a.log.tree.rootAt(120)));
       await fresh.stop();
     } finally {
       await a.stop();

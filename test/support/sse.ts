@@ -1,5 +1,5 @@
 import type { Entry } from 'correction-chaincode/domain';
-import type { StoredObligation } from '../../gateway/src/log/merkle-log.js';
+import type { StoredObligation } from '../../gateway/src/log/records.js';
 
 /** What a notice carries: the entry that concerns the agency, or the obligation gone overdue. */
 export interface NoticeData {

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { MerkleTree } from 'merkletreejs';
 import { fromHex, leafHash, rootOfLeafHashes, toHex, verifyConsistency, verifyInclusion } from 'correction-verifier';
-import { MerkleLog } from '../../gateway/src/log/merkle-log.js';
+import { LogProjections } from '../../gateway/src/log/projections/log-projections.js';
+import type { TreeStore } from '../../gateway/src/log/projections/tree-store.js';
 import { tempDir } from '../support/temp.js';
 
 interface Vectors {
@@ -17,14 +18,14 @@ interface Vectors {
 const VECTORS = JSON.parse(readFileSync('test/vectors/rfc9162-transparency-dev.json', 'utf8')) as Vectors;
 const h = (hex: string | null) => fromHex(hex ?? '');
 
-async function logOf(leafData: readonly string[]): Promise<{ log: MerkleLog; done: () => Promise<void> }> {
+async function logOf(leafData: readonly string[]): Promise<{ log: TreeStore; done: () => Promise<void> }> {
   const dir = await tempDir();
-  const log = await MerkleLog.open(dir.path);
+  const projections = await LogProjections.open(dir.path);
   const leaves = leafData.map((entryHash, i) => ({ entryId: `e${i}`, entryHash, block: i }));
   for (let i = 0; i < leaves.length; i += 500) {
-    await log.apply({ position: { block: i, eventsInBlock: 1 }, leaves: leaves.slice(i, i + 500) });
+    await projections.apply({ position: { block: i, eventsInBlock: 1 }, leaves: leaves.slice(i, i + 500) });
   }
-  return { log, done: async () => { await log.close(); await dir.remove(); } };
+  return { log: projections.tree, done: async () => { await projections.close(); await dir.remove(); } };
 }
 
 const entryHashes = (n: number): string[] => Array.from({ length: n }, (_, i) => createHash('sha256').update(`entry ${i}`).digest('hex'));
@@ -73,7 +74,7 @@ describe('RFC 9162 Merkle log', () => {
 
   describe('a log of thousands of entries', () => {
     const SIZE = 3000;
-    let log: MerkleLog;
+    let log: TreeStore;
     let done: () => Promise<void>;
     const hashes = entryHashes(SIZE);
     before(async () => ({ log, done } = await logOf(hashes)));
@@ -127,20 +128,20 @@ describe('RFC 9162 Merkle log', () => {
   it('survives a restart with the same roots and keeps appending', async () => {
     const dir = await tempDir();
     const hashes = entryHashes(777);
-    let log = await MerkleLog.open(dir.path);
+    let log = await LogProjections.open(dir.path);
     await log.apply({ position: { block: 3, eventsInBlock: 500 }, leaves: hashes.slice(0, 500).map((entryHash, i) => ({ entryId: `e${i}`, entryHash, block: 3 })) });
-    const root500 = toHex(log.rootAt(500));
+    const root500 = toHex(log.tree.rootAt(500));
     await log.close();
-    log = await MerkleLog.open(dir.path);
+    log = await LogProjections.open(dir.path);
     try {
-      expect(log.size).to.equal(500);
+      expect(log.tree.size).to.equal(500);
       expect(log.position).to.deep.equal({ block: 3, eventsInBlock: 500 });
-      expect(toHex(log.rootAt(500))).to.equal(root500);
+      expect(toHex(log.tree.rootAt(500))).to.equal(root500);
       await log.apply({ position: { block: 4, eventsInBlock: 277 }, leaves: hashes.slice(500).map((entryHash, i) => ({ entryId: `e${500 + i}`, entryHash, block: 4 })) });
-      expect(toHex(log.rootAt(777))).to.equal(toHex(rootOfLeafHashes(hashes.map((x) => leafHash(fromHex(x))))));
-      expect(await log.locate('e600')).to.deep.include({ index: 600, block: 4 });
-      expect(log.blockHeightAt(500)).to.equal(4);
-      expect(log.blockHeightAt(777)).to.equal(5);
+      expect(toHex(log.tree.rootAt(777))).to.equal(toHex(rootOfLeafHashes(hashes.map((x) => leafHash(fromHex(x))))));
+      expect(await log.tree.locate('e600')).to.deep.include({ index: 600, block: 4 });
+      expect(log.tree.blockHeightAt(500)).to.equal(4);
+      expect(log.tree.blockHeightAt(777)).to.equal(5);
     } finally {
       await log.close();
       await dir.remove();

@@ -1,14 +1,20 @@
-import { checkpointText } from 'correction-verifier';
+import { checkpointText, type Hash } from 'correction-verifier';
 import { MAX_ANCHORS_PER_TRANSACTION, type Agency, type CheckpointAnchor, type CheckpointCosignature, type Entry } from 'correction-chaincode/domain';
 import type { Ledger } from '../ledger/port.js';
 import type { Logger } from '../logger.js';
 import type { NoteSigner } from '../note-keys.js';
 import type { LogFollower } from './log-follower.js';
-import type { MerkleLog } from './merkle-log.js';
+import type { FinalCheckpoint } from './records.js';
+
+/** The log as the checkpointer reads it: the tree it cosigns, and what is anchored or final already. */
+export interface CosignedLog {
+  readonly tree: { readonly size: number; rootAt(size: number): Hash };
+  readonly checkpoints: { readonly latestFinal: FinalCheckpoint | undefined; cosignaturesAt(size: number): Promise<CheckpointCosignature[]> };
+}
 
 export interface CheckpointerOptions {
   readonly ledger: Ledger;
-  readonly log: MerkleLog;
+  readonly log: CosignedLog;
   readonly follower: LogFollower;
   /** The note keys of the agencies this gateway cosigns for. */
   readonly cosigners: ReadonlyMap<Agency, NoteSigner>;
@@ -59,7 +65,7 @@ export class Checkpointer {
     this.#now = options.now ?? Date.now;
     this.#startedAt = this.#now();
     this.#lastAppendAt = this.#startedAt;
-    this.#cosignedUpTo = options.log.latestFinal?.treeSize ?? 0;
+    this.#cosignedUpTo = options.log.checkpoints.latestFinal?.treeSize ?? 0;
   }
 
   start(): void {
@@ -125,24 +131,24 @@ export class Checkpointer {
     // Anchors from before this gateway started are history it is catching up on, not requests.
     if (Date.parse(cosignature.anchoredAt) < this.#startedAt - this.#o.intervalMs) return;
     if (!this.#o.cosigners.size || this.#o.cosigners.has(cosignature.agency)) return;
-    if (cosignature.treeSize <= this.#o.log.size) void this.cosign(cosignature.treeSize);
+    if (cosignature.treeSize <= this.#o.log.tree.size) void this.cosign(cosignature.treeSize);
     else this.#awaited.add(cosignature.treeSize);
   };
 
   /** A log that stopped growing is cosigned whole, once. */
   #onQuietCheck(): void {
-    const size = this.#o.log.size;
+    const size = this.#o.log.tree.size;
     if (size > this.#cosignedUpTo && this.#now() - this.#lastAppendAt >= this.#o.intervalMs) void this.cosign(size);
   }
 
   /** Anchors every wanted size, a batch at a time, until none is left. */
   async #drain(): Promise<void> {
     while (this.#wanted.size > 0) {
-      const latestFinal = this.#o.log.latestFinal?.treeSize ?? 0;
+      const latestFinal = this.#o.log.checkpoints.latestFinal?.treeSize ?? 0;
       const sizes = [...this.#wanted].sort((a, b) => a - b).slice(0, MAX_ANCHORS_PER_TRANSACTION);
       for (const size of sizes) this.#wanted.delete(size);
       // A size older than a final checkpoint needs no more cosignatures.
-      const due = sizes.filter((size) => size <= this.#o.log.size && size >= latestFinal);
+      const due = sizes.filter((size) => size <= this.#o.log.tree.size && size >= latestFinal);
       if (due.length > 0) await Promise.all([...this.#o.cosigners.keys()].map((agency) => this.#anchor(agency, due)));
     }
   }
@@ -155,8 +161,8 @@ export class Checkpointer {
     const anchors: CheckpointAnchor[] = [];
     const timestamp = Math.floor(this.#now() / 1000);
     for (const size of sizes) {
-      if ((await log.cosignaturesAt(size)).some((c) => c.agency === agency)) continue;
-      const root = log.rootAt(size);
+      if ((await log.checkpoints.cosignaturesAt(size)).some((c) => c.agency === agency)) continue;
+      const root = log.tree.rootAt(size);
       anchors.push({ treeSize: size, root: Buffer.from(root).toString('hex'), signature: signer.cosign(checkpointText({ origin, size, root }), timestamp) });
     }
     if (anchors.length === 0) return;

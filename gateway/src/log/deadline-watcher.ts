@@ -1,20 +1,27 @@
 import type { Agency } from 'correction-chaincode/domain';
 import type { Logger } from '../logger.js';
-import type { MerkleLog, Notice, StoredObligation } from './merkle-log.js';
+import type { LogUpdate } from './projections/log-projections.js';
+import type { Notice, StoredObligation } from './records.js';
+
+/** The obligations the watcher sweeps, and where the notices and their marks go, together. */
+export interface WatchedLog {
+  readonly chains: { obligations(): AsyncIterable<StoredObligation> };
+  apply(update: Pick<LogUpdate, 'notices' | 'noticedOverdue'>): Promise<void>;
+}
 
 /**
  * Watches the statutory clock: once an obligation passes its due date unmet, an
  * `obligation-overdue` notice goes to the obligated agency and to the procuratorate, once.
  */
 export class DeadlineWatcher {
-  readonly #log: MerkleLog;
+  readonly #log: WatchedLog;
   readonly #now: () => Date;
   readonly #intervalMs: number;
   readonly #logger: Logger | undefined;
   #timer: NodeJS.Timeout | undefined;
   #sweeping: Promise<number> = Promise.resolve(0);
 
-  constructor(options: { log: MerkleLog; now: () => Date; intervalMs: number; logger?: Logger | undefined }) {
+  constructor(options: { log: WatchedLog; now: () => Date; intervalMs: number; logger?: Logger | undefined }) {
     this.#log = options.log;
     this.#now = options.now;
     this.#intervalMs = options.intervalMs;
@@ -43,7 +50,7 @@ export class DeadlineWatcher {
   async #sweep(): Promise<number> {
     const now = this.#now().getTime();
     const overdue: StoredObligation[] = [];
-    for await (const obligation of this.#log.obligations()) {
+    for await (const obligation of this.#log.chains.obligations()) {
       if (obligation.metBy === null && obligation.state !== 'void' && !obligation.overdueNoticed && Date.parse(obligation.dueAt) < now) {
         overdue.push(obligation);
       }

@@ -1,10 +1,21 @@
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
-import { checkpointText, formatNote, parseNote, toHex, trustedKeys, verifyCheckpoint, verifyCosignature, type CheckpointVerdict, type Ed25519Verify, type SignatureChecking, type TrustFile } from 'correction-verifier';
+import { checkpointText, formatNote, parseNote, toHex, trustedKeys, verifyCheckpoint, verifyCosignature, type CheckpointVerdict, type Ed25519Verify, type Hash, type SignatureChecking, type TrustFile } from 'correction-verifier';
 import type { CheckpointCosignature } from 'correction-chaincode/domain';
 import type { Logger } from '../logger.js';
-import type { FinalCheckpoint, MerkleLog } from './merkle-log.js';
+import type { FinalCheckpoint } from './records.js';
+
+/** The log as finality weighs it: the tree's roots, the cosignatures held, and the checkpoints found final. */
+export interface WeighedLog {
+  readonly tree: { readonly size: number; rootAt(size: number): Hash };
+  readonly checkpoints: {
+    cosignaturesAt(size: number): Promise<CheckpointCosignature[]>;
+    witnessCosignaturesAt(size: number): Promise<Record<string, string>>;
+    finalAt(size: number): Promise<FinalCheckpoint | undefined>;
+    putFinal(checkpoint: FinalCheckpoint): Promise<void>;
+  };
+}
 
 /**
  * Decides which checkpoints are final, exactly as an offline verifier would: the checkpoint of
@@ -16,7 +27,7 @@ import type { FinalCheckpoint, MerkleLog } from './merkle-log.js';
  * (FinalCheckpoint: the whole policy holds).
  */
 export class Finality extends EventEmitter {
-  readonly #log: MerkleLog;
+  readonly #log: WeighedLog;
   readonly #trust: TrustFile;
   readonly #logger: Logger | undefined;
   /** Sizes agencies have enough for, so each is announced once per gateway run. */
@@ -25,7 +36,7 @@ export class Finality extends EventEmitter {
   /** Each signature line is verified once, however often its size is weighed again. */
   readonly #verified = new LRUCache<string, boolean>({ max: 20_000 });
 
-  constructor(log: MerkleLog, trust: TrustFile, logger?: Logger) {
+  constructor(log: WeighedLog, trust: TrustFile, logger?: Logger) {
     super();
     this.#log = log;
     this.#trust = trust;
@@ -52,10 +63,10 @@ export class Finality extends EventEmitter {
 
   /** The checkpoint note of a size with every signature the gateway holds, and what the trust file makes of it. */
   async candidate(size: number): Promise<{ readonly note: string; readonly verdict: CheckpointVerdict } | undefined> {
-    if (size <= 0 || size > this.#log.size) return undefined;
-    const text = checkpointText({ origin: this.#trust.origin, size, root: this.#log.rootAt(size) });
-    const anchored = await this.#log.cosignaturesAt(size);
-    const witnessed = Object.values(await this.#log.witnessCosignaturesAt(size));
+    if (size <= 0 || size > this.#log.tree.size) return undefined;
+    const text = checkpointText({ origin: this.#trust.origin, size, root: this.#log.tree.rootAt(size) });
+    const anchored = await this.#log.checkpoints.cosignaturesAt(size);
+    const witnessed = Object.values(await this.#log.checkpoints.witnessCosignaturesAt(size));
     const lines = [...anchored.map((c) => c.signature), ...witnessed];
     if (lines.length === 0) return undefined;
     const note = formatNote(text, lines);
@@ -65,19 +76,19 @@ export class Finality extends EventEmitter {
   }
 
   async #consider(size: number): Promise<void> {
-    const current = await this.#log.finalAt(size);
+    const current = await this.#log.checkpoints.finalAt(size);
     const found = await this.candidate(size);
     if (!found) return;
     const { note, verdict } = found;
     const agenciesEnough = verdict.agencies.length >= this.#trust.policy.agencies;
     if (!agenciesEnough) return;
-    const checkpoint: FinalCheckpoint = { treeSize: size, root: toHex(this.#log.rootAt(size)), note, finalAt: current?.finalAt ?? new Date().toISOString() };
+    const checkpoint: FinalCheckpoint = { treeSize: size, root: toHex(this.#log.tree.rootAt(size)), note, finalAt: current?.finalAt ?? new Date().toISOString() };
     if (!this.#agencyQuorate.has(size)) {
       this.#agencyQuorate.add(size);
       this.emit('agencies', checkpoint);
     }
     if (!verdict.ok || current?.note === note) return;
-    await this.#log.putFinal(checkpoint);
+    await this.#log.checkpoints.putFinal(checkpoint);
     if (!current) this.emit('final', checkpoint);
   }
 }

@@ -12,7 +12,8 @@ import {
 } from 'correction-chaincode/domain';
 import type { Ledger, LedgerEvent } from '../ledger/port.js';
 import type { Logger } from '../logger.js';
-import type { LogLeaf, LogPosition, LogUpdate, MerkleLog, Notice } from './merkle-log.js';
+import type { LogUpdate } from './projections/log-projections.js';
+import type { LogLeaf, LogPosition, Notice } from './records.js';
 
 /** The calendar and the time now, for deadlines. */
 export interface StatutoryClock {
@@ -22,15 +23,25 @@ export interface StatutoryClock {
   readonly rules: readonly DeadlineRule[];
 }
 
+/** The log as the follower feeds it: where it stands, and the chains it reads to recompute obligations. */
+export interface FollowedLog {
+  readonly position: LogPosition;
+  readonly tree: { readonly size: number };
+  readonly chains: { subjectChain(subjectRef: string): Entry[] };
+  /** Writes one step's changes to every projection with the new position, atomically. */
+  apply(update: LogUpdate): Promise<void>;
+}
+
 const RETRY_MS = 1_000;
 /** Most events applied in one LevelDB batch; reading pauses while this many wait. */
 const MAX_BATCH = 2_000;
 const decoder = new TextDecoder();
 
 /**
- * Follows the ledger's committed events in order and appends every entry hash to the Merkle log,
- * recording checkpoint cosignatures as they are anchored. Its position lives in the log itself,
- * written with each change, so a restarted gateway catches up exactly where it stopped.
+ * Follows the ledger's committed events in order and feeds the log's projections: every entry hash
+ * to the Merkle tree, the notices it owes, each subject's chain and obligations, and checkpoint
+ * cosignatures as they are anchored. Its position is written with each step's changes in one
+ * batch, so a restarted gateway catches up exactly where it stopped, every projection alike.
  *
  * Emits 'event' (every LedgerEvent applied), 'appended' (size, the entries appended), 'cosignature'
  * (CheckpointCosignature) and 'conflict' (a size with the differing roots of every agency);
@@ -38,7 +49,7 @@ const decoder = new TextDecoder();
  */
 export class LogFollower extends EventEmitter {
   readonly #ledger: Ledger;
-  readonly #log: MerkleLog;
+  readonly #log: FollowedLog;
   readonly #logger: Logger | undefined;
   readonly #clock: StatutoryClock | undefined;
   readonly #abort = new AbortController();
@@ -48,7 +59,7 @@ export class LogFollower extends EventEmitter {
    * With a statutory clock, the follower also keeps each subject's public chain and recomputes its
    * obligations whenever an entry arrives.
    */
-  constructor(ledger: Ledger, log: MerkleLog, logger?: Logger, clock?: StatutoryClock) {
+  constructor(ledger: Ledger, log: FollowedLog, logger?: Logger, clock?: StatutoryClock) {
     super();
     this.#ledger = ledger;
     this.#log = log;
@@ -63,7 +74,7 @@ export class LogFollower extends EventEmitter {
     const obligations = [];
     for (const [subjectRef, added] of bySubject) {
       // A subject's first entries need no read: a handover starts its chain.
-      const known = added[0]?.seq === 1 ? [] : this.#log.subjectChain(subjectRef);
+      const known = added[0]?.seq === 1 ? [] : this.#log.chains.subjectChain(subjectRef);
       const chain = [...known.filter((e) => !added.some((a) => a.seq === e.seq)), ...added].sort((a, b) => a.seq - b.seq);
       obligations.push({ subjectRef, obligations: obligationsOf(chain, now, clock.calendar, clock.rules) });
     }
@@ -81,7 +92,7 @@ export class LogFollower extends EventEmitter {
 
   /** Resolves once the log holds at least `size` entries. */
   async reach(size: number, timeoutMs = 30_000): Promise<void> {
-    if (this.#log.size >= size) return;
+    if (this.#log.tree.size >= size) return;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off('appended', check);
@@ -172,7 +183,7 @@ export class LogFollower extends EventEmitter {
     };
     await this.#log.apply(update);
     for (const event of events) this.emit('event', event);
-    if (leaves.length > 0) this.emit('appended', this.#log.size, entries);
+    if (leaves.length > 0) this.emit('appended', this.#log.tree.size, entries);
     for (const cosignature of cosignatures) this.emit('cosignature', cosignature);
     for (const conflict of conflicts) this.emit('conflict', { ...conflict, source: 'chain' });
   }

@@ -1,14 +1,20 @@
 import { EventEmitter } from 'node:events';
-import { parseCosignerKey, parseNote, toBase64, verifyCosignature, type TrustFile, type Witness } from 'correction-verifier';
+import { parseCosignerKey, parseNote, toBase64, verifyCosignature, type Hash, type TrustFile, type Witness } from 'correction-verifier';
 import type { Logger } from '../logger.js';
 import type { Finality } from './finality.js';
-import type { FinalCheckpoint, MerkleLog } from './merkle-log.js';
+import type { FinalCheckpoint } from './records.js';
+
+/** The log as witnesses are told of it: consistency proofs, and where their cosignatures are kept. */
+export interface WitnessedLog {
+  readonly tree: { consistencyProof(size1: number, size2: number): Hash[] };
+  readonly checkpoints: { putWitnessCosignature(size: number, witness: string, line: string): Promise<void> };
+}
 
 /** How long one submission may take before the witness counts as unreachable this time. */
 const SUBMIT_TIMEOUT_MS = 10_000;
 
 export interface WitnessClientOptions {
-  readonly log: MerkleLog;
+  readonly log: WitnessedLog;
   readonly finality: Finality;
   readonly trust: TrustFile;
   readonly logger?: Logger | undefined;
@@ -91,7 +97,7 @@ export class WitnessClient extends EventEmitter {
   }
 
   #body(old: number, checkpoint: FinalCheckpoint): string {
-    const proof = old === 0 ? [] : this.#o.log.consistencyProof(old, checkpoint.treeSize);
+    const proof = old === 0 ? [] : this.#o.log.tree.consistencyProof(old, checkpoint.treeSize);
     return `old ${old}\n${proof.map((hash) => `${toBase64(hash)}\n`).join('')}\n${checkpoint.note}`;
   }
 
@@ -110,7 +116,7 @@ export class WitnessClient extends EventEmitter {
       this.#o.logger?.warn({ witness: witness.name, treeSize: checkpoint.treeSize }, 'a witness answered without a valid cosignature');
       return;
     }
-    await this.#o.log.putWitnessCosignature(checkpoint.treeSize, witness.name, valid.line);
+    await this.#o.log.checkpoints.putWitnessCosignature(checkpoint.treeSize, witness.name, valid.line);
     await this.#o.finality.consider(checkpoint.treeSize);
   }
 

@@ -1,5 +1,6 @@
 import type { Agency } from 'correction-chaincode/domain';
-import type { MerkleLog, NumberedNotice } from '../log/merkle-log.js';
+import { addressedTo, type NumberedNotice } from '../log/records.js';
+import type { NoticeReader } from './notice-reader.js';
 
 /** An agency's notices: those already numbered after a given id, then new ones as they come. */
 export interface NoticeSource {
@@ -7,12 +8,12 @@ export interface NoticeSource {
   subscribe(listener: (notice: NumberedNotice) => void): () => void;
 }
 
-export function noticeSource(log: MerkleLog): NoticeSource {
+export function noticeSource(notices: NoticeReader): NoticeSource {
   return {
-    after: (id, agency) => log.noticesAfter(id, agency),
+    after: (id, agency) => notices.noticesAfter(id, agency),
     subscribe(listener) {
-      log.on('notice', listener);
-      return () => log.off('notice', listener);
+      notices.on('notice', listener);
+      return () => notices.off('notice', listener);
     },
   };
 }
@@ -37,7 +38,7 @@ export async function streamNotices(
     write(`id: ${notice.id}\nevent: ${notice.kind}\ndata: ${JSON.stringify(notice.data)}\n\n`);
   };
   const unsubscribe = source.subscribe((notice) => {
-    if (!notice.agencies.includes(agency)) return;
+    if (!addressedTo(notice, agency)) return;
     if (replaying) waiting.push(notice);
     else send(notice);
   });

@@ -1,5 +1,10 @@
 import type { Agency, ObligationState } from 'correction-chaincode/domain';
-import type { MerkleLog, StoredObligation } from '../log/merkle-log.js';
+import type { StoredObligation } from '../log/records.js';
+
+/** The obligations as the statutory clock last computed them, every subject's. */
+export interface ObligationReader {
+  obligations(): AsyncIterable<StoredObligation>;
+}
 
 export interface ObligationQuery {
   readonly agency?: Agency | undefined;
@@ -11,12 +16,12 @@ export interface ObligationList {
   list(query: ObligationQuery): Promise<{ asOf: string; obligations: StoredObligation[] }>;
 }
 
-export function obligationList(log: MerkleLog, now: () => Date): ObligationList {
+export function obligationList(reader: ObligationReader, now: () => Date): ObligationList {
   return {
     async list(query) {
       const asOf = now();
       const obligations: StoredObligation[] = [];
-      for await (const stored of log.obligations()) {
+      for await (const stored of reader.obligations()) {
         // Met, late and void are final; whether an unmet one is overdue depends on the time now.
         const state: ObligationState =
           stored.state === 'open' || stored.state === 'overdue' ? (asOf.getTime() > Date.parse(stored.dueAt) ? 'overdue' : 'open') : stored.state;

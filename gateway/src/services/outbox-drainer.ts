@@ -1,7 +1,7 @@
 import { toProblem } from '../errors.js';
 import { LedgerUnavailableError, OutcomeUnknownError } from '../ledger/port.js';
 import type { Logger } from '../logger.js';
-import type { Notice } from '../log/merkle-log.js';
+import type { Notice } from '../log/records.js';
 import { backoffDelay, sleep, type Backoff } from '../retry.js';
 import type { GatewayStore } from '../store/gateway-store.js';
 import type { OutboxStore, Submission } from '../store/outbox-store.js';

@@ -1,6 +1,6 @@
-import { toHex, type EvidenceBundle, type FabricEvidence, type TrustFile } from 'correction-verifier';
+import { toHex, type EvidenceBundle, type FabricEvidence, type Hash, type TrustFile } from 'correction-verifier';
 import { ApiError } from '../errors.js';
-import type { FinalCheckpoint, MerkleLog } from '../log/merkle-log.js';
+import type { FinalCheckpoint } from '../log/records.js';
 import type { CorrectionClient } from './correction-client.js';
 import { verifyReceipt, type GatewaySigner } from './receipts.js';
 
@@ -49,9 +49,28 @@ export interface BlockSource {
   blockOf(txId: string): Promise<FabricEvidence>;
 }
 
+/** The Merkle tree as proofs read it. */
+export interface ProofSource {
+  readonly size: number;
+  rootAt(size: number): Hash;
+  inclusionProof(index: number, size: number): Hash[];
+  consistencyProof(size1: number, size2: number): Hash[];
+  leafHashes(start: number, end: number): Array<{ index: number; entryHash: string }>;
+  locate(entryId: string): Promise<{ readonly index: number; readonly block: number } | undefined>;
+}
+
+/** The checkpoints found final, as proofs cite them. */
+export interface CheckpointReader {
+  readonly latestFinal: FinalCheckpoint | undefined;
+  finalAt(size: number): Promise<FinalCheckpoint | undefined>;
+  /** Final checkpoints below a size, largest first. */
+  finalBefore(size: number, limit: number): Promise<FinalCheckpoint[]>;
+}
+
 export interface ProofServiceDeps {
   readonly client: CorrectionClient;
-  readonly log: MerkleLog;
+  readonly tree: ProofSource;
+  readonly checkpoints: CheckpointReader;
   /** Issues the receipt in a bundle, when this gateway holds the recording agency's key. */
   readonly signer: GatewaySigner;
   readonly trust: TrustFile;
@@ -75,20 +94,20 @@ export class ProofService {
   }
 
   logState(): LogState {
-    const { log, trust } = this.#d;
-    return { origin: trust.origin, size: log.size, root: toHex(log.rootAt(log.size)), latestFinal: log.latestFinal ?? null };
+    const { tree, checkpoints, trust } = this.#d;
+    return { origin: trust.origin, size: tree.size, root: toHex(tree.rootAt(tree.size)), latestFinal: checkpoints.latestFinal ?? null };
   }
 
   /** The latest final checkpoint, as its C2SP note. */
   latestCheckpoint(): SignedCheckpoint {
-    const latest = this.#d.log.latestFinal;
+    const latest = this.#d.checkpoints.latestFinal;
     if (!latest) throw new ApiError('NOT_YET_CHECKPOINTED', 'the log has no final checkpoint yet');
     return latest;
   }
 
   /** Final checkpoints, largest first, below `before`. */
   async checkpoints(before: number | undefined, limit: number): Promise<CheckpointPage> {
-    const page = await this.#d.log.finalBefore(before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+    const page = await this.#d.checkpoints.finalBefore(before ?? Number.MAX_SAFE_INTEGER, limit + 1);
     const checkpoints = page.slice(0, limit);
     const last = checkpoints[checkpoints.length - 1];
     return page.length > limit && last ? { checkpoints, next: last.treeSize } : { checkpoints };
@@ -96,17 +115,17 @@ export class ProofService {
 
   /** Entry hashes of leaves [start, end) of the log, within what a final checkpoint covers. */
   leaves(start: number, end: number): LeafRange {
-    const signed = this.#d.log.latestFinal?.treeSize ?? 0;
+    const signed = this.#d.checkpoints.latestFinal?.treeSize ?? 0;
     if (start >= signed) throw new ApiError('NOT_FOUND', `no final checkpoint covers leaf ${start} yet (${signed} leaves are signed)`);
-    return { start, leaves: this.#d.log.leafHashes(start, Math.min(end, signed)) };
+    return { start, leaves: this.#d.tree.leafHashes(start, Math.min(end, signed)) };
   }
 
   /** Inclusion proof of a leaf in the final checkpoint of a size (the latest when absent). */
   async inclusionAt(leafIndex: number, size: number | undefined): Promise<InclusionProof> {
     const checkpoint = await this.#final(size);
     if (leafIndex >= checkpoint.treeSize) throw new ApiError('NOT_FOUND', `leaf ${leafIndex} is not in the tree of ${checkpoint.treeSize}`);
-    const entryHash = this.#d.log.leafHashes(leafIndex, leafIndex + 1)[0]?.entryHash ?? '';
-    return { entryHash, leafIndex, treeSize: checkpoint.treeSize, auditPath: this.#d.log.inclusionProof(leafIndex, checkpoint.treeSize).map(toHex), checkpoint };
+    const entryHash = this.#d.tree.leafHashes(leafIndex, leafIndex + 1)[0]?.entryHash ?? '';
+    return { entryHash, leafIndex, treeSize: checkpoint.treeSize, auditPath: this.#d.tree.inclusionProof(leafIndex, checkpoint.treeSize).map(toHex), checkpoint };
   }
 
   /** Inclusion proof of an entry, in the latest final checkpoint or one of a chosen size. */
@@ -117,8 +136,8 @@ export class ProofService {
   /** The entry, where the log holds it, and its inclusion proof: read once for proofs and bundles alike. */
   async #prove(caller: ProofCaller, entryId: string, size?: number) {
     const entry = await this.#d.client.entry({ agency: caller.agency }, entryId);
-    const located = await this.#d.log.locate(entryId);
-    const latest = this.#d.log.latestFinal;
+    const located = await this.#d.tree.locate(entryId);
+    const latest = this.#d.checkpoints.latestFinal;
     if (!located || !latest || latest.treeSize <= located.index) {
       throw new ApiError('NOT_YET_CHECKPOINTED', 'the entry is not yet covered by a final checkpoint; try again shortly');
     }
@@ -130,11 +149,11 @@ export class ProofService {
   async consistency(from: number, to: number): Promise<ConsistencyProof> {
     if (from > to) throw new ApiError('NOT_FOUND', 'no consistency proof leads from a larger log to a smaller one');
     const [first, second] = await Promise.all([this.#final(from), this.#final(to)]);
-    return { from: first, to: second, proof: this.#d.log.consistencyProof(from, to).map(toHex) };
+    return { from: first, to: second, proof: this.#d.tree.consistencyProof(from, to).map(toHex) };
   }
 
   async #final(size: number | undefined): Promise<SignedCheckpoint> {
-    const found = size === undefined ? this.#d.log.latestFinal : await this.#d.log.finalAt(size);
+    const found = size === undefined ? this.#d.checkpoints.latestFinal : await this.#d.checkpoints.finalAt(size);
     if (!found) throw new ApiError('NOT_FOUND', size === undefined ? 'the log has no final checkpoint yet' : `no final checkpoint of size ${size}`);
     return found;
   }

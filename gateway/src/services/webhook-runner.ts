@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Agency } from 'correction-chaincode/domain';
 import type { Logger } from '../logger.js';
-import type { NumberedNotice } from '../log/merkle-log.js';
+import type { NumberedNotice } from '../log/records.js';
 import type { Delivery, Webhook, WebhookStore } from '../store/webhook-store.js';
 import type { GatewaySigner } from './receipts.js';
 import { afterAttempt, MAX_RETRY_DELAY_MS, retryDelay } from './webhook-attempts.js';

@@ -2,24 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { Agency } from 'correction-chaincode/domain';
 import { ApiError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { NumberedNotice } from '../log/merkle-log.js';
 import type { Delivery, Webhook, WebhookStore } from '../store/webhook-store.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { GatewaySigner } from './receipts.js';
 import { resumed } from './webhook-attempts.js';
-import { WebhookRunner, type NoticeFeed } from './webhook-runner.js';
+import type { NoticeReader } from './notice-reader.js';
+import { WebhookRunner } from './webhook-runner.js';
 import type { WebhookTransport } from './webhook-transport.js';
-
-/** The log as webhooks see it: notices to read, a signal when one is numbered, and the last number. */
-export interface NoticeLog extends NoticeFeed {
-  readonly lastNoticeId: number;
-  on(event: 'notice', listener: (notice: NumberedNotice) => void): unknown;
-  off(event: 'notice', listener: (notice: NumberedNotice) => void): unknown;
-}
 
 export interface WebhookOptions {
   readonly store: WebhookStore;
-  readonly log: NoticeLog;
+  /** Notices to read, a signal when one is numbered, and the last number. */
+  readonly notices: NoticeReader;
   readonly signer: Pick<GatewaySigner, 'signNotice'>;
   /** Checks destinations and POSTs to them. */
   readonly transport: WebhookTransport;
@@ -52,13 +46,13 @@ export class Webhooks {
   }
 
   async start(): Promise<void> {
-    this.#o.log.on('notice', this.#onNotice);
+    this.#o.notices.on('notice', this.#onNotice);
     for (const webhook of await this.#o.store.all()) this.#run(webhook);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#o.log.off('notice', this.#onNotice);
+    this.#o.notices.off('notice', this.#onNotice);
     await Promise.all([...this.#runners.values()].map((runner) => runner.stop()));
   }
 
@@ -77,7 +71,7 @@ export class Webhooks {
       }
       const webhook: Webhook = {
         id: randomUUID(), agency, url: destination.href, events: [...events], createdAt: this.#now().toISOString(),
-        cursor: this.#o.log.lastNoticeId, state: 'active', failingSince: null, pausedAt: null, attempts: 0, lastAttemptAt: null,
+        cursor: this.#o.notices.lastNoticeId, state: 'active', failingSince: null, pausedAt: null, attempts: 0, lastAttemptAt: null,
       };
       await this.#o.store.put(webhook);
       this.#run(webhook);
@@ -136,7 +130,7 @@ export class Webhooks {
   #run(webhook: Webhook): void {
     if (this.#closed || webhook.state !== 'active' || this.#runners.has(webhook.id)) return;
     const runner = new WebhookRunner(webhook, {
-      store: this.#o.store, notices: this.#o.log, signer: this.#o.signer, transport: this.#o.transport,
+      store: this.#o.store, notices: this.#o.notices, signer: this.#o.signer, transport: this.#o.transport,
       retryBaseMs: this.#o.retryBaseMs, giveUpMs: this.#o.giveUpMs, now: this.#now, logger: this.#o.logger,
     });
     this.#runners.set(webhook.id, runner);
