@@ -2,7 +2,7 @@ import type { Entry, Obligation } from 'correction-chaincode/domain';
 import type { Level } from 'level';
 import type { StoredObligation } from '../records.js';
 import type { Commit, LogBatch, Projection } from './projection.js';
-import { noCommit } from './projection.js';
+import { noCommit, opened } from './projection.js';
 
 /** What one update brings to the subjects' chains and the statutory clock. */
 export interface ChainUpdate {
@@ -24,9 +24,15 @@ export class ChainStore implements Projection<ChainUpdate> {
   readonly #chains;
   readonly #obligations;
 
-  constructor(db: Level) {
+  private constructor(db: Level) {
     this.#chains = db.sublevel('chain', { valueEncoding: 'utf8' });
     this.#obligations = db.sublevel('obligation', { valueEncoding: 'utf8' });
+  }
+
+  static async open(db: Level): Promise<ChainStore> {
+    const store = new ChainStore(db);
+    await opened(store.#chains, store.#obligations);
+    return store;
   }
 
   /** A subject's public chain as the log has followed it. */

@@ -1,7 +1,7 @@
 import type { CheckpointCosignature } from 'correction-chaincode/domain';
 import type { Level } from 'level';
 import type { FinalCheckpoint } from '../records.js';
-import { noCommit, pad, type Commit, type LogBatch, type Projection } from './projection.js';
+import { noCommit, opened, pad, type Commit, type LogBatch, type Projection } from './projection.js';
 
 /** The agency cosignatures one update found anchored on chain. */
 export interface CosignatureUpdate {
@@ -28,6 +28,7 @@ export class CheckpointStore implements Projection<CosignatureUpdate> {
 
   static async open(db: Level): Promise<CheckpointStore> {
     const store = new CheckpointStore(db);
+    await opened(store.#cosignatures, store.#witnessed, store.#final);
     const [latest] = await store.#final.values({ reverse: true, limit: 1 }).all();
     if (latest !== undefined) store.#latestFinal = JSON.parse(latest) as FinalCheckpoint;
     return store;

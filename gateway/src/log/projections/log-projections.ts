@@ -50,14 +50,15 @@ export class LogProjections {
     const db = new Level<string, string>(dir, { valueEncoding: 'utf8' });
     await db.open();
     try {
-      const [tree, notices, checkpoints, state] = await Promise.all([
+      const [tree, notices, chains, checkpoints, state] = await Promise.all([
         TreeStore.open(db),
         NoticeLog.open(db),
+        ChainStore.open(db),
         CheckpointStore.open(db),
         db.sublevel('meta', { valueEncoding: 'utf8' }).get('state'),
       ]);
       const position = state ? (JSON.parse(state) as { position: LogPosition }).position : START;
-      return new LogProjections(db, { tree, notices, chains: new ChainStore(db), checkpoints }, position);
+      return new LogProjections(db, { tree, notices, chains, checkpoints }, position);
     } catch (error) {
       await db.close();
       throw error;

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Agency } from 'correction-chaincode/domain';
 import type { Level } from 'level';
 import { addressedTo, type Notice, type NumberedNotice } from '../records.js';
-import { pad, type Commit, type LogBatch, type Projection } from './projection.js';
+import { opened, pad, type Commit, type LogBatch, type Projection } from './projection.js';
 
 /** The notices of one update: those the ledger brought, and once-only ones from elsewhere. */
 export interface NoticeUpdate {
@@ -34,6 +34,7 @@ export class NoticeLog extends EventEmitter implements Projection<NoticeUpdate> 
   /** Opens the notices in the log's LevelDB: the last one's id is the count. */
   static async open(db: Level): Promise<NoticeLog> {
     const log = new NoticeLog(db);
+    await opened(log.#notices, log.#keys);
     const [last] = await log.#notices.keys({ reverse: true, limit: 1 }).all();
     log.#count = last === undefined ? 0 : Number(last);
     return log;

@@ -19,5 +19,13 @@ export type Commit = () => void;
 /** Fixed-width decimal keys: LevelDB orders them as numbers. */
 export const pad = (n: number, width = 16): string => String(n).padStart(width, '0');
 
+/**
+ * Opens a projection's sublevels before its first synchronous read: a sublevel made after its
+ * database opened is still opening, and getSync refuses it until then.
+ */
+export async function opened(...sublevels: ReadonlyArray<{ open(): Promise<void> }>): Promise<void> {
+  await Promise.all(sublevels.map((sublevel) => sublevel.open()));
+}
+
 /** Nothing to take in. */
 export const noCommit: Commit = () => undefined;

@@ -3,7 +3,7 @@ import type { Level } from 'level';
 import { promised } from '../../promised.js';
 import { consistencyPlan, foldPlan, inclusionPlan, rootPlan, type NodeId, type NodePlan } from '../proof-nodes.js';
 import type { LogLeaf } from '../records.js';
-import { pad, type Commit, type LogBatch, type Projection } from './projection.js';
+import { opened, pad, type Commit, type LogBatch, type Projection } from './projection.js';
 
 /** Where a leaf sits in the log. */
 export interface LocatedLeaf {
@@ -45,6 +45,7 @@ export class TreeStore implements Projection<{ readonly leaves?: readonly LogLea
   /** Opens the tree in the log's LevelDB: its size is its last leaf's position, plus one. */
   static async open(db: Level): Promise<TreeStore> {
     const tree = new TreeStore(db);
+    await opened(tree.#nodes, tree.#entries, tree.#leaves);
     const [last] = await tree.#leaves.keys({ reverse: true, limit: 1 }).all();
     tree.#size = last === undefined ? 0 : Number(last) + 1;
     tree.#edge = tree.#edgeOf(tree.#size);
