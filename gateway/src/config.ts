@@ -85,6 +85,8 @@ const ENV_SCHEMA = z.object({
   /** Token buckets, as `rate` or `rate:burst` (requests per second, largest burst). */
   RATE_LIMIT_AGENCY: z.string().regex(RATE, 'must be rate or rate:burst').default('1000:2000'),
   RATE_LIMIT_ADDRESS: z.string().regex(RATE, 'must be rate or rate:burst').default('1000:2000'),
+  /** Ledger requests in progress at once; past it a request is answered 503 GATEWAY_BUSY with Retry-After. */
+  LEDGER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
   RATE_LIMIT_UNAUTHENTICATED: z.string().regex(RATE, 'must be rate or rate:burst').default('5:20'),
   /** The longest a bearer token may live, from iat to exp. */
   TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),
@@ -136,6 +138,7 @@ export interface Config {
     readonly unauthenticated: { readonly ratePerSecond: number; readonly burst: number };
   };
   readonly tokenMaxLifetimeSeconds: number;
+  readonly ledgerMaxInFlight: number;
 }
 
 export interface WebhookSettings {
@@ -197,6 +200,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ledgerCommitTimeoutMs: e.LEDGER_COMMIT_TIMEOUT_SECONDS * 1000,
     outboxRetry: { baseMs: e.OUTBOX_RETRY_BASE_MS, maxMs: e.OUTBOX_RETRY_MAX_MS },
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    ledgerMaxInFlight: e.LEDGER_MAX_IN_FLIGHT,
     rateLimits: { agency: bucket(e.RATE_LIMIT_AGENCY), address: bucket(e.RATE_LIMIT_ADDRESS), unauthenticated: bucket(e.RATE_LIMIT_UNAUTHENTICATED) },
     tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_SECONDS,
   };

@@ -18,6 +18,7 @@ export const PROBLEMS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The body must be UTF-8 JSON without a content coding' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   LEDGER_UNAVAILABLE: { status: 503, title: 'The ledger is unavailable' },
+  GATEWAY_BUSY: { status: 503, title: 'The gateway has as many ledger requests in progress as it takes' },
   STORED_DATA_UNREADABLE: { status: 500, title: 'A stored record does not open under this gateway\'s document key' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const;

@@ -38,6 +38,7 @@ import { DeadlineWatcher } from './log/deadline-watcher.js';
 import { Finality } from './log/finality.js';
 import { WitnessClient } from './log/witness-client.js';
 import { LogProjections } from './log/projections/log-projections.js';
+import { InFlightLimit } from './http/in-flight.js';
 import { readNoteSigner, type NoteSigner } from './note-keys.js';
 import type { TrustFile } from 'correction-verifier';
 import { GatewayStore } from './store/gateway-store.js';
@@ -218,6 +219,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     agency: new RateLimiter(config.rateLimits.agency),
     address: new RateLimiter(config.rateLimits.address),
     unauthenticated: new RateLimiter(config.rateLimits.unauthenticated),
+    ledgerInFlight: new InFlightLimit(config.ledgerMaxInFlight),
   };
   const app = createApp({
     service, recorder, proofs, notices: noticeSource(log.notices), obligations: obligationList(log.chains, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,

@@ -24,7 +24,7 @@ export interface FabricTarget extends Target {
  * identity and data directory, sharing the consortium's subject key and token trust; key files
  * live apart from every data directory, as outside dev mode they must.
  */
-export async function fabricTarget(): Promise<FabricTarget> {
+export async function fabricTarget(env: Readonly<Record<string, string>> = {}): Promise<FabricTarget> {
   const dir = await tempDir('correction-fabric-');
   const keysDir = join(dir.path, 'consortium');
   await ensureDevKeys(keysDir);
@@ -58,6 +58,7 @@ export async function fabricTarget(): Promise<FabricTarget> {
         LEDGER_COMMIT_TIMEOUT_SECONDS: '10',
         OUTBOX_RETRY_BASE_MS: '250',
         OUTBOX_RETRY_MAX_MS: '4000',
+        ...env,
       });
       const gateway = await createGateway(config, { logDestination: sink });
       gateways.set(agency, gateway);

@@ -135,9 +135,11 @@ export function createApp(deps: Readonly<AppDeps>): express.Express {
   app.use(methods);
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const problem = toProblem(fromExpress(error));
-    if (problem.status >= 500) logger.error({ err: errorSummary(error) }, 'request failed');
+    // A busy gateway says so to every caller past its bound: not a failure worth a line each.
+    if (problem.status >= 500 && problem.code !== 'GATEWAY_BUSY') logger.error({ err: errorSummary(error) }, 'request failed');
     if (problem.code === 'UNAUTHENTICATED') res.set('WWW-Authenticate', 'Bearer');
     if (problem.code === 'LEDGER_UNAVAILABLE' || problem.code === 'NOT_YET_CHECKPOINTED') res.set('Retry-After', '5');
+    if (problem.code === 'GATEWAY_BUSY') res.set('Retry-After', '1');
     if (problem.code === 'RATE_LIMITED') res.set('Retry-After', String(Math.max(1, Number(problem['retryAfter'] ?? 1))));
     if (res.headersSent) {
       res.end();

@@ -76,7 +76,7 @@ function commonResponses(declared: AnyRoute): Record<number, Record<string, unkn
     common[415] = problem(titleOf('UNSUPPORTED_MEDIA_TYPE'));
   }
   if (declared.ledger) {
-    common[503] = problem(`${titleOf('LEDGER_UNAVAILABLE')} (Retry-After)`, ['Retry-After']);
+    common[503] = problem(`${titleOf('LEDGER_UNAVAILABLE')}, or ${titleOf('GATEWAY_BUSY').replace(/^The/, 'the')} (Retry-After)`, ['Retry-After']);
     // Documents and kept responses are sealed at rest; one that does not open is not the client's fault.
     common[500] = problem(titleOf('STORED_DATA_UNREADABLE'));
   }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { InFlightLimit } from './in-flight.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import { issuesOf } from 'correction-chaincode/domain';
@@ -17,6 +18,8 @@ export interface EdgeLimits {
   readonly address: RateLimiter;
   /** Per source address, spent by each request whose token is refused: strangers get little. */
   readonly unauthenticated: RateLimiter;
+  /** Ledger requests in progress at once, over every agency and address. */
+  readonly ledgerInFlight: InFlightLimit;
 }
 
 export interface RouterDeps {
@@ -113,6 +116,8 @@ export function buildRouter(routes: readonly AnyRoute[], deps: Readonly<RouterDe
       const params = parsePart(declared.params, { ...req.params }, '');
       const query = parsePart(declared.query, { ...(req.query as Record<string, unknown>) }, '');
       const headers = parsePart(declared.headers, pickHeaders(declared.headers, req), '');
+      const release = declared.ledger ? admit(limits.ledgerInFlight) : undefined;
+      res.once('close', () => release?.());
       const body = declared.body ? parsePart(declared.body, await readJsonBody(req, limits.json), '') : undefined;
       const closed = new Promise<void>((resolve) => {
         req.once('close', () => {
@@ -125,6 +130,13 @@ export function buildRouter(routes: readonly AnyRoute[], deps: Readonly<RouterDe
     router[declared.method](expressPath(declared.path), handler);
   }
   return router;
+}
+
+/** A place among the ledger requests in progress, or 503 GATEWAY_BUSY when none is free. */
+function admit(limit: InFlightLimit): () => void {
+  const release = limit.enter();
+  if (!release) throw new ApiError('GATEWAY_BUSY', 'the gateway is working on as many ledger requests as it takes; try again shortly');
+  return release;
 }
 
 /** Every request, per source address: a generous budget that still stops one host flooding the gateway. */
