@@ -86,7 +86,7 @@ const ENV_SCHEMA = z.object({
   RATE_LIMIT_AGENCY: z.string().regex(RATE, 'must be rate or rate:burst').default('1000:2000'),
   RATE_LIMIT_ADDRESS: z.string().regex(RATE, 'must be rate or rate:burst').default('1000:2000'),
   /** Ledger requests in progress at once; past it a request is answered 503 GATEWAY_BUSY with Retry-After. */
-  LEDGER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
+  LEDGER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(64),
   RATE_LIMIT_UNAUTHENTICATED: z.string().regex(RATE, 'must be rate or rate:burst').default('5:20'),
   /** The longest a bearer token may live, from iat to exp. */
   TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),
