@@ -108,7 +108,13 @@ async function caughtUp(gateways: readonly Gateway[]): Promise<void> {
   const until = performance.now() + 600_000;
   for (const gateway of gateways) {
     const height = await gateway.ledger.height();
-    while (gateway.log.position.block < height - 1 && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 200));
+    // The last blocks may carry no chaincode event: a follower that has read nothing for 3 s is at the end too.
+    let lastEventAt = performance.now();
+    const onEvent = () => (lastEventAt = performance.now());
+    gateway.follower.on('event', onEvent);
+    const behind = () => gateway.log.position.block < height - 1 && performance.now() - lastEventAt < 3_000;
+    while (behind() && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 200));
+    gateway.follower.off('event', onEvent);
   }
 }
 
