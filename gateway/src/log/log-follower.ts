@@ -193,7 +193,7 @@ function readEvents(events: readonly LedgerEvent[], from: LogPosition): EventsRe
       const entry = payload as unknown as Entry;
       leaves.push({ entryId: entry.id, entryHash: entry.hash, block: event.blockNumber });
       entries.push(entry);
-      if (entry.notify.length > 0) notices.push({ kind: 'entry', agencies: entry.notify, data: { entry } });
+      if (entry.to.length > 0) notices.push({ kind: 'entry', agencies: entry.notify, to: entry.to, data: { entry } });
     } else if (event.name === CHECKPOINT_EVENT || event.name === CHECKPOINT_CONFLICT_EVENT) {
       cosignatures.push({ cosignature: cosignatureOf(payload), ...(event.name === CHECKPOINT_CONFLICT_EVENT ? { roots: payload['roots'] } : {}) });
     }

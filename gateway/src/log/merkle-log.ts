@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level, type ChainedBatch } from 'level';
 import { EMPTY_ROOT, fromHex, leafHash, nodeHash, splitPoint, toHex, type Hash } from 'correction-verifier';
-import type { Agency, CheckpointCosignature, Entry, Obligation } from 'correction-chaincode/domain';
+import { covers, type Agency, type CheckpointCosignature, type Entry, type NoticeAddress, type Obligation } from 'correction-chaincode/domain';
 import { promised } from '../promised.js';
 
 /** Where the log stands in the ledger: the last block it read from, and how many events of it. */
@@ -27,7 +27,24 @@ export interface Notice {
   readonly kind: 'entry' | 'obligation-overdue' | 'submission-refused';
   /** Agencies the notice is for. */
   readonly agencies: readonly Agency[];
+  /**
+   * The units it is addressed to. A notice numbered before units were known has none, and is for
+   * every unit of its agencies.
+   */
+  readonly to?: readonly NoticeAddress[];
   readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** Who reads notices: a unit of an agency. */
+export interface NoticeReader {
+  readonly agency: Agency;
+  readonly unit: string;
+}
+
+/** A notice is for a reader whose agency it addresses at a unit the reader covers: its own, or one below it. */
+export function isAddressedTo(notice: Notice, reader: NoticeReader): boolean {
+  if (notice.to === undefined) return notice.agencies.includes(reader.agency);
+  return notice.to.some((address) => address.agency === reader.agency && covers(reader.unit, address.unit));
 }
 
 /** A notice with its place in this gateway's notice sequence (the SSE event id). */
@@ -145,12 +162,12 @@ export class MerkleLog extends EventEmitter {
     return this.#noticeCount;
   }
 
-  /** Notices after `afterId` for an agency, in order. */
-  async noticesAfter(afterId: number, agency: Agency, limit = 1_000): Promise<NumberedNotice[]> {
+  /** Notices after `afterId` for a reader, in order. */
+  async noticesAfter(afterId: number, reader: NoticeReader, limit = 1_000): Promise<NumberedNotice[]> {
     const found: NumberedNotice[] = [];
     for await (const value of this.#notices.values({ gt: pad(afterId) })) {
       const notice = JSON.parse(value) as NumberedNotice;
-      if (notice.agencies.includes(agency)) found.push(notice);
+      if (isAddressedTo(notice, reader)) found.push(notice);
       if (found.length >= limit) break;
     }
     return found;

@@ -1,15 +1,14 @@
-import type { Agency } from 'correction-chaincode/domain';
-import type { MerkleLog, NumberedNotice } from '../log/merkle-log.js';
+import { isAddressedTo, type MerkleLog, type NoticeReader, type NumberedNotice } from '../log/merkle-log.js';
 
-/** An agency's notices: those already numbered after a given id, then new ones as they come. */
+/** A unit's notices: those already numbered after a given id, then new ones as they come. */
 export interface NoticeSource {
-  after(id: number, agency: Agency): Promise<NumberedNotice[]>;
+  after(id: number, reader: NoticeReader): Promise<NumberedNotice[]>;
   subscribe(listener: (notice: NumberedNotice) => void): () => void;
 }
 
 export function noticeSource(log: MerkleLog): NoticeSource {
   return {
-    after: (id, agency) => log.noticesAfter(id, agency),
+    after: (id, reader) => log.noticesAfter(id, reader),
     subscribe(listener) {
       log.on('notice', listener);
       return () => log.off('notice', listener);
@@ -18,12 +17,13 @@ export function noticeSource(log: MerkleLog): NoticeSource {
 }
 
 /**
- * Streams an agency's notices as server-sent events from `lastEventId` on: the backlog first,
- * then live ones, each exactly once and in order. Live notices that arrive during the replay wait.
+ * Streams a unit's notices — those addressed to it and to the units below it — as server-sent
+ * events from `lastEventId` on: the backlog first, then live ones, each exactly once and in order.
+ * Live notices that arrive during the replay wait.
  */
 export async function streamNotices(
   source: NoticeSource,
-  agency: Agency,
+  reader: NoticeReader,
   lastEventId: number,
   write: (chunk: string) => void,
   closed: Promise<void>,
@@ -37,7 +37,7 @@ export async function streamNotices(
     write(`id: ${notice.id}\nevent: ${notice.kind}\ndata: ${JSON.stringify(notice.data)}\n\n`);
   };
   const unsubscribe = source.subscribe((notice) => {
-    if (!notice.agencies.includes(agency)) return;
+    if (!isAddressedTo(notice, reader)) return;
     if (replaying) waiting.push(notice);
     else send(notice);
   });
@@ -45,7 +45,7 @@ export async function streamNotices(
     write(': keep-alive\n\n');
   }, 15_000);
   try {
-    for (let batch = await source.after(cursor, agency); batch.length > 0; batch = await source.after(cursor, agency)) {
+    for (let batch = await source.after(cursor, reader); batch.length > 0; batch = await source.after(cursor, reader)) {
       for (const notice of batch) send(notice);
     }
     replaying = false;

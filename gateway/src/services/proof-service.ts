@@ -65,7 +65,7 @@ export class ProofService {
 
   /** The entry, where the log holds it, and its inclusion proof: read once for proofs and bundles alike. */
   async #prove(principal: Principal, entryId: string) {
-    const entry = await this.#d.client.entry({ agency: principal.agency }, entryId);
+    const entry = await this.#d.client.entry({ agency: principal.agency, actor: principal }, entryId);
     const located = await this.#d.log.locate(entryId);
     const final = await this.#d.checkpoints.latestFinal();
     if (!located || !final || final.treeSize <= located.index) {
@@ -93,7 +93,7 @@ export class ProofService {
   /** One self-contained bundle that a verifier checks offline. */
   async evidence(principal: Principal, entryId: string): Promise<EvidenceBundle> {
     const { entry, located, proof } = await this.#prove(principal, entryId);
-    const chain = (await this.#d.client.entries({ agency: principal.agency }, entry.subjectRef)).slice(0, entry.seq);
+    const chain = (await this.#d.client.entries({ agency: principal.agency, actor: principal }, entry.subjectRef)).slice(0, entry.seq);
     // A receipt attests the entry, its hash, transaction and block: the recording agency's gateway
     // issues it again on demand rather than storing one per request.
     const receipt = this.#d.signer.agencies.includes(entry.agency) ? await this.#d.signer.sign(entry, located.block) : null;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Agency } from 'correction-chaincode/domain';
+import { AGENCY_WIDE, type Agency } from 'correction-chaincode/domain';
 import { ApiError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MerkleLog, NumberedNotice } from '../log/merkle-log.js';
@@ -85,7 +85,8 @@ export class Webhooks {
   async #deliverAll(start: Webhook): Promise<void> {
     let webhook = start;
     while (!this.#closed) {
-      const pending = (await this.#o.log.noticesAfter(webhook.cursor, webhook.agency as Agency, 100));
+      // Until webhooks belong to units, each is its agency's as a whole.
+      const pending = await this.#o.log.noticesAfter(webhook.cursor, { agency: webhook.agency as Agency, unit: AGENCY_WIDE }, 100);
       const next = pending.find((notice) => wants(webhook, notice));
       if (!next) {
         // Skip past notices it does not want, then wait for more.
