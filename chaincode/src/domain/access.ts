@@ -42,15 +42,21 @@ const JUSTICE_BUREAU: ReadonlySet<UnitKind | null> = new Set(['BUREAU', null]);
 /**
  * Who reads a sealed record in full (SPCI581, CPL286, L54): the justice bureau and the
  * procuratorate of the jurisdiction, and the deciding court (or the court that commissioned the
- * assessment, before a decision).
+ * assessment, before a decision), in their casework. An auditor's read is an inquiry like any
+ * other: it states its purpose.
  */
 export function readsSealedInFull(actor: Actor, status: SubjectStatus): boolean {
+  if (actor.role === 'auditor') return false;
+  if (actor.agency === 'COURT') return decidingCourt(actor, status);
   const ofPlace = covers(actor.unit, status.executionPlace);
-  if (actor.agency === 'PROCURATORATE' && ofPlace) return true;
-  if (actor.agency === 'JUSTICE' && JUSTICE_BUREAU.has(actor.unitKind) && ofPlace) return true;
-  if (actor.agency !== 'COURT') return false;
-  if (status.decisionOrgan === 'COURT' && covers(actor.unit, status.decisionUnit)) return true;
-  return status.commissionedBy === 'COURT' && covers(actor.unit, status.commissioningUnit);
+  if (actor.agency === 'PROCURATORATE') return ofPlace;
+  return actor.agency === 'JUSTICE' && JUSTICE_BUREAU.has(actor.unitKind) && ofPlace;
+}
+
+/** The court that decided the correction, or before a decision the court that commissioned its assessment. */
+function decidingCourt(actor: Actor, status: SubjectStatus): boolean {
+  if (status.decisionOrgan === 'COURT') return covers(actor.unit, status.decisionUnit);
+  return status.decisionOrgan === null && status.commissionedBy === 'COURT' && covers(actor.unit, status.commissioningUnit);
 }
 
 /** Whether the actor reads this subject in full: by the rule for sealed records if it is one. */
