@@ -4,10 +4,15 @@ import { z } from 'zod';
 import { AGENCIES } from 'correction-chaincode/domain';
 import { DOCUMENT_KEY_FILE, keyFileProblems, SUBJECT_KEY_FILE, type KeyFileSpec } from './key-files.js';
 import { devKeyPaths } from './keys.js';
+import { parseAddressRange, parseHostPattern } from './services/webhook-destinations.js';
+import { DEFAULT_DELIVERY_LOG_SIZE } from './store/webhook-store.js';
 
 const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Hosts only this machine reaches: monitor routes are open there unless the operator says otherwise. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 const RATE = /^\d+(\.\d+)?(:\d+)?$/;
 
@@ -17,6 +22,13 @@ function bucket(text: string): { ratePerSecond: number; burst: number } {
   const ratePerSecond = Math.max(0.001, Number(rate));
   return { ratePerSecond, burst: Math.max(1, burst === undefined ? Math.ceil(ratePerSecond * 2) : Number(burst)) };
 }
+
+/** A comma-separated list, each entry checked by `valid`; empty entries are dropped. */
+const list = (valid: (entry: string) => boolean, what: string) =>
+  z
+    .string()
+    .transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .refine((entries) => entries.every(valid), { error: `every entry must be ${what}` });
 
 const ENV_SCHEMA = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -33,21 +45,36 @@ const ENV_SCHEMA = z.object({
   TOKEN_JWKS: z.string().min(1).optional(),
   TOKEN_ISSUER: z.string().min(1).optional(),
   TOKEN_AUDIENCE: z.string().min(1).optional(),
-  /** This gateway's private JWK (ES256): signs receipts and checkpoints for AGENCY. */
+  /** This gateway's private JWK (ES256): signs receipts and webhook notices for AGENCY. */
   RECEIPT_KEY: z.string().min(1).optional(),
+  /** This agency's private Ed25519 note key: cosigns checkpoints for AGENCY (C2SP cosignature/v1). */
+  NOTE_KEY: z.string().min(1).optional(),
   /** Consortium trust file (agency gateway keys) for verifying receipts brought back to the gateway. */
   TRUST_FILE: z.string().min(1).optional(),
-  /** Cosign the log every N entries, and after this many seconds when it grew in between. */
-  CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(100),
-  CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(30),
+  /** Also cosign the log at every multiple of N entries (0: only by slot and quiet period). */
+  CHECKPOINT_EVERY: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  /** The checkpoint slot: entries reaching into a new one close a checkpoint; a log quiet this long is cosigned. */
+  CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(0.5),
+  /** Whether the monitor routes (/v1/log…) answer without a token; by default only on a loopback HOST. */
+  MONITOR_API: z.enum(['open', 'token']).optional(),
   /** Public holidays and weekend days worked instead, for deadlines in working days (JSON). */
   HOLIDAY_CALENDAR: z.string().min(1).optional(),
   /** A JSON file of deadline rules replacing the built-in table (same shape as DEADLINE_RULES). */
   DEADLINE_RULES: z.string().min(1).optional(),
   /** How often overdue obligations are looked for. */
   DEADLINE_SWEEP_SECONDS: z.coerce.number().min(0.05).max(86_400).default(60),
-  /** First webhook retry delay in ms; each further retry doubles it, up to a minute. */
+  /** First webhook retry delay in ms; each later wait lasts as long as the receiver has been failing, up to a minute. */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
+  /** Hosts webhooks may point at: exact names or address literals, and `*.suffix` for every name below a suffix. */
+  WEBHOOK_ALLOWED_HOSTS: list((entry) => parseHostPattern(entry) !== undefined, 'a host name, an address literal or *.suffix').default([]),
+  /** Address ranges (CIDR) webhooks may reach although they are not public: loopback, private, link-local … */
+  WEBHOOK_ALLOWED_ADDRESSES: list((entry) => parseAddressRange(entry) !== undefined, 'an IP address or CIDR range').default([]),
+  /** Webhooks one agency may have at once. */
+  WEBHOOK_MAX_PER_AGENCY: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** How long a receiver may keep failing before its webhook pauses (hours, fractions allowed). */
+  WEBHOOK_GIVE_UP_HOURS: z.coerce.number().min(0.0001).max(24 * 30).default(24),
+  /** Delivery attempts kept per webhook. */
+  WEBHOOK_DELIVERY_LOG_SIZE: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_DELIVERY_LOG_SIZE),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The agency this gateway serves; required on Fabric, where each gateway holds one agency's identity. */
   AGENCY: z.enum(AGENCIES).optional(),
@@ -93,13 +120,17 @@ export interface Config {
   readonly tokenAudience: string | undefined;
   /** Agency → private JWK file of that agency's gateway key: the agencies this gateway signs for. */
   readonly gatewayKeyPaths: ReadonlyMap<(typeof AGENCIES)[number], string>;
+  /** Agency → private note key file of that agency: the agencies this gateway cosigns checkpoints for. */
+  readonly noteKeyPaths: ReadonlyMap<(typeof AGENCIES)[number], string>;
   readonly trustFile: string;
   readonly checkpointEvery: number;
   readonly checkpointIntervalMs: number;
+  /** Monitor routes answer without a token. */
+  readonly monitorOpen: boolean;
   readonly holidayCalendar: string;
   readonly deadlineSweepMs: number;
   readonly deadlineRulesFile: string | undefined;
-  readonly webhookRetryBaseMs: number;
+  readonly webhooks: WebhookSettings;
   readonly logLevel: string;
   readonly agency: (typeof AGENCIES)[number] | undefined;
   readonly fabricConnection: string | undefined;
@@ -117,6 +148,15 @@ export interface Config {
   readonly tokenMaxLifetimeSeconds: number;
 }
 
+export interface WebhookSettings {
+  readonly retryBaseMs: number;
+  readonly allowedHosts: readonly string[];
+  readonly allowedAddresses: readonly string[];
+  readonly maxPerAgency: number;
+  readonly giveUpMs: number;
+  readonly deliveryLogSize: number;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   readonly problems: readonly string[];
@@ -129,7 +169,7 @@ export class ConfigError extends Error {
 type Env = z.infer<typeof ENV_SCHEMA>;
 
 /** Settings a production gateway cannot do without; dev mode makes its own. */
-const REQUIRED_OUTSIDE_DEV_MODE = ['SUBJECT_KEY', 'DOCUMENT_KEY', 'TOKEN_JWKS', 'RECEIPT_KEY', 'TRUST_FILE'] as const;
+const REQUIRED_OUTSIDE_DEV_MODE = ['SUBJECT_KEY', 'DOCUMENT_KEY', 'TOKEN_JWKS', 'RECEIPT_KEY', 'NOTE_KEY', 'TRUST_FILE'] as const;
 
 /** Reads and validates the gateway's configuration, listing every problem at once. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
@@ -151,12 +191,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     tokenIssuer: e.TOKEN_ISSUER,
     tokenAudience: e.TOKEN_AUDIENCE,
     gatewayKeyPaths: gatewayKeyPaths(e, dataDir),
+    noteKeyPaths: noteKeyPaths(e, dataDir),
     trustFile: resolvedOr(e.TRUST_FILE, dev.trust),
     checkpointEvery: e.CHECKPOINT_EVERY,
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
+    monitorOpen: e.MONITOR_API ? e.MONITOR_API === 'open' : LOOPBACK_HOSTS.has(e.HOST),
     deadlineSweepMs: e.DEADLINE_SWEEP_SECONDS * 1000,
     deadlineRulesFile: resolvedOr(e.DEADLINE_RULES, undefined),
-    webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+    webhooks: webhookSettings(e),
     holidayCalendar: resolvedOr(e.HOLIDAY_CALENDAR, fileURLToPath(new URL('../../../gateway/config/holidays-cn.json', import.meta.url))),
     logLevel: e.LOG_LEVEL,
     agency: e.AGENCY,
@@ -186,6 +228,7 @@ function missingSettings(e: Env, devMode: boolean): string[] {
   const problems = devMode ? [] : REQUIRED_OUTSIDE_DEV_MODE.filter((name) => !e[name]).map((name) => `${name}: required outside dev mode`);
   if (e.LEDGER === 'fabric' && !e.AGENCY) problems.push('AGENCY: required when LEDGER=fabric');
   if (e.RECEIPT_KEY && !e.AGENCY) problems.push('AGENCY: required with RECEIPT_KEY (the agency the key signs for)');
+  if (e.NOTE_KEY && !e.AGENCY) problems.push('AGENCY: required with NOTE_KEY (the agency the key cosigns for)');
   if (e.OUTBOX_RETRY_MAX_MS < e.OUTBOX_RETRY_BASE_MS) problems.push('OUTBOX_RETRY_MAX_MS: must not be below OUTBOX_RETRY_BASE_MS');
   if (e.LEDGER_UNITS && e.LEDGER === 'fabric') problems.push("LEDGER_UNITS: the embedded ledger's; on Fabric the gateway certificate's correction.units attribute bounds the units");
   return problems;
@@ -207,8 +250,24 @@ function gatewayKeyPaths(e: Env, dataDir: string): Config['gatewayKeyPaths'] {
   return new Map((e.AGENCY ? [e.AGENCY] : AGENCIES).map((agency) => [agency, resolve(dataDir, 'keys', 'gateways', `${agency}.private.jwk`)] as const));
 }
 
+function noteKeyPaths(e: Env, dataDir: string): Config['noteKeyPaths'] {
+  if (e.NOTE_KEY && e.AGENCY) return new Map([[e.AGENCY, resolve(e.NOTE_KEY)]]);
+  return new Map((e.AGENCY ? [e.AGENCY] : AGENCIES).map((agency) => [agency, resolve(dataDir, 'keys', 'notes', `${agency}.key`)] as const));
+}
+
 /** Where `npm run network:up` writes the agency's connection settings, unless they are named. */
 function fabricConnectionPath(e: Env): string | undefined {
   if (e.FABRIC_CONNECTION) return resolve(e.FABRIC_CONNECTION);
   return e.AGENCY ? resolve('.network', 'gateways', `${e.AGENCY}.json`) : undefined;
+}
+
+function webhookSettings(e: Env): WebhookSettings {
+  return {
+    retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+    allowedHosts: e.WEBHOOK_ALLOWED_HOSTS,
+    allowedAddresses: e.WEBHOOK_ALLOWED_ADDRESSES,
+    maxPerAgency: e.WEBHOOK_MAX_PER_AGENCY,
+    giveUpMs: e.WEBHOOK_GIVE_UP_HOURS * 3_600_000,
+    deliveryLogSize: e.WEBHOOK_DELIVERY_LOG_SIZE,
+  };
 }

@@ -30,10 +30,16 @@ import { ProofService, type BlockSource } from './services/proof-service.js';
 import { noticeSource } from './services/notice-stream.js';
 import { obligationList } from './services/obligations.js';
 import { Webhooks } from './services/webhooks.js';
+import { destinationPolicy } from './services/webhook-destinations.js';
+import { createWebhookTransport, type HostResolver } from './services/webhook-transport.js';
 import { Checkpointer } from './log/checkpointer.js';
 import { LogFollower } from './log/log-follower.js';
 import { DeadlineWatcher } from './log/deadline-watcher.js';
+import { Finality } from './log/finality.js';
+import { WitnessClient } from './log/witness-client.js';
 import { MerkleLog } from './log/merkle-log.js';
+import { readNoteSigner, type NoteSigner } from './note-keys.js';
+import type { TrustFile } from 'correction-verifier';
 import { GatewayStore } from './store/gateway-store.js';
 import { OutboxStore } from './store/outbox-store.js';
 import { createSealer, type Sealer } from './store/sealer.js';
@@ -47,6 +53,8 @@ export interface Gateway {
   readonly log: MerkleLog;
   readonly follower: LogFollower;
   readonly checkpoints: Checkpointer;
+  readonly finality: Finality;
+  readonly witnesses: WitnessClient;
   readonly deadlines: DeadlineWatcher;
   readonly outbox: OutboxDrainer;
   /** True when dev mode created keys on this start. */
@@ -56,17 +64,47 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** Cosignatures anchored on chain that name different roots for one size. */
+export interface CheckpointConflict {
+  readonly treeSize: number;
+  readonly roots?: unknown;
+  readonly source: 'chain';
+}
+
 export interface GatewayOptions {
   /** Where logs go (stdout by default); tests pass a stream to inspect them. */
   readonly logDestination?: DestinationStream;
   /** The time now, for deadlines (tests move it). */
   readonly clock?: () => Date;
+  /** How webhook hosts are resolved (the system's resolver by default; tests answer for names of their own). */
+  readonly resolveHost?: HostResolver;
 }
+
+/** The longest one webhook delivery may take, from resolving the host to the end of the answer. */
+const WEBHOOK_TIMEOUT_MS = 10_000;
+/** Webhook deliveries in flight at once, whatever the number of webhooks. */
+const WEBHOOK_CONCURRENCY = 64;
 
 async function readGatewayKeys(config: Config): Promise<Map<Agency, JWK>> {
   const keys = new Map<Agency, JWK>();
   for (const [agency, path] of config.gatewayKeyPaths) keys.set(agency, await readJwk(path));
   return keys;
+}
+
+/**
+ * The note keys this gateway cosigns checkpoints with. Each must be one the trust file lists for
+ * its agency: a cosignature no verifier counts would only look like one.
+ */
+async function readCosigners(config: Config, trust: TrustFile): Promise<Map<Agency, NoteSigner>> {
+  const cosigners = new Map<Agency, NoteSigner>();
+  for (const [agency, path] of config.noteKeyPaths) {
+    const signer = await readNoteSigner(path);
+    if (!(trust.agencies[agency]?.noteKeys ?? []).includes(signer.vkey)) {
+      throw new Error(`the note key of ${agency} (${signer.vkey}) is not among ${agency}'s note keys in the trust file`);
+    }
+    cosigners.set(agency, signer);
+  }
+  return cosigners;
 }
 
 async function openLedger(config: Config, sealer: Sealer, metrics: Metrics): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
@@ -91,16 +129,17 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   if (tightened > 0) logger.warn({ tightened }, 'took group and others\' access away from files under DATA_DIR');
   const createdDevKeys = config.devMode ? await ensureDevKeys(config.dataDir) : false;
   const sealer = createSealer(await readKeyFile(DOCUMENT_KEY_FILE, config.documentKeyFile));
+  const trust = await readTrust(config.trustFile);
   // Gauges read the ledger and the outbox when scraped, after both are open.
   const metrics = createMetrics(() => ledger.height(), () => outbox.pendingCount);
-  const [{ ledger, auditor, blocks }, store, outbox, signer, tokens, subjectKey, trust, log] = await Promise.all([
+  const [{ ledger, auditor, blocks }, store, outbox, signer, cosigners, tokens, subjectKey, log] = await Promise.all([
     openLedger(config, sealer, metrics),
-    GatewayStore.open(config.dataDir, { sealer }),
+    GatewayStore.open(config.dataDir, { sealer, deliveryLogSize: config.webhooks.deliveryLogSize }),
     OutboxStore.open(config.dataDir, { sealer }),
     readGatewayKeys(config).then(createGatewaySigner),
+    readCosigners(config, trust),
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
     readKeyFile(SUBJECT_KEY_FILE, config.subjectKeyFile),
-    readTrust(config.trustFile),
     MerkleLog.open(config.dataDir),
   ]);
   const clock = options.clock ?? (() => new Date());
@@ -109,17 +148,24 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const follower = new LogFollower(ledger, log, logger, { calendar, now: clock, rules: deadlineRules });
   const deadlines = new DeadlineWatcher({ log, now: clock, intervalMs: config.deadlineSweepMs, logger });
   const checkpoints = new Checkpointer({
-    ledger, log, follower, signer, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
+    ledger, log, follower, cosigners, origin: trust.origin, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
   });
+  const finality = new Finality(log, trust, logger);
+  follower.on('cosignature', finality.onCosignature);
+  const witnesses = new WitnessClient({ log, finality, trust, logger });
   follower.on('event', (event: LedgerEvent) => {
     metrics.chainEvents.inc({ event: event.name });
   });
-  follower.on('conflict', (conflict: { treeSize: number; roots: unknown }) => {
+  follower.on('conflict', (conflict: CheckpointConflict) => {
     metrics.checkpointConflicts.inc();
-    logger.error({ treeSize: conflict.treeSize, roots: conflict.roots }, 'ALERT: agencies cosigned different log roots for the same size');
+    logger.error({ treeSize: conflict.treeSize, roots: conflict.roots, source: conflict.source }, 'ALERT: agencies cosigned different log roots for the same size');
+  });
+  witnesses.on('conflict', (conflict: { treeSize: number; witness: string; reason: string }) => {
+    metrics.checkpointConflicts.inc();
+    logger.error({ ...conflict, source: 'witness' }, 'ALERT: a witness refused this log\'s checkpoint as inconsistent with one it cosigned: another log uses this origin');
   });
   const client = new CorrectionClient(ledger);
-  const proofs = new ProofService({ client, log, checkpoints, signer, trust, blocks });
+  const proofs = new ProofService({ client, log, signer, trust, blocks });
   const service = new CorrectionService({
     client,
     subjectKey,
@@ -150,8 +196,18 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     },
     clock: wallClock,
   });
-  const webhooks = new Webhooks({ store, log, signer, retryBaseMs: config.webhookRetryBaseMs, logger });
+  const transport = createWebhookTransport({
+    policy: destinationPolicy(config.webhooks),
+    timeoutMs: WEBHOOK_TIMEOUT_MS,
+    concurrency: WEBHOOK_CONCURRENCY,
+    ...(options.resolveHost ? { resolve: options.resolveHost } : {}),
+  });
+  const webhooks = new Webhooks({
+    store: store.webhooks, log, signer, transport, retryBaseMs: config.webhooks.retryBaseMs, giveUpMs: config.webhooks.giveUpMs,
+    maxPerAgency: config.webhooks.maxPerAgency, logger,
+  });
   follower.start();
+  witnesses.start();
   checkpoints.start();
   deadlines.start();
   drainer.start();
@@ -164,7 +220,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   };
   const app = createApp({
     service, recorder, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
-    corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION,
+    corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION, monitorOpen: config.monitorOpen,
   });
   let server: Server | undefined;
 
@@ -176,6 +232,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     log,
     follower,
     checkpoints,
+    finality,
+    witnesses,
     deadlines,
     outbox: drainer,
     createdDevKeys,
@@ -205,6 +263,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await deadlines.close();
       await checkpoints.close();
       await follower.close();
+      await witnesses.close();
+      await finality.close();
       await log.close();
       await ledger.close();
       await store.close();

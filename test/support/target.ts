@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Agency } from 'correction-chaincode/domain';
 import { loadConfig } from '../../gateway/src/config.js';
-import { createGateway, type Gateway } from '../../gateway/src/gateway.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/src/gateway.js';
 import { mintDevToken, type Role } from '../../gateway/src/keys.js';
 import { tempDir } from './temp.js';
 
@@ -21,7 +21,7 @@ export interface EmbeddedTarget extends Target {
 }
 
 /** A real gateway on the embedded ledger, listening on a free loopback port, with its own data directory. */
-export async function embeddedTarget(env: Record<string, string> = {}, options: { clock?: () => Date } = {}): Promise<EmbeddedTarget> {
+export async function embeddedTarget(env: Record<string, string> = {}, options: Omit<GatewayOptions, 'logDestination'> = {}): Promise<EmbeddedTarget> {
   const dir = await tempDir();
   const logs: string[] = [];
   const sink = new Writable({
@@ -30,17 +30,19 @@ export async function embeddedTarget(env: Record<string, string> = {}, options: 
       callback();
     },
   });
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, LOG_LEVEL: 'info', ...env });
+  // A test may bring a data directory it prepared (keys, a trust file); the tokens come from it then.
+  const dataDir = env['DATA_DIR'] ?? dir.path;
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env });
   const gateway = await createGateway(config, { logDestination: sink, ...options });
   const port = await gateway.listen();
   const base = `http://127.0.0.1:${port}`;
   return {
     name: 'embedded',
     gateway,
-    dataDir: dir.path,
+    dataDir,
     logs,
     url: () => base,
-    token: (agency, role = 'clerk') => mintDevToken(dir.path, { agency, role, sub: `test-${agency.toLowerCase()}-${role}`, expiresIn: '1h' }),
+    token: (agency, role = 'clerk') => mintDevToken(dataDir, { agency, role, sub: `test-${agency.toLowerCase()}-${role}`, expiresIn: '1h' }),
     async close() {
       await gateway.close();
       await dir.remove();

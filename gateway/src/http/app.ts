@@ -18,6 +18,7 @@ import { noticeRoutes } from './routes/notices.js';
 import { operationRoutes } from './routes/operations.js';
 import { subjectRoutes } from './routes/subjects.js';
 import { submissionRoutes } from './routes/submissions.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export interface AppDeps extends RouteServices {
   readonly tokens: TokenVerifier;
@@ -28,11 +29,13 @@ export interface AppDeps extends RouteServices {
   readonly metrics: Metrics;
   readonly ready: () => Promise<boolean>;
   readonly version: string;
+  /** Monitor routes answer without a token (true) or need an agency's (false). */
+  readonly monitorOpen: boolean;
 }
 
 /** Every route the gateway serves, declared once. */
 export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): AnyRoute[] {
-  return [
+  const routes = [
     ...operationRoutes({ metrics: deps.metrics, ready: deps.ready, openApi }),
     ...eventRoutes(deps),
     ...submissionRoutes(deps),
@@ -41,7 +44,11 @@ export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): 
     ...entryRoutes(deps),
     ...logRoutes(deps),
     ...noticeRoutes(deps),
+    ...webhookRoutes(deps),
   ];
+  // The operator's switch decides, once, whether monitors need a token: router and spec agree.
+  const monitors = deps.monitorOpen ? 'public' : 'agency';
+  return routes.map((declared) => (declared.access === 'monitor' ? { ...declared, access: monitors } : declared));
 }
 
 /**
