@@ -150,7 +150,7 @@ describe('correction-ledger CLI', function () {
     const demo = await run(['demo', '--url', server.url, '--data-dir', dir.path]);
     expect(demo.code, demo.stderr).to.equal(0);
     const token = await mintDevToken(dir.path, { agency: 'PROCURATORATE', role: 'auditor', sub: 'test' });
-    const statuses: Array<{ state: string; correctionType: string | null; openMatters: unknown[]; entryCount: number }> = [];
+    const statuses: Array<{ state: string; correctionType: string | null; openMatters?: unknown[]; entryCount?: number; view?: string; sealed?: boolean; executionPlace?: string | null }> = [];
     const types = new Set<string>();
     /** Each recorded event with its public facts, as `TYPE {facts}`. */
     const recorded = new Set<string>();
@@ -158,11 +158,13 @@ describe('correction-ledger CLI', function () {
       const answer = await fetch(`${server.url}/v1/subjects/lookup`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ idNumber: syntheticResidentId(n) }),
+        // The auditor states its purpose: a sealed record is read for one, and only so.
+        body: JSON.stringify({ idNumber: syntheticResidentId(n), purpose: { caseNumber: 'AUDIT-DEMO', reason: 'AUDIT' } }),
       });
       expect(answer.status).to.equal(200);
       const { ref, status } = (await answer.json()) as { ref: string; status: (typeof statuses)[number] };
       statuses.push(status);
+      if (status.view === 'minimal') continue;
       const entries = (await (await fetch(`${server.url}/v1/subjects/${ref}/entries`, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ type: string; facts: unknown }>;
       for (const entry of entries) {
         types.add(entry.type);
@@ -181,7 +183,10 @@ describe('correction-ledger CLI', function () {
       'ARREST_DECIDED {"approved":false}',
       'REVOCATION_RULED {"revoked":true,"newCrime":true}',
     ]);
-    expect(statuses.some((s) => s.openMatters.length > 0)).to.equal(true);
+    expect(statuses.some((s) => (s.openMatters?.length ?? 0) > 0)).to.equal(true);
+    // Two counties, and one sealed subject the auditor reads only in its minimal status.
+    expect(statuses.filter((s) => s.executionPlace === '110108')).to.have.length.of.at.least(1);
+    expect(statuses.filter((s) => s.sealed === true).map((s) => s.view)).to.deep.equal(['minimal']);
   });
 
   it('verify checks a document against its entry, and a receipt against the gateway key and the ledger', async () => {
