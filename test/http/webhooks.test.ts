@@ -296,6 +296,30 @@ describe('webhooks', function () {
     const webhook = async (id: string) => WebhookSchema.parse((await justice.get(`/v1/webhooks/${id}`)).body);
     const noticeIds = (listener: Listener) => listener.requests.map((req) => Number(req.headers['x-notice-id']));
 
+    it("delivers to a unit's webhook what is addressed to that unit and the units below it, and nothing of another county", async () => {
+      const chaoyangReceiver = await receiver((_req, res) => res.writeHead(204).end());
+      const haidianReceiver = await receiver((_req, res) => res.writeHead(204).end());
+      try {
+        const clerkOf = (unit: string) => new Api(target, 'JUSTICE', 'clerk', new Map(), { unit, unitKind: 'BUREAU' });
+        for (const [unit, listener] of [['110105', chaoyangReceiver], ['110108', haidianReceiver]] as const) {
+          const answer = await clerkOf(unit).post<Hook>('/v1/webhooks', { url: `http://127.0.0.1:${listener.port}/hook`, events: ['SENTENCE_HANDOVER'] });
+          expect(answer.status).to.equal(201);
+          expect(answer.body.unit).to.equal(unit);
+        }
+        const court = new Api(target, 'COURT');
+        const handoverTo = (place: string) => court.record('SENTENCE_HANDOVER', { idNumber: residentId(++subject) }, sampleDocument('SENTENCE_HANDOVER', { executionPlace: place }), '2024-01-10T09:00:00+08:00');
+        expect((await handoverTo('110105')).status).to.equal(201);
+        await waitFor(() => chaoyangReceiver.requests.length === 1 || undefined, 10_000);
+        expect((await handoverTo('110108')).status).to.equal(201);
+        await waitFor(() => haidianReceiver.requests.length === 1 || undefined, 10_000);
+        // Deliveries go in order: had the Chaoyang handover been Haidian's, it would have come first.
+        expect(noticeIds(haidianReceiver)[0]).to.be.greaterThan(noticeIds(chaoyangReceiver)[0] ?? Infinity);
+        expect(chaoyangReceiver.requests).to.have.length(1);
+      } finally {
+        await Promise.all([chaoyangReceiver.close(), haidianReceiver.close()]);
+      }
+    });
+
     it('does not follow a redirect: the log names REDIRECT and the target sees nothing', async () => {
       const elsewhere = await receiver((_req, res) => res.writeHead(204).end());
       const redirecting = await receiver((_req, res) => res.writeHead(302, { location: `http://127.0.0.1:${elsewhere.port}/` }).end());
