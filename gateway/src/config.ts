@@ -176,7 +176,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const e = parseEnv(env);
   const dataDir = resolve(e.DATA_DIR);
   const devMode = e.DEV_MODE ?? e.LEDGER === 'embedded';
-  const problems = [...missingSettings(e, devMode), ...keyFileSettings(e, dataDir)];
+  const problems = [...missingSettings(e, devMode), ...inconsistentSettings(e), ...keyFileSettings(e, dataDir)];
   if (problems.length > 0) throw new ConfigError(problems);
   const dev = devKeyPaths(dataDir);
   return {
@@ -229,6 +229,12 @@ function missingSettings(e: Env, devMode: boolean): string[] {
   if (e.LEDGER === 'fabric' && !e.AGENCY) problems.push('AGENCY: required when LEDGER=fabric');
   if (e.RECEIPT_KEY && !e.AGENCY) problems.push('AGENCY: required with RECEIPT_KEY (the agency the key signs for)');
   if (e.NOTE_KEY && !e.AGENCY) problems.push('AGENCY: required with NOTE_KEY (the agency the key cosigns for)');
+  return problems;
+}
+
+/** Settings that are each valid but do not go together. */
+function inconsistentSettings(e: Env): string[] {
+  const problems: string[] = [];
   if (e.OUTBOX_RETRY_MAX_MS < e.OUTBOX_RETRY_BASE_MS) problems.push('OUTBOX_RETRY_MAX_MS: must not be below OUTBOX_RETRY_BASE_MS');
   if (e.LEDGER_UNITS && e.LEDGER === 'fabric') problems.push("LEDGER_UNITS: the embedded ledger's; on Fabric the gateway certificate's correction.units attribute bounds the units");
   return problems;
