@@ -6,8 +6,11 @@ import type { ChildMessage, ParentMessage } from './child-protocol.js';
 export interface ServerChild {
   readonly pid: number;
   readonly port: number;
-  /** CPU time (µs) and memory as the child itself reports them. */
-  usage(): Promise<{ cpuMicros: number; rss: number; heapUsed: number; external: number; arrayBuffers: number }>;
+  /**
+   * CPU time (µs) and memory as the child itself reports them; with `collected`, after a full
+   * garbage collection (when the child runs with --expose-gc).
+   */
+  usage(options?: { readonly collected?: boolean }): Promise<{ cpuMicros: number; rss: number; heapUsed: number; external: number; arrayBuffers: number }>;
   /** Starts profiling the child's CPU; profileStop writes the profile to `file` (a .cpuprofile). */
   profileStart(): void;
   profileStop(file: string): Promise<void>;
@@ -95,7 +98,7 @@ export async function startServerChild(
   return {
     pid,
     port,
-    usage: () => ask('usage', 'usage'),
+    usage: (options = {}) => ask(options.collected ? 'usage:collected' : 'usage', 'usage'),
     profileStart() {
       child.send('profile:start' satisfies ParentMessage);
     },
