@@ -1,0 +1,63 @@
+import { handoverDocument, occurredAt } from '../bench/events.js';
+import { residentId } from '../support/ids.js';
+import { raw, type RawAnswer } from '../support/raw-http.js';
+
+/** An entry recorded through the API, and the receipt the gateway signed for it. */
+export interface Recorded {
+  readonly ref: string;
+  readonly entryId: string;
+  readonly receipt: string;
+}
+
+/** A subject a drill set up: its ID number (only ever in bodies), reference and entries so far. */
+export interface Subject {
+  readonly n: number;
+  readonly idNumber: string;
+  readonly ref: string;
+  readonly entryIds: readonly string[];
+  readonly receipts: readonly string[];
+}
+
+export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
+/** POSTs JSON to the gateway with a token, exactly as given. */
+export function postJson(url: string, path: string, token: string, body: unknown, headers: Record<string, string> = {}): Promise<RawAnswer> {
+  return raw(url, {
+    method: 'POST',
+    path,
+    headers: { ...bearer(token), 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** The body of POST /v1/events for the n-th drill subject. */
+export function eventBody(type: string, subject: { idNumber: string } | { ref: string }, document: Record<string, unknown>, n: number, afterDays = 0): Record<string, unknown> {
+  return { type, subject, occurredAt: occurredAt(n, afterDays), document };
+}
+
+/** Records an event and hands back its entry; anything but 201 is the drill's own failure. */
+export async function record(url: string, token: string, body: Record<string, unknown>): Promise<Recorded> {
+  const answer = await postJson(url, '/v1/events', token, body);
+  const recorded = answer.json as { entry?: { id?: unknown; subjectRef?: unknown }; receipt?: unknown } | undefined;
+  const entry = recorded?.entry;
+  if (answer.status !== 201 || typeof entry?.id !== 'string' || typeof entry.subjectRef !== 'string' || typeof recorded?.receipt !== 'string') {
+    throw new Error(`recording ${String(body['type'])} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+  }
+  return { ref: entry.subjectRef, entryId: entry.id, receipt: recorded.receipt };
+}
+
+/**
+ * Sets up the n-th drill subject (n ≥ 1): a court hands it over and, with `received`, the justice
+ * bureau receives it, so that it is under correction and warnings may be recorded.
+ */
+export async function setUpSubject(url: string, tokens: { court: string; justice: string }, n: number, received = true): Promise<Subject> {
+  const idNumber = residentId(n);
+  const handover = await record(url, tokens.court, eventBody('SENTENCE_HANDOVER', { idNumber }, handoverDocument(n), n));
+  const entries = [handover];
+  if (received) entries.push(await record(url, tokens.justice, eventBody('SUBJECT_RECEIVED', { ref: handover.ref }, { escorted: false }, n, 2)));
+  return { n, idNumber, ref: handover.ref, entryIds: entries.map((e) => e.entryId), receipts: entries.map((e) => e.receipt) };
+}
+
+/** A warning's body: decision numbers differ, so each warning is a distinct document. */
+export const warningBody = (subject: Subject, decision: string): Record<string, unknown> =>
+  eventBody('WARNING_ISSUED', { ref: subject.ref }, { decisionNo: decision, kind: 'WARNING' }, subject.n, 10);
