@@ -17,6 +17,7 @@ import {
   type Agency,
   type CheckpointCosignature,
   type Entry,
+  type FieldIssue,
   type SubjectStatus,
 } from './domain/index.js';
 import { entryIndexKey, entryKey, subjectKey, type EntryLocation } from './keys.js';
@@ -118,7 +119,7 @@ export class CorrectionContract extends Contract {
         throw new DomainError('FORBIDDEN', `${agency} is not entitled to documents of ${entry.type}`);
       }
       const bytes = await ctx.stub.getPrivateData(entry.collection, entryId);
-      if (!bytes || bytes.length === 0) {
+      if (bytes.length === 0) {
         throw new DomainError('NOT_FOUND', 'the document is not held by this peer', { entryId });
       }
       return decoder.decode(bytes);
@@ -168,12 +169,7 @@ export class CorrectionContract extends Contract {
       const agency = callerAgency(ctx);
       const size = Number(treeSize);
       const height = Number(blockHeight);
-      const issues = [
-        ...(Number.isSafeInteger(size) && size > 0 ? [] : [{ path: 'treeSize', message: 'must be a positive integer' }]),
-        ...(/^[0-9a-f]{64}$/.test(root) ? [] : [{ path: 'root', message: 'must be a SHA-256 hex digest' }]),
-        ...(Number.isSafeInteger(height) && height > 0 ? [] : [{ path: 'blockHeight', message: 'must be a positive integer' }]),
-        ...(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jws) ? [] : [{ path: 'jws', message: 'must be a compact JWS' }]),
-      ];
+      const issues = checkpointIssues(size, root, height, jws);
       if (issues.length > 0) throw new DomainError('INVALID_INPUT', 'invalid checkpoint', { issues });
       const existing = await readCosignatures(ctx, size);
       const own = existing.find((c) => c.agency === agency);
@@ -213,8 +209,8 @@ export class CorrectionContract extends Contract {
   /** Liveness probe through the whole endorsement path. */
   @Transaction(false)
   @Returns('string')
-  async Ping(ctx: contractApi.Context): Promise<string> {
-    return JSON.stringify({ ok: true, mspId: ctx.clientIdentity.getMSPID() });
+  Ping(ctx: contractApi.Context): Promise<string> {
+    return Promise.resolve(JSON.stringify({ ok: true, mspId: ctx.clientIdentity.getMSPID() }));
   }
 }
 
@@ -223,7 +219,7 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof DomainError) throw new Error(error.toWire());
+    if (error instanceof DomainError) throw new Error(error.toWire(), { cause: error });
     throw error;
   }
 }
@@ -245,6 +241,16 @@ function transientDocument(ctx: Context): unknown {
   }
 }
 
+/** Every malformed argument of a cosignature, reported together. */
+function checkpointIssues(size: number, root: string, height: number, jws: string): FieldIssue[] {
+  return [
+    ...(Number.isSafeInteger(size) && size > 0 ? [] : [{ path: 'treeSize', message: 'must be a positive integer' }]),
+    ...(/^[0-9a-f]{64}$/.test(root) ? [] : [{ path: 'root', message: 'must be a SHA-256 hex digest' }]),
+    ...(Number.isSafeInteger(height) && height > 0 ? [] : [{ path: 'blockHeight', message: 'must be a positive integer' }]),
+    ...(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jws) ? [] : [{ path: 'jws', message: 'must be a compact JWS' }]),
+  ];
+}
+
 function transactionTime(ctx: Context): string {
   const ts = ctx.stub.getTxTimestamp();
   const millis = Number(ts.seconds) * 1000 + Math.floor(ts.nanos / 1_000_000);
@@ -257,7 +263,7 @@ function json(value: unknown): Uint8Array {
 
 async function readJson<T>(ctx: Context, key: string): Promise<T | undefined> {
   const bytes = await ctx.stub.getState(key);
-  return bytes && bytes.length > 0 ? (JSON.parse(decoder.decode(bytes)) as T) : undefined;
+  return bytes.length > 0 ? (JSON.parse(decoder.decode(bytes)) as T) : undefined;
 }
 
 async function readStatus(ctx: Context, subjectRef: string): Promise<SubjectStatus | undefined> {

@@ -6,14 +6,21 @@ import { SingleBar, Presets } from 'cli-progress';
 import { AGENCIES, documentHash, type Agency } from 'correction-chaincode/domain';
 import { ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway.js';
-import { devKeyPaths, ensureDevKeys, mintDevToken, readJwk, ROLES, type Role } from './keys.js';
-import { auditEmbeddedLedger, type AuditPhase } from './ledger/embedded/audit.js';
+import { devKeyPaths, ensureDevKeys, mintDevToken, ROLES, type Role } from './keys.js';
+import { DOCUMENT_KEY_FILE, readKeyFile } from './key-files.js';
+import { auditEmbeddedLedger, type AuditPhase, type AuditProgress } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
+import type { AuditProblem, AuditReport } from './services/correction-service.js';
+import { createSealer } from './store/sealer.js';
 import { readTrust, verifyReceipt } from './services/receipts.js';
 import { verifyEvidence, type EvidenceBundle } from 'correction-verifier';
 import { fabricTrustFromConfigBlock, verifyFabricBlock } from 'correction-verifier/fabric';
 import { VERSION } from './version.js';
 import { runDemo } from './demo.js';
+
+// Everything this program creates — the data directory, LevelDB's files, keys — is for its user
+// alone. LevelDB creates its files itself, so the process umask is what reaches all of them.
+process.umask(0o077);
 
 const program = new Command()
   .name('correction-ledger')
@@ -36,7 +43,7 @@ program
     if (config.devMode) {
       process.stderr.write(
         `\ncorrection-ledger gateway on ${url} (ledger: ${config.ledger}, data: ${config.dataDir})\n` +
-          `${gateway.createdDevKeys ? 'Created dev keys under ' + devKeyPaths(config.dataDir).dir + '.\n' : ''}` +
+          (gateway.createdDevKeys ? `Created dev keys under ${devKeyPaths(config.dataDir).dir}.\n` : '') +
           `Mint a dev token:  npm run -s cli -- token --agency COURT --role clerk\n` +
           `API docs:          ${url}/docs\n\n`,
       );
@@ -75,46 +82,75 @@ program
   .option('--trust <file>', 'the consortium trust file (agency gateway keys; default: the dev one in --data-dir)')
   .option('--token <jwt>', 'bearer token (default: a dev auditor token from --data-dir)')
   .addOption(dataDirOption())
-  .action(async (options: { url: string; entry?: string; document?: string; receipt?: string; trust?: string; token?: string; dataDir: string }) => {
-    const dataDir = resolve(options.dataDir);
-    let failed = false;
-    const report = (name: string, ok: boolean, detail = '') => {
-      failed ||= !ok;
-      process.stdout.write(`${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? `  ${detail}` : ''}\n`);
-    };
-    const token = async () => options.token ?? mintDevToken(dataDir, { agency: 'PROCURATORATE', role: 'auditor', sub: 'cli-verify', expiresIn: '5m' });
-    const api = async (path: string, body?: unknown) => {
-      const response = await fetch(new URL(path, options.url), {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const json = (await response.json()) as Record<string, unknown>;
-      if (!response.ok) throw new Error(`${response.status} ${String(json['code'])}: ${String(json['detail'])}`);
-      return json;
-    };
+  .action(async (options: VerifyOptions) => {
     if (!options.receipt && !(options.entry && options.document)) {
       throw new InvalidArgumentError('give --entry with --document, or --receipt');
     }
-    if (options.receipt) {
-      try {
-        const claims = await verifyReceipt(options.receipt.trim(), await readTrust(options.trust ?? devKeyPaths(dataDir).trust));
-        report('receipt signature', true, `entry ${claims.entryId}, tx ${claims.txId}`);
-        const { entry } = (await api(`/v1/entries/${claims.entryId}`)) as { entry: { hash: string } };
-        report('receipt matches the ledger entry', entry.hash === claims.entryHash);
-      } catch (error) {
-        report('receipt', false, error instanceof Error ? error.message : String(error));
-      }
-    }
-    if (options.entry && options.document) {
-      const document = JSON.parse(await readFile(options.document, 'utf8')) as unknown;
-      const result = (await api('/v1/verify', { entryId: options.entry, docHash: documentHash(document) })) as {
-        checks: Record<string, boolean>;
-      };
-      for (const [check, ok] of Object.entries(result.checks)) report(check, ok);
-    }
-    process.exitCode = failed ? 1 : 0;
+    const dataDir = resolve(options.dataDir);
+    const checks = new CheckReport();
+    const api = gatewayApi(options, dataDir);
+    if (options.receipt) await verifyReceiptAgainstLedger(options.receipt, options.trust ?? devKeyPaths(dataDir).trust, api, checks);
+    if (options.entry && options.document) await verifyDocumentAgainstEntry(options.entry, options.document, api, checks);
+    process.exitCode = checks.failed ? 1 : 0;
   });
+
+interface VerifyOptions {
+  url: string;
+  entry?: string;
+  document?: string;
+  receipt?: string;
+  trust?: string;
+  token?: string;
+  dataDir: string;
+}
+
+/** Prints one PASS or FAIL line per check, and remembers whether any failed. */
+class CheckReport {
+  failed = false;
+
+  add(name: string, ok: boolean, detail = ''): void {
+    this.failed ||= !ok;
+    process.stdout.write(`${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? `  ${detail}` : ''}\n`);
+  }
+}
+
+type GatewayApi = (path: string, body?: unknown) => Promise<Record<string, unknown>>;
+
+/** Calls a running gateway with the given token, or a short-lived dev auditor token. */
+function gatewayApi(options: VerifyOptions, dataDir: string): GatewayApi {
+  const token = async () => options.token ?? mintDevToken(dataDir, { agency: 'PROCURATORATE', role: 'auditor', sub: 'cli-verify', expiresIn: '5m' });
+  return async (path, body) => {
+    const response = await fetch(new URL(path, options.url), {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const json = (await response.json()) as Record<string, unknown>;
+    if (!response.ok) throw new Error(`${response.status} ${String(json['code'])}: ${String(json['detail'])}`);
+    return json;
+  };
+}
+
+/** The receipt is signed by the recording agency's gateway, and names the entry the ledger holds. */
+async function verifyReceiptAgainstLedger(receipt: string, trustPath: string, api: GatewayApi, checks: CheckReport): Promise<void> {
+  try {
+    const claims = await verifyReceipt(receipt.trim(), await readTrust(trustPath));
+    checks.add('receipt signature', true, `entry ${claims.entryId}, tx ${claims.txId}`);
+    const { entry } = (await api(`/v1/entries/${claims.entryId}`)) as { entry: { hash: string } };
+    checks.add('receipt matches the ledger entry', entry.hash === claims.entryHash);
+  } catch (error) {
+    checks.add('receipt', false, error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The gateway's checks of the document's hash against the entry. */
+async function verifyDocumentAgainstEntry(entryId: string, documentPath: string, api: GatewayApi, checks: CheckReport): Promise<void> {
+  const document = JSON.parse(await readFile(documentPath, 'utf8')) as unknown;
+  const result = (await api('/v1/verify', { entryId, docHash: documentHash(document) })) as {
+    checks: Record<string, boolean>;
+  };
+  for (const [check, ok] of Object.entries(result.checks)) checks.add(check, ok);
+}
 
 program
   .command('trust')
@@ -146,45 +182,75 @@ program
 
 program
   .command('audit')
-  .description('audit the embedded ledger from its files: blocks, subject chains, statuses, documents')
+  .description('audit the embedded ledger from its files: blocks, subject chains, statuses, documents (opened with the document key)')
   .addOption(dataDirOption())
+  .option('--document-key <file>', 'the gateway\'s document key file (default: DOCUMENT_KEY, or the dev key in --data-dir)')
   .option('--json', 'print the report as JSON')
-  .action(async (options: { dataDir: string; json?: boolean }) => {
-    const ledger = await EmbeddedLedger.open({ dataDir: resolve(options.dataDir) }).catch((error: unknown) => {
-      const locked = (error as { code?: string; cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED';
-      throw new Error(locked ? 'the ledger is in use: stop the gateway first' : `cannot open the ledger: ${String(error)}`);
-    });
-    const bars = new Map<AuditPhase, SingleBar>();
-    const interactive = process.stderr.isTTY && !options.json;
+  .action(async (options: { dataDir: string; documentKey?: string; json?: boolean }) => {
+    const dataDir = resolve(options.dataDir);
+    const keyFile = options.documentKey ?? process.env['DOCUMENT_KEY'] ?? devKeyPaths(dataDir).documentKey;
+    const ledger = await openForAudit(dataDir, keyFile);
+    const progress = new ProgressBars(process.stderr.isTTY && !options.json);
     try {
-      const report = await auditEmbeddedLedger(ledger, (phase, done, total) => {
-        let bar = bars.get(phase);
-        if (!bar) {
-          for (const other of bars.values()) other.stop();
-          bar = new SingleBar({ format: `${phase.padEnd(8)} [{bar}] {percentage}% {value}/{total} {eta_formatted}`, noTTYOutput: !interactive, stream: process.stderr }, Presets.shades_classic);
-          bar.start(total, 0);
-          bars.set(phase, bar);
-        }
-        bar.setTotal(total);
-        bar.update(done);
-      });
-      for (const bar of bars.values()) bar.stop();
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      } else {
-        process.stdout.write(`blocks ${report.blocks ?? 0}, subjects ${report.subjects}, entries ${report.entries}: ${report.ok ? 'intact' : `${report.problems.length} problem(s)`}\n`);
-        for (const p of report.problems) {
-          const where = [p.block !== undefined ? `block ${p.block}` : '', p.entryId ? `entry ${p.entryId}` : '', p.subjectRef ? `subject ${p.subjectRef.slice(0, 16)}…` : '']
-            .filter(Boolean)
-            .join(', ');
-          process.stdout.write(`  ${p.kind}  ${where}: ${p.detail}\n`);
-        }
-      }
+      const report = await auditEmbeddedLedger(ledger, progress.update);
+      progress.stop();
+      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : auditSummary(report));
       process.exitCode = report.ok ? 0 : 1;
     } finally {
       await ledger.close();
     }
   });
+
+async function openForAudit(dataDir: string, keyFile: string): Promise<EmbeddedLedger> {
+  const key = await readKeyFile(DOCUMENT_KEY_FILE, keyFile).catch((error: unknown) => {
+    const missing = (error as { code?: string }).code === 'ENOENT';
+    throw missing ? new Error(`cannot read the document key ${keyFile}: give --document-key or DOCUMENT_KEY`) : error;
+  });
+  return EmbeddedLedger.open({ dataDir, sealer: createSealer(key) }).catch((error: unknown) => {
+    const locked = (error as { code?: string; cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED';
+    throw new Error(locked ? 'the ledger is in use: stop the gateway first' : `cannot open the ledger: ${String(error)}`);
+  });
+}
+
+/** One progress bar per audit phase on stderr; a new phase stops the bars before it. */
+class ProgressBars {
+  readonly #bars = new Map<AuditPhase, SingleBar>();
+  readonly #interactive: boolean;
+
+  constructor(interactive: boolean) {
+    this.#interactive = interactive;
+  }
+
+  readonly update: AuditProgress = (phase, done, total) => {
+    let bar = this.#bars.get(phase);
+    if (!bar) {
+      this.stop();
+      bar = new SingleBar({ format: `${phase.padEnd(8)} [{bar}] {percentage}% {value}/{total} {eta_formatted}`, noTTYOutput: !this.#interactive, stream: process.stderr }, Presets.shades_classic);
+      bar.start(total, 0);
+      this.#bars.set(phase, bar);
+    }
+    bar.setTotal(total);
+    bar.update(done);
+  };
+
+  stop(): void {
+    for (const bar of this.#bars.values()) bar.stop();
+  }
+}
+
+/** The audit report for a person: totals, then one line per problem. */
+function auditSummary(report: AuditReport): string {
+  const verdict = report.ok ? 'intact' : `${report.problems.length} problem(s)`;
+  const lines = [`blocks ${report.blocks ?? 0}, subjects ${report.subjects}, entries ${report.entries}: ${verdict}\n`];
+  for (const p of report.problems) lines.push(`  ${p.kind}  ${problemLocation(p)}: ${p.detail}\n`);
+  return lines.join('');
+}
+
+function problemLocation(p: AuditProblem): string {
+  return [p.block !== undefined ? `block ${p.block}` : '', p.entryId ? `entry ${p.entryId}` : '', p.subjectRef ? `subject ${p.subjectRef.slice(0, 16)}…` : '']
+    .filter(Boolean)
+    .join(', ');
+}
 
 program
   .command('demo')

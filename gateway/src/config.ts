@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AGENCIES } from 'correction-chaincode/domain';
+import { DOCUMENT_KEY_FILE, keyFileProblems, SUBJECT_KEY_FILE, type KeyFileSpec } from './key-files.js';
+import { devKeyPaths } from './keys.js';
 
 const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -21,10 +23,12 @@ const ENV_SCHEMA = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   LEDGER: z.enum(['embedded', 'fabric']).default('embedded'),
-  /** Dev mode creates agency signing keys, a receipt key and a subject key under DATA_DIR. */
+  /** Dev mode creates agency signing keys, a receipt key, a subject key and a document key under DATA_DIR. */
   DEV_MODE: boolish.optional(),
-  /** Consortium subject key, hex (at least 32 bytes). Required outside dev mode. */
-  SUBJECT_KEY: z.string().regex(/^([0-9a-fA-F]{2}){32,}$/, 'must be at least 32 bytes of hex').optional(),
+  /** File holding the consortium subject key, hex (32 to 256 bytes), outside DATA_DIR. Required outside dev mode. */
+  SUBJECT_KEY: z.string().min(1).optional(),
+  /** File holding this gateway's document key, hex (32 bytes), outside DATA_DIR. Required outside dev mode. */
+  DOCUMENT_KEY: z.string().min(1).optional(),
   /** Agencies' public keys for bearer tokens: a JWKS file path or an http(s) URL. */
   TOKEN_JWKS: z.string().min(1).optional(),
   TOKEN_ISSUER: z.string().min(1).optional(),
@@ -67,7 +71,10 @@ export interface Config {
   readonly dataDir: string;
   readonly ledger: 'embedded' | 'fabric';
   readonly devMode: boolean;
-  readonly subjectKeyHex: string | undefined;
+  /** The consortium subject key's file (hex): HMAC key of subject references. */
+  readonly subjectKeyFile: string;
+  /** This gateway's document key's file (hex): seals documents and records at rest. */
+  readonly documentKeyFile: string;
   readonly tokenJwks: string;
   readonly tokenIssuer: string | undefined;
   readonly tokenAudience: string | undefined;
@@ -102,59 +109,84 @@ export class ConfigError extends Error {
   }
 }
 
+type Env = z.infer<typeof ENV_SCHEMA>;
+
+/** Settings a production gateway cannot do without; dev mode makes its own. */
+const REQUIRED_OUTSIDE_DEV_MODE = ['SUBJECT_KEY', 'DOCUMENT_KEY', 'TOKEN_JWKS', 'RECEIPT_KEY', 'TRUST_FILE'] as const;
+
 /** Reads and validates the gateway's configuration, listing every problem at once. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = ENV_SCHEMA.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
-  const e = parsed.data;
+  const e = parseEnv(env);
   const dataDir = resolve(e.DATA_DIR);
   const devMode = e.DEV_MODE ?? e.LEDGER === 'embedded';
-  const problems: string[] = [];
-  if (!devMode) {
-    if (!e.SUBJECT_KEY) problems.push('SUBJECT_KEY: required outside dev mode');
-    if (!e.TOKEN_JWKS) problems.push('TOKEN_JWKS: required outside dev mode');
-    if (!e.RECEIPT_KEY) problems.push('RECEIPT_KEY: required outside dev mode');
-    if (!e.TRUST_FILE) problems.push('TRUST_FILE: required outside dev mode');
-  }
-  if (e.LEDGER === 'fabric' && !e.AGENCY) problems.push('AGENCY: required when LEDGER=fabric');
-  if (e.RECEIPT_KEY && !e.AGENCY) problems.push('AGENCY: required with RECEIPT_KEY (the agency the key signs for)');
+  const problems = [...missingSettings(e, devMode), ...keyFileSettings(e, dataDir)];
   if (problems.length > 0) throw new ConfigError(problems);
+  const dev = devKeyPaths(dataDir);
   return {
     port: e.PORT,
     host: e.HOST,
     dataDir,
     ledger: e.LEDGER,
     devMode,
-    subjectKeyHex: e.SUBJECT_KEY,
-    tokenJwks: e.TOKEN_JWKS ?? resolve(dataDir, 'keys', 'agencies.jwks.json'),
+    subjectKeyFile: resolvedOr(e.SUBJECT_KEY, dev.subjectKey),
+    documentKeyFile: resolvedOr(e.DOCUMENT_KEY, dev.documentKey),
+    tokenJwks: e.TOKEN_JWKS ?? dev.jwks,
     tokenIssuer: e.TOKEN_ISSUER,
     tokenAudience: e.TOKEN_AUDIENCE,
-    gatewayKeyPaths: new Map(
-      e.RECEIPT_KEY && e.AGENCY
-        ? [[e.AGENCY, resolve(e.RECEIPT_KEY)]]
-        : // Dev mode: the embedded gateway signs for every agency (or for AGENCY alone when set).
-          (e.AGENCY ? [e.AGENCY] : AGENCIES).map((agency) => [agency, resolve(dataDir, 'keys', 'gateways', `${agency}.private.jwk`)] as const),
-    ),
-    trustFile: e.TRUST_FILE ? resolve(e.TRUST_FILE) : resolve(dataDir, 'keys', 'trust.json'),
+    gatewayKeyPaths: gatewayKeyPaths(e, dataDir),
+    trustFile: resolvedOr(e.TRUST_FILE, dev.trust),
     checkpointEvery: e.CHECKPOINT_EVERY,
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
     deadlineSweepMs: e.DEADLINE_SWEEP_SECONDS * 1000,
-    deadlineRulesFile: e.DEADLINE_RULES ? resolve(e.DEADLINE_RULES) : undefined,
+    deadlineRulesFile: resolvedOr(e.DEADLINE_RULES, undefined),
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
-    holidayCalendar: e.HOLIDAY_CALENDAR ? resolve(e.HOLIDAY_CALENDAR) : fileURLToPath(new URL('../../../gateway/config/holidays-cn.json', import.meta.url)),
+    holidayCalendar: resolvedOr(e.HOLIDAY_CALENDAR, fileURLToPath(new URL('../../../gateway/config/holidays-cn.json', import.meta.url))),
     logLevel: e.LOG_LEVEL,
     agency: e.AGENCY,
-    fabricConnection: e.FABRIC_CONNECTION
-      ? resolve(e.FABRIC_CONNECTION)
-      : e.AGENCY
-        ? resolve('.network', 'gateways', `${e.AGENCY}.json`)
-        : undefined,
+    fabricConnection: fabricConnectionPath(e),
     blockMaxTransactions: e.BLOCK_MAX_TRANSACTIONS,
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     rateLimits: { agency: bucket(e.RATE_LIMIT_AGENCY), address: bucket(e.RATE_LIMIT_ADDRESS), unauthenticated: bucket(e.RATE_LIMIT_UNAUTHENTICATED) },
     tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_SECONDS,
   };
+}
+
+/** The environment through the schema; an empty variable counts as unset. */
+function parseEnv(env: Readonly<Record<string, string | undefined>>): Env {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = ENV_SCHEMA.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
+/** Settings that are each valid but missing for the mode the gateway runs in. */
+function missingSettings(e: Env, devMode: boolean): string[] {
+  const problems = devMode ? [] : REQUIRED_OUTSIDE_DEV_MODE.filter((name) => !e[name]).map((name) => `${name}: required outside dev mode`);
+  if (e.LEDGER === 'fabric' && !e.AGENCY) problems.push('AGENCY: required when LEDGER=fabric');
+  if (e.RECEIPT_KEY && !e.AGENCY) problems.push('AGENCY: required with RECEIPT_KEY (the agency the key signs for)');
+  return problems;
+}
+
+/** Key files the environment names: where they lie, who may read them, and what they hold. */
+function keyFileSettings(e: Env, dataDir: string): string[] {
+  const named: Array<[KeyFileSpec, string | undefined]> = [[SUBJECT_KEY_FILE, e.SUBJECT_KEY], [DOCUMENT_KEY_FILE, e.DOCUMENT_KEY]];
+  return named.flatMap(([spec, path]) => (path === undefined ? [] : keyFileProblems(spec, path, dataDir)));
+}
+
+function resolvedOr<T>(path: string | undefined, fallback: T): string | T {
+  return path ? resolve(path) : fallback;
+}
+
+function gatewayKeyPaths(e: Env, dataDir: string): Config['gatewayKeyPaths'] {
+  if (e.RECEIPT_KEY && e.AGENCY) return new Map([[e.AGENCY, resolve(e.RECEIPT_KEY)]]);
+  // Dev mode: the embedded gateway signs for every agency (or for AGENCY alone when set).
+  return new Map((e.AGENCY ? [e.AGENCY] : AGENCIES).map((agency) => [agency, resolve(dataDir, 'keys', 'gateways', `${agency}.private.jwk`)] as const));
+}
+
+/** Where `npm run network:up` writes the agency's connection settings, unless they are named. */
+function fabricConnectionPath(e: Env): string | undefined {
+  if (e.FABRIC_CONNECTION) return resolve(e.FABRIC_CONNECTION);
+  return e.AGENCY ? resolve('.network', 'gateways', `${e.AGENCY}.json`) : undefined;
 }

@@ -187,50 +187,33 @@ export interface DemoResult {
   readonly byState: Readonly<Record<string, number>>;
 }
 
+/** One subject's story, with the person it happens to and when it starts. */
+interface Plan {
+  readonly n: number;
+  readonly story: Story;
+  readonly idNumber: string;
+  readonly name: string;
+  readonly steps: readonly Step[];
+  readonly start: Date;
+}
+
 /** Records a realistic ledger through the REST API, as the agencies themselves would. */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
-  const tokens = new Map<Agency, string>();
-  for (const agency of ['COURT', 'PROCURATORATE', 'POLICE', 'JUSTICE'] as const) {
-    tokens.set(agency, await mintDevToken(options.dataDir, { agency, role: 'clerk', sub: `demo-${agency.toLowerCase()}`, expiresIn: '1h' }));
-  }
-  const plans = Array.from({ length: options.subjects }, (_, n) => {
-    const story = STORIES[n % STORIES.length] as Story;
-    // Stories start between late 2023 and early 2025, so every term they end has ended by now.
-    const start = new Date(Date.UTC(2023, 9, 1) + ((n * 37) % 480) * 86_400_000 + 1_000 * 3600);
-    return { n, story, idNumber: syntheticResidentId(n + 1), name: `${SURNAMES[n % 12]}${GIVEN[(n * 5) % 12]}`, steps: story.steps(start, n + 1), start };
-  });
-  const total = plans.reduce((sum, plan) => sum + plan.steps.length, 0);
-  const bar = options.progress === false ? undefined : new SingleBar({ format: 'demo [{bar}] {value}/{total} entries', stream: process.stderr }, Presets.shades_classic);
-  bar?.start(total, 0);
+  const tokens = await clerkTokens(options.dataDir);
+  const plans = Array.from({ length: options.subjects }, (_, n) => planFor(n));
+  const bar = progressBar(options, plans.reduce((sum, plan) => sum + plan.steps.length, 0));
   const byState: Record<string, number> = {};
   let entries = 0;
   for (const plan of plans) {
     const refs = new Map<string, string>();
     let state = 'NONE';
     for (const step of plan.steps) {
-      const document = { ...step.document(refs), subjectName: plan.name };
-      const response = await fetch(new URL('/v1/events', options.url), {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${tokens.get(step.agency) ?? ''}`,
-          'content-type': 'application/json',
-          'idempotency-key': `demo-${plan.n}-${entries}-${step.type}`,
-        },
-        body: JSON.stringify({
-          type: step.type,
-          subject: { idNumber: plan.idNumber },
-          occurredAt: iso(plan.start, step.day),
-          document,
-          ...(step.amends ? { amends: refs.get(step.amends) } : {}),
-        }),
-      });
-      const body = (await response.json()) as { entry?: { id: string }; status?: { state: string }; detail?: string; code?: string };
-      if (response.status !== 201 || !body.entry || !body.status) {
+      const recorded = await recordStep(options.url, tokens.get(step.agency) ?? '', plan, step, refs, entries);
+      if (typeof recorded === 'string') {
         bar?.stop();
-        throw new Error(`demo step ${step.type} for story "${plan.story.name}" failed: ${response.status} ${body.code ?? ''} ${body.detail ?? ''}`);
+        throw new Error(recorded);
       }
-      if (step.label) refs.set(step.label, body.entry.id);
-      state = body.status.state;
+      state = recorded.state;
       entries++;
       bar?.increment();
     }
@@ -241,4 +224,63 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     process.stderr.write(`recorded ${entries} entries for ${plans.length} subjects: ${JSON.stringify(byState)}\n`);
   }
   return { subjects: plans.length, entries, byState };
+}
+
+/** A dev clerk token for each agency. */
+async function clerkTokens(dataDir: string): Promise<Map<Agency, string>> {
+  const tokens = new Map<Agency, string>();
+  for (const agency of ['COURT', 'PROCURATORATE', 'POLICE', 'JUSTICE'] as const) {
+    tokens.set(agency, await mintDevToken(dataDir, { agency, role: 'clerk', sub: `demo-${agency.toLowerCase()}`, expiresIn: '1h' }));
+  }
+  return tokens;
+}
+
+function planFor(n: number): Plan {
+  const story = STORIES[n % STORIES.length] as Story;
+  // Stories start between late 2023 and early 2025, so every term they end has ended by now.
+  const start = new Date(Date.UTC(2023, 9, 1) + ((n * 37) % 480) * 86_400_000 + 1_000 * 3600);
+  return { n, story, idNumber: syntheticResidentId(n + 1), name: `${SURNAMES[n % 12]}${GIVEN[(n * 5) % 12]}`, steps: story.steps(start, n + 1), start };
+}
+
+function progressBar(options: DemoOptions, total: number): SingleBar | undefined {
+  if (options.progress === false) return undefined;
+  const bar = new SingleBar({ format: 'demo [{bar}] {value}/{total} entries', stream: process.stderr }, Presets.shades_classic);
+  bar.start(total, 0);
+  return bar;
+}
+
+/**
+ * Posts one step of a plan as its agency's clerk, and names its entry for later steps if the step
+ * is labelled. Returns the subject's state afterwards, or why the gateway refused the step.
+ */
+async function recordStep(
+  url: string,
+  token: string,
+  plan: Plan,
+  step: Step,
+  refs: Map<string, string>,
+  sequence: number,
+): Promise<{ readonly state: string } | string> {
+  const document = { ...step.document(refs), subjectName: plan.name };
+  const response = await fetch(new URL('/v1/events', url), {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'idempotency-key': `demo-${plan.n}-${sequence}-${step.type}`,
+    },
+    body: JSON.stringify({
+      type: step.type,
+      subject: { idNumber: plan.idNumber },
+      occurredAt: iso(plan.start, step.day),
+      document,
+      ...(step.amends ? { amends: refs.get(step.amends) } : {}),
+    }),
+  });
+  const body = (await response.json()) as { entry?: { id: string }; status?: { state: string }; detail?: string; code?: string };
+  if (response.status !== 201 || !body.entry || !body.status) {
+    return `demo step ${step.type} for story "${plan.story.name}" failed: ${response.status} ${body.code ?? ''} ${body.detail ?? ''}`;
+  }
+  if (step.label) refs.set(step.label, body.entry.id);
+  return { state: body.status.state };
 }

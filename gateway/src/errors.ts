@@ -1,5 +1,6 @@
 import { DomainError, type FieldIssue } from 'correction-chaincode/domain';
 import { LedgerUnavailableError } from './ledger/port.js';
+import { SealedValueError } from './store/sealer.js';
 
 /** Every error code the API answers with, and its HTTP status and title: one table. */
 export const PROBLEMS = {
@@ -16,6 +17,7 @@ export const PROBLEMS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The body must be UTF-8 JSON without a content coding' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   LEDGER_UNAVAILABLE: { status: 503, title: 'The ledger is unavailable' },
+  STORED_DATA_UNREADABLE: { status: 500, title: 'A stored record does not open under this gateway\'s document key' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const;
 export type ProblemCode = keyof typeof PROBLEMS;
@@ -73,5 +75,7 @@ function toApiError(error: unknown): ApiError {
     }
   }
   if (error instanceof LedgerUnavailableError) return new ApiError('LEDGER_UNAVAILABLE', error.message);
+  // The operator's problem (a wrong DOCUMENT_KEY, altered files), told apart from a bug; the log has the class and code.
+  if (error instanceof SealedValueError) return new ApiError('STORED_DATA_UNREADABLE', 'a stored record failed its integrity check');
   return new ApiError('INTERNAL', 'internal error');
 }

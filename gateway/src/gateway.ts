@@ -11,7 +11,9 @@ import { createApp } from './http/app.js';
 import { DEFAULT_JSON_LIMITS } from './http/json-body.js';
 import { RateLimiter } from './http/rate-limit.js';
 import type { Config } from './config.js';
-import { ensureDevKeys, readJwk, readSubjectKey } from './keys.js';
+import { secureDataDir } from './data-dir.js';
+import { DOCUMENT_KEY_FILE, readKeyFile, SUBJECT_KEY_FILE } from './key-files.js';
+import { ensureDevKeys, readJwk } from './keys.js';
 import { auditEmbeddedLedger } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
 import type { Ledger, LedgerEvent } from './ledger/port.js';
@@ -29,6 +31,7 @@ import { LogFollower } from './log/log-follower.js';
 import { DeadlineWatcher } from './log/deadline-watcher.js';
 import { MerkleLog } from './log/merkle-log.js';
 import { GatewayStore } from './store/gateway-store.js';
+import { createSealer, type Sealer } from './store/sealer.js';
 import { VERSION } from './version.js';
 
 export interface Gateway {
@@ -60,9 +63,9 @@ async function readGatewayKeys(config: Config): Promise<Map<Agency, JWK>> {
   return keys;
 }
 
-async function openLedger(config: Config): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
+async function openLedger(config: Config, sealer: Sealer): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
   if (config.ledger === 'embedded') {
-    const ledger = await EmbeddedLedger.open({ dataDir: config.dataDir, maxBlockTransactions: config.blockMaxTransactions });
+    const ledger = await EmbeddedLedger.open({ dataDir: config.dataDir, maxBlockTransactions: config.blockMaxTransactions, sealer });
     return { ledger, auditor: { auditLedger: () => auditEmbeddedLedger(ledger) } };
   }
   const { FabricLedger } = await import('./ledger/fabric/fabric-ledger.js');
@@ -73,13 +76,16 @@ async function openLedger(config: Config): Promise<{ ledger: Ledger; auditor?: L
 /** Wires the gateway from its configuration. Nothing listens until listen(). */
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = createLogger(config.logLevel, options.logDestination);
+  const tightened = await secureDataDir(config.dataDir);
+  if (tightened > 0) logger.warn({ tightened }, 'took group and others\' access away from files under DATA_DIR');
   const createdDevKeys = config.devMode ? await ensureDevKeys(config.dataDir) : false;
+  const sealer = createSealer(await readKeyFile(DOCUMENT_KEY_FILE, config.documentKeyFile));
   const [{ ledger, auditor, blocks }, store, signer, tokens, subjectKey, trust, log] = await Promise.all([
-    openLedger(config),
-    GatewayStore.open(config.dataDir),
+    openLedger(config, sealer),
+    GatewayStore.open(config.dataDir, { sealer }),
     readGatewayKeys(config).then(createGatewaySigner),
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
-    readSubjectKey(config.dataDir, config.subjectKeyHex),
+    readKeyFile(SUBJECT_KEY_FILE, config.subjectKeyFile),
     readTrust(config.trustFile),
     MerkleLog.open(config.dataDir),
   ]);
@@ -92,7 +98,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ledger, log, follower, signer, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
   });
   const metrics = createMetrics(() => ledger.height());
-  follower.on('event', (event: LedgerEvent) => metrics.chainEvents.inc({ event: event.name }));
+  follower.on('event', (event: LedgerEvent) => {
+    metrics.chainEvents.inc({ event: event.name });
+  });
   follower.on('conflict', (conflict: { treeSize: number; roots: unknown }) => {
     metrics.checkpointConflicts.inc();
     logger.error({ treeSize: conflict.treeSize, roots: conflict.roots }, 'ALERT: agencies cosigned different log roots for the same size');
@@ -106,7 +114,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     subjectKey,
     servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
     auditor,
-    onRecorded: (entry) => metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency }),
+    onRecorded: (entry) => {
+      metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency });
+    },
     calendar,
     deadlineRules,
     clock,
@@ -153,7 +163,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       if (server) {
         const closing = server;
         await new Promise<void>((resolve) => {
-          closing.close(() => resolve());
+          closing.close(() => {
+            resolve();
+          });
           closing.closeAllConnections();
         });
       }

@@ -19,6 +19,8 @@ export const devKeyPaths = (dataDir: string) => {
     /** The consortium trust file: every agency gateway's public key, for offline verifiers. */
     trust: join(dir, 'trust.json'),
     subjectKey: join(dir, 'subject.key'),
+    /** The gateway's document key (AES-256, hex): seals documents and records at rest. */
+    documentKey: join(dir, 'document.key'),
   };
 };
 
@@ -29,7 +31,8 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function writeSecret(path: string, text: string): Promise<void> {
+/** Every file under DATA_DIR is for the gateway's user alone, public halves included. */
+async function writePrivate(path: string, text: string): Promise<void> {
   await writeFile(path, text, { mode: 0o600 });
   await chmod(path, 0o600);
 }
@@ -44,7 +47,7 @@ async function newEs256Jwk(kid: string): Promise<{ privateJwk: JWK; publicJwk: J
 /**
  * Creates, once, what a development gateway needs: an ES256 signing key per agency (to mint dev
  * tokens) with their public JWKS, a gateway key per agency (receipts, checkpoints) with the
- * consortium trust file of their public halves, and a consortium subject key.
+ * consortium trust file of their public halves, a consortium subject key and a document key.
  * Returns true when anything was created.
  */
 export async function ensureDevKeys(dataDir: string): Promise<boolean> {
@@ -56,37 +59,34 @@ export async function ensureDevKeys(dataDir: string): Promise<boolean> {
     const keys: JWK[] = [];
     for (const agency of AGENCIES) {
       const { privateJwk, publicJwk } = await newEs256Jwk(agency);
-      await writeSecret(paths.agencyKey(agency), JSON.stringify(privateJwk, null, 2));
+      await writePrivate(paths.agencyKey(agency), JSON.stringify(privateJwk, null, 2));
       keys.push(publicJwk);
     }
-    await writeFile(paths.jwks, JSON.stringify({ keys }, null, 2));
+    await writePrivate(paths.jwks, JSON.stringify({ keys }, null, 2));
     created = true;
   }
   if (!(await exists(paths.trust))) {
     const agencies: Record<string, { gatewayKeys: JWK[] }> = {};
     for (const agency of AGENCIES) {
       const { privateJwk, publicJwk } = await newEs256Jwk(`gateway-${agency}`);
-      await writeSecret(paths.gatewayKey(agency), JSON.stringify(privateJwk, null, 2));
+      await writePrivate(paths.gatewayKey(agency), JSON.stringify(privateJwk, null, 2));
       agencies[agency] = { gatewayKeys: [publicJwk] };
     }
     const trust = { consortium: 'correction-ledger (dev)', agencies, checkpointQuorum: CHECKPOINT_QUORUM };
-    await writeFile(paths.trust, JSON.stringify(trust, null, 2));
+    await writePrivate(paths.trust, JSON.stringify(trust, null, 2));
     created = true;
   }
-  if (!(await exists(paths.subjectKey))) {
-    await writeSecret(paths.subjectKey, randomBytes(32).toString('hex'));
-    created = true;
+  for (const path of [paths.subjectKey, paths.documentKey]) {
+    if (!(await exists(path))) {
+      await writePrivate(path, randomBytes(32).toString('hex'));
+      created = true;
+    }
   }
   return created;
 }
 
 export async function readJwk(path: string): Promise<JWK> {
   return JSON.parse(await readFile(path, 'utf8')) as JWK;
-}
-
-export async function readSubjectKey(dataDir: string, hex: string | undefined): Promise<Uint8Array> {
-  const text = hex ?? (await readFile(devKeyPaths(dataDir).subjectKey, 'utf8')).trim();
-  return Buffer.from(text, 'hex');
 }
 
 export interface TokenRequest {

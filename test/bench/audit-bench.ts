@@ -6,6 +6,7 @@ import { canonicalJson, type Agency } from 'correction-chaincode/domain';
 import { auditEmbeddedLedger } from '../../gateway/src/ledger/embedded/audit.js';
 import type { Block } from '../../gateway/src/ledger/embedded/block.js';
 import { EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledger.js';
+import { createSealer } from '../../gateway/src/store/sealer.js';
 import { day, handoverDocument, occurredAt } from './events.js';
 
 export interface AuditSettings {
@@ -64,6 +65,11 @@ const chainLength = (k: number): number => 1 + (k % STORY.length);
 const subjectRef = (k: number): string => createHash('sha256').update(`bench-audit-subject-${k}`).digest('hex');
 const encoder = new TextEncoder();
 
+/** A fixed document key: the cached ledger is reopened run after run, and holds synthetic documents only. */
+export const BENCH_SEALER = createSealer(Buffer.alloc(32, 0xbe));
+/** The cached ledger's folder (its documents sealed under BENCH_SEALER). */
+export const benchLedgerName = (entries: number, blockSize: number): string => `audit-ledger-sealed-${entries}-block${blockSize}`;
+
 /**
  * Records `entries` entries straight into an embedded ledger, keeping about three blocks' worth of
  * transactions queued so that every block (but the first, cut on the first submission) is full.
@@ -71,7 +77,7 @@ const encoder = new TextEncoder();
 async function buildLedger(dataDir: string, entries: number, blockSize: number): Promise<BuildInfo> {
   await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
-  const ledger = await EmbeddedLedger.open({ dataDir, maxBlockTransactions: blockSize });
+  const ledger = await EmbeddedLedger.open({ dataDir, maxBlockTransactions: blockSize, sealer: BENCH_SEALER });
   const bar = new SingleBar(
     {
       format: 'building ledger [{bar}] {percentage}% {value}/{total} entries, {rate}/s, eta {eta_formatted}',
@@ -94,7 +100,7 @@ async function buildLedger(dataDir: string, entries: number, blockSize: number):
   const high = 3 * blockSize;
   const low = 2 * blockSize;
   let inFlight = 0;
-  let failure: unknown;
+  let failure: Error | undefined;
   let wake: (() => void) | undefined;
   const settled = () => {
     inFlight--;
@@ -117,7 +123,7 @@ async function buildLedger(dataDir: string, entries: number, blockSize: number):
             document: encoder.encode(canonicalJson(s.document(subject))),
           })
           .then(settled, (error: unknown) => {
-            failure ??= error;
+            failure ??= error instanceof Error ? error : new Error(String(error));
             settled();
           });
         submitted++;
@@ -158,7 +164,7 @@ async function diskUsage(dir: string): Promise<number> {
  * auditEmbeddedLedger over it, on a freshly opened ledger so LevelDB's caches start cold.
  */
 export async function runAuditBench(settings: AuditSettings): Promise<AuditBenchResult> {
-  const ledgerDir = join(settings.cacheDir, `audit-ledger-${settings.entries}-block${settings.blockSize}`);
+  const ledgerDir = join(settings.cacheDir, benchLedgerName(settings.entries, settings.blockSize));
   const marker = join(ledgerDir, 'built.json');
   let build = settings.rebuild
     ? undefined
@@ -171,7 +177,7 @@ export async function runAuditBench(settings: AuditSettings): Promise<AuditBench
     await writeFile(marker, JSON.stringify(build, null, 2));
   }
 
-  const ledger = await EmbeddedLedger.open({ dataDir: ledgerDir });
+  const ledger = await EmbeddedLedger.open({ dataDir: ledgerDir, sealer: BENCH_SEALER });
   process.stderr.write(`auditing ${build.entries} entries …\n`);
   const started = performance.now();
   const cpuBefore = process.cpuUsage();

@@ -49,7 +49,7 @@ export function serveForParent(port: number, close: () => Promise<void>): void {
       const memory = process.memoryUsage();
       const { rss, heapUsed, external, arrayBuffers } = memory;
       send({ kind: 'usage', cpuMicros: cpu.user + cpu.system, rss, heapUsed, external, arrayBuffers });
-    } else if (message.kind === 'profile:stop') void stopProfile(message.file);
+    } else void stopProfile(message.file);
   });
   process.on('disconnect', () => void stop());
   send({ kind: 'ready', port });

@@ -43,7 +43,13 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 }
 
 const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => {
+        child.once('exit', () => {
+          resolve();
+        });
+      });
 
 /** Forks a compiled child script and waits for it to report the port it listens on. */
 export async function startServerChild(
@@ -64,7 +70,9 @@ export async function startServerChild(
   };
 
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script.pathname} did not start in time`)), options.startTimeoutMs ?? 60_000);
+    const timer = setTimeout(() => {
+      reject(new Error(`${script.pathname} did not start in time`));
+    }, options.startTimeoutMs ?? 60_000);
     const onMessage = (message: ChildMessage) => {
       if (message.kind !== 'ready') return;
       clearTimeout(timer);
@@ -84,7 +92,9 @@ export async function startServerChild(
   /** Sends a message and waits for the child's answer of the given kind. */
   const ask = <K extends ChildMessage['kind']>(message: ParentMessage, kind: K): Promise<Extract<ChildMessage, { kind: K }>> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the child did not answer ${kind}`)), 30_000);
+      const timer = setTimeout(() => {
+        reject(new Error(`the child did not answer ${kind}`));
+      }, 30_000);
       const onMessage = (answer: ChildMessage) => {
         if (answer.kind !== kind) return;
         clearTimeout(timer);

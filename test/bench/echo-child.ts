@@ -15,6 +15,10 @@ server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => {
   serveForParent((server.address() as AddressInfo).port, async () => {
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+    });
   });
 });

@@ -3,8 +3,8 @@
  * fabric-run.ts: LEDGER=fabric, the agency's connection file (its `gateway` identity on its peer),
  * pino at info into a file (as a deployed gateway logs). Keys come from dev mode over
  * BENCH_DATA_DIR, where the parent created the consortium's dev keys (ensureDevKeys) and mints the
- * clients' tokens from the same files: the gateway finds token JWKS, its signing key and the subject
- * key at their dev-mode defaults.
+ * clients' tokens from the same files: the gateway finds token JWKS, its signing key, the subject
+ * key and the document key at their dev-mode defaults.
  *
  * Environment: BENCH_AGENCY, BENCH_DATA_DIR, BENCH_LOG_FILE, NETWORK_DIR (default .network).
  */

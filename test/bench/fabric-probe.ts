@@ -206,6 +206,8 @@ export interface FabricBreakdown {
   readonly gossipMessagesPerTx: number;
 }
 
+type Labels = Readonly<Record<string, string>>;
+
 export function fabricBreakdown(delta: MetricsSnapshot, chaincode: string, transactions: number): FabricBreakdown {
   const court = (node: string) => node === 'peer-court';
   const gatewayCall = (method: string) =>
@@ -213,33 +215,13 @@ export function fabricBreakdown(delta: MetricsSnapshot, chaincode: string, trans
       total(delta, court, 'grpc_server_unary_request_duration_sum', (l) => l['service'] === 'gateway_Gateway' && l['method'] === method),
       total(delta, court, 'grpc_server_unary_request_duration_count', (l) => l['service'] === 'gateway_Gateway' && l['method'] === method),
     );
-  const ours = (l: Readonly<Record<string, string>>) => l['chaincode'] === chaincode && l['success'] === 'true';
-  const endorsementMs: Record<string, number> = {};
-  for (const node of Object.keys(delta).filter(isPeer)) {
-    endorsementMs[node] = meanMs(total(delta, (n) => n === node, 'endorser_proposal_duration_sum', ours), total(delta, (n) => n === node, 'endorser_proposal_duration_count', ours));
-  }
+  const ours = (l: Labels) => l['chaincode'] === chaincode && l['success'] === 'true';
+  const endorsementMs = endorsementMsByPeer(delta, ours);
   const endorsements = total(delta, isPeer, 'endorser_proposal_duration_count', ours);
   endorsementMs['all'] = meanMs(total(delta, isPeer, 'endorser_proposal_duration_sum', ours), endorsements);
-  const shimOf = (l: Readonly<Record<string, string>>) => (l['chaincode'] ?? '').startsWith(`${chaincode}_`);
-  const shimCallsPerEndorsement: Record<string, number> = {};
-  for (const [node, values] of Object.entries(delta)) {
-    if (!isPeer(node)) continue;
-    for (const [key, value] of Object.entries(values)) {
-      if (!key.startsWith('chaincode_shim_request_duration_count{')) continue;
-      const { labels } = parseKey(key);
-      if (!shimOf(labels)) continue;
-      const type = labels['type'] ?? '?';
-      shimCallsPerEndorsement[type] = (shimCallsPerEndorsement[type] ?? 0) + value / Math.max(1, endorsements);
-    }
-  }
+  const shimOf = (l: Labels) => (l['chaincode'] ?? '').startsWith(`${chaincode}_`);
   const blocks = total(delta, court, 'ledger_block_processing_time_count');
-  const committed: Record<string, number> = {};
-  for (const [key, value] of Object.entries(delta['peer-court'] ?? {})) {
-    if (!key.startsWith('ledger_transaction_count{')) continue;
-    const { labels } = parseKey(key);
-    const name = `${labels['chaincode'] ?? '?'}${labels['validation_code'] === 'VALID' ? '' : ` ${labels['validation_code'] ?? ''}`}`;
-    committed[name] = (committed[name] ?? 0) + value;
-  }
+  const committed = committedByChaincode(delta['peer-court'] ?? {});
   const committedTx = Object.values(committed).reduce((a, b) => a + b, 0);
   const peerMean = (name: string) => meanMs(total(delta, isPeer, `${name}_sum`), total(delta, isPeer, `${name}_count`));
   const tx = Math.max(1, transactions);
@@ -247,7 +229,7 @@ export function fabricBreakdown(delta: MetricsSnapshot, chaincode: string, trans
     courtGatewayMs: { endorse: gatewayCall('Endorse'), submit: gatewayCall('Submit'), commitStatus: gatewayCall('CommitStatus') },
     endorsementMs,
     endorsementsPerTx: endorsements / tx,
-    shimCallsPerEndorsement,
+    shimCallsPerEndorsement: shimCallsPerEndorsement(delta, shimOf, endorsements),
     shimMsPerEndorsement: (total(delta, isPeer, 'chaincode_shim_request_duration_sum', shimOf) * 1000) / Math.max(1, endorsements),
     privateDataPushesPerTx: total(delta, isPeer, 'gossip_privdata_send_duration_count') / tx,
     privateDataPushMs: peerMean('gossip_privdata_send_duration'),
@@ -259,4 +241,41 @@ export function fabricBreakdown(delta: MetricsSnapshot, chaincode: string, trans
     committed,
     gossipMessagesPerTx: total(delta, isPeer, 'gossip_comm_messages_sent') / tx,
   };
+}
+
+/** Mean ProcessProposal time of our chaincode's successful endorsements, per peer. */
+function endorsementMsByPeer(delta: MetricsSnapshot, ours: (l: Labels) => boolean): Record<string, number> {
+  const endorsementMs: Record<string, number> = {};
+  for (const node of Object.keys(delta).filter(isPeer)) {
+    endorsementMs[node] = meanMs(total(delta, (n) => n === node, 'endorser_proposal_duration_sum', ours), total(delta, (n) => n === node, 'endorser_proposal_duration_count', ours));
+  }
+  return endorsementMs;
+}
+
+/** Chaincode → peer calls of each type, per endorsement, over all peers. */
+function shimCallsPerEndorsement(delta: MetricsSnapshot, shimOf: (l: Labels) => boolean, endorsements: number): Record<string, number> {
+  const calls: Record<string, number> = {};
+  for (const [node, values] of Object.entries(delta)) {
+    if (!isPeer(node)) continue;
+    for (const [key, value] of Object.entries(values)) {
+      if (!key.startsWith('chaincode_shim_request_duration_count{')) continue;
+      const { labels } = parseKey(key);
+      if (!shimOf(labels)) continue;
+      const type = labels['type'] ?? '?';
+      calls[type] = (calls[type] ?? 0) + value / Math.max(1, endorsements);
+    }
+  }
+  return calls;
+}
+
+/** Transactions a peer committed, by chaincode, with the validation code when it is not VALID. */
+function committedByChaincode(values: Readonly<Record<string, number>>): Record<string, number> {
+  const committed: Record<string, number> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (!key.startsWith('ledger_transaction_count{')) continue;
+    const { labels } = parseKey(key);
+    const name = `${labels['chaincode'] ?? '?'}${labels['validation_code'] === 'VALID' ? '' : ` ${labels['validation_code'] ?? ''}`}`;
+    committed[name] = (committed[name] ?? 0) + value;
+  }
+  return committed;
 }

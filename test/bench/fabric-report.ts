@@ -54,41 +54,51 @@ const foreign = (p: PathResult, ours: string): string => {
 };
 
 export function formatFabricReport(levels: readonly FabricLevel[], context: Context): string {
-  const { machine, network, settings, idle, txSizes } = context;
-  const out: string[] = [
+  const head = ['clients', 'gateway ev/s', 'p50 ms', 'p99 ms', 'errors', 'baseline tx/s', 'p50 ms', 'p99 ms', 'errors', 'gateway/baseline', `>= ${pct(FABRIC_TARGETS.shareOfBaseline)}`, `p99 <= ${FABRIC_TARGETS.p99Ms / 1000} s`];
+  const out: string[] = [...setupLines(context), '', grid([head, ...levels.map(levelRow)]), ''];
+  const errors = errorLines(levels, context.unknownOutcomes ?? []);
+  if (errors.length > 0) out.push('errors:', ...errors, '');
+  out.push(...breakdown(levels, context));
+  return out.join('\n');
+}
+
+/** The machine, the network, both paths and how they were loaded. */
+function setupLines(context: Context): string[] {
+  const { machine, network, settings, idle } = context;
+  return [
     `machine: ${machine.cpus} × ${machine.cpuModel ?? 'cpu'}, node ${machine.node}; load average (1 min) ${machine.loadAverage.start.toFixed(2)} at start, ${machine.loadAverage.end.toFixed(2)} at end`,
     `network: ${network['ORDERER_TYPE'] ?? '?'} ordering, 4 agencies × (peer, orderer, 2 chaincode servers) on this machine, endorsement MAJORITY (3 of 4)`,
     `gateway:  POST /v1/events to ${settings.agency}'s REST gateway (child process), SENTENCE_HANDOVER of a new subject each; answered after commit`,
     `baseline: baseline.Put(unique key, ${settings.baselineValueBytes} B) through @hyperledger/fabric-gateway as ${settings.agency}'s gateway identity (endorse + submit + commit status)`,
     `closed loop, ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per level and path, paths interleaved per level; latency = request sent → committed answer (successes only)`,
     ...(idle ? [`idle network: ${sumCores(idle).toFixed(2)} cores (peers ${fixed(idle.cores['peer'], 2)}, orderers ${fixed(idle.cores['orderer'], 2)}); other people's processes ${idle.otherCores.toFixed(2)} cores`] : []),
-    ...(txSizes?.gateway || txSizes?.baseline
-      ? [`one committed transaction as stored: gateway ${txSizes.gateway ? `${txSizes.gateway.bytes} B` : '-'}, baseline ${txSizes.baseline ? `${txSizes.baseline.bytes} B` : '-'}`]
-      : []),
-    '',
+    ...txSizeLines(context.txSizes),
   ];
+}
 
-  const head = ['clients', 'gateway ev/s', 'p50 ms', 'p99 ms', 'errors', 'baseline tx/s', 'p50 ms', 'p99 ms', 'errors', 'gateway/baseline', `>= ${pct(FABRIC_TARGETS.shareOfBaseline)}`, `p99 <= ${FABRIC_TARGETS.p99Ms / 1000} s`];
-  const rows = levels.map((level) => {
-    const g = level.gateway?.load;
-    const b = level.baseline?.load;
-    return [
-      String(level.concurrency),
-      fixed(g?.okPerSecond, 1),
-      fixed(g?.latencyMs.p50),
-      fixed(g?.latencyMs.p99),
-      g ? String(g.errors) : '-',
-      fixed(b?.okPerSecond, 1),
-      fixed(b?.latencyMs.p50),
-      fixed(b?.latencyMs.p99),
-      b ? String(b.errors) : '-',
-      pct(level.ratio),
-      mark(level.ratio === undefined ? undefined : level.ratio >= FABRIC_TARGETS.shareOfBaseline),
-      mark(g ? g.latencyMs.p99 <= FABRIC_TARGETS.p99Ms : undefined),
-    ];
-  });
-  out.push(grid([head, ...rows]), '');
+function txSizeLines(txSizes: TxSizes | undefined): string[] {
+  if (!txSizes?.gateway && !txSizes?.baseline) return [];
+  return [`one committed transaction as stored: gateway ${txSizes.gateway ? `${txSizes.gateway.bytes} B` : '-'}, baseline ${txSizes.baseline ? `${txSizes.baseline.bytes} B` : '-'}`];
+}
 
+/** One level: both paths' rate, latency and errors, their ratio, and the targets. */
+function levelRow(level: FabricLevel): string[] {
+  const g = level.gateway?.load;
+  return [
+    String(level.concurrency),
+    ...loadCells(g),
+    ...loadCells(level.baseline?.load),
+    pct(level.ratio),
+    mark(level.ratio === undefined ? undefined : level.ratio >= FABRIC_TARGETS.shareOfBaseline),
+    mark(g ? g.latencyMs.p99 <= FABRIC_TARGETS.p99Ms : undefined),
+  ];
+}
+
+function loadCells(load: PathResult['load'] | undefined): string[] {
+  return [fixed(load?.okPerSecond, 1), fixed(load?.latencyMs.p50), fixed(load?.latencyMs.p99), load ? String(load.errors) : '-'];
+}
+
+function errorLines(levels: readonly FabricLevel[], unknownOutcomes: readonly UnknownOutcomes[]): string[] {
   const errors = levels.flatMap((level) =>
     (['gateway', 'baseline'] as const).flatMap((path) => {
       const load = level[path]?.load;
@@ -97,17 +107,21 @@ export function formatFabricReport(levels: readonly FabricLevel[], context: Cont
       return [`  ${path} at ${level.concurrency}: ${codes}${load.errorSamples[0] ? ` — e.g. ${load.errorSamples[0]}` : ''}`];
     }),
   );
-  for (const u of context.unknownOutcomes ?? []) {
+  for (const u of unknownOutcomes) {
     errors.push(`  ${u.path}: of ${u.failed} failed after endorsement (unknown outcome), ${u.committedAnyway} of ${u.checked} checked were committed after all`);
   }
-  if (errors.length > 0) out.push('errors:', ...errors, '');
+  return errors;
+}
 
-  // Where the time and the CPU go, per level and path (means over the measured window).
+/** Where the time and the CPU go, per level and path (means over the measured window). */
+function breakdown(levels: readonly FabricLevel[], context: Context): string[] {
+  const { machine, idle } = context;
   const columns: Array<{ title: string; p: PathResult; path: 'gateway' | 'baseline' }> = [];
   for (const level of levels) {
     if (level.gateway) columns.push({ title: `gw@${level.concurrency}`, p: level.gateway, path: 'gateway' });
     if (level.baseline) columns.push({ title: `base@${level.concurrency}`, p: level.baseline, path: 'baseline' });
   }
+  if (columns.length === 0) return [];
   type Cell = (p: PathResult, path: 'gateway' | 'baseline') => string;
   const detail: Array<[string, Cell]> = [
     ['latency mean, client (ms)', (p) => fixed(p.load.latencyMs.mean)],
@@ -138,13 +152,10 @@ export function formatFabricReport(levels: readonly FabricLevel[], context: Cont
     ['  other people\'s processes', (p) => fixed(p.cpu.otherCores, 2)],
     ['other tx committed meanwhile', (p, path) => foreign(p, path === 'gateway' ? 'correction:1.0' : 'baseline:1.0')],
   ];
-  if (columns.length > 0) {
-    out.push(
-      'where it goes (means over each measured window; COURT peer = the peer both paths talk to):',
-      grid([['', ...columns.map((c) => c.title)], ...detail.map(([label, cell]) => [label, ...columns.map((c) => cell(c.p, c.path))])]),
-    );
-    const restarted = columns.flatMap((c) => c.p.cpu.restarted.filter((n) => n !== 'gateway' && n !== 'bench').map((n) => `${n} (${c.title})`));
-    if (restarted.length > 0) out.push(`  restarted during a window (CPU partly counted): ${restarted.join(', ')}`);
-  }
-  return out.join('\n');
+  const restarted = columns.flatMap((c) => c.p.cpu.restarted.filter((n) => n !== 'gateway' && n !== 'bench').map((n) => `${n} (${c.title})`));
+  return [
+    'where it goes (means over each measured window; COURT peer = the peer both paths talk to):',
+    grid([['', ...columns.map((c) => c.title)], ...detail.map(([label, cell]) => [label, ...columns.map((c) => cell(c.p, c.path))])]),
+    ...(restarted.length > 0 ? [`  restarted during a window (CPU partly counted): ${restarted.join(', ')}`] : []),
+  ];
 }

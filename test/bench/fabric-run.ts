@@ -112,7 +112,9 @@ function post(port: number, path: string, body: string, token: string): Promise<
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolvePost({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => {
+          resolvePost({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
         res.on('error', reject);
       },
     );
@@ -185,8 +187,8 @@ function fabricOutcome(error: unknown): Outcome & { detail: string; txId?: strin
     const txId = (error as { transactionId?: unknown }).transactionId;
     return { ok: false, code: `${error.name} ${error.code}`, detail: `${error.message}${details ? ` (${details})` : ''}`, ...(typeof txId === 'string' ? { txId } : {}) };
   }
-  const e = error as { name?: string; code?: unknown; message?: string };
-  return { ok: false, code: `${e.name ?? 'Error'}${e.code === undefined ? '' : ` ${String(e.code)}`}`, detail: e.message ?? String(error) };
+  const e = error as { name?: string; code?: string | number; message?: string };
+  return { ok: false, code: `${e.name ?? 'Error'}${e.code === undefined ? '' : ` ${e.code}`}`, detail: e.message ?? String(error) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -207,204 +209,154 @@ async function git(...args: string[]): Promise<string> {
   );
 }
 
-async function main(): Promise<void> {
-  const levels = numbersFromEnv('BENCH_FABRIC_LEVELS', [1, 10, 50]).map(Math.round);
-  const seconds = numberFromEnv('BENCH_FABRIC_SECONDS', 20);
-  const warmupSeconds = numberFromEnv('BENCH_FABRIC_WARMUP_SECONDS', 3);
-  const idleSeconds = numberFromEnv('BENCH_FABRIC_IDLE_SECONDS', 5);
-  const only = process.env['BENCH_FABRIC_ONLY'];
-  if (only && only !== 'gateway' && only !== 'baseline') throw new Error('BENCH_FABRIC_ONLY must be gateway or baseline');
-  const profileDir = process.env['BENCH_CPU_PROF'] ? join(RESULTS, 'profiles') : undefined;
-  if (!(await networkIsUp())) throw new Error(`the Fabric network in ${NETWORK_DIR} is not (all) up: npm run network:up, then npm run network:status`);
+/** What a run measures, from the environment. */
+interface RunSettings {
+  readonly levels: readonly number[];
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly idleSeconds: number;
+  readonly only: 'gateway' | 'baseline' | undefined;
+  readonly profileDir: string | undefined;
+}
 
-  const startedAt = new Date();
-  const loadAverage = { start: loadavg()[0] ?? 0, end: 0 };
-  const networkEnv = Object.fromEntries(
+function runSettings(): RunSettings {
+  return {
+    levels: numbersFromEnv('BENCH_FABRIC_LEVELS', [1, 10, 50]).map(Math.round),
+    seconds: numberFromEnv('BENCH_FABRIC_SECONDS', 20),
+    warmupSeconds: numberFromEnv('BENCH_FABRIC_WARMUP_SECONDS', 3),
+    idleSeconds: numberFromEnv('BENCH_FABRIC_IDLE_SECONDS', 5),
+    only: onlyPath(),
+    profileDir: process.env['BENCH_CPU_PROF'] ? join(RESULTS, 'profiles') : undefined,
+  };
+}
+
+function onlyPath(): 'gateway' | 'baseline' | undefined {
+  const only = process.env['BENCH_FABRIC_ONLY'];
+  if (!only) return undefined;
+  if (only === 'gateway' || only === 'baseline') return only;
+  throw new Error('BENCH_FABRIC_ONLY must be gateway or baseline');
+}
+
+/** The network's settings as network-up wrote them (package ids left out). */
+async function networkSettings(): Promise<Record<string, string>> {
+  return Object.fromEntries(
     (await readFile(join(NETWORK_DIR, 'network.env'), 'utf8').catch(() => ''))
       .split('\n')
       .filter((l) => /^[A-Z_]+=/.test(l) && !l.startsWith('PACKAGE_ID'))
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
+}
+
+type Baseline = Awaited<ReturnType<typeof connectBaseline>>;
+type Request = (worker: number) => Promise<Outcome & { detail?: string }>;
+
+/** One run of the bench: the gateway child and the baseline client, and what both paths have done so far. */
+class FabricBenchRun {
+  readonly settings: RunSettings;
+  readonly temp: string;
   // Distinct subjects: a base from the clock, so reruns (and other suites) do not reuse ID numbers.
   // residentId(n) is distinct for n < 20,000,000; the bench uses 10,000,000 and up.
-  const subjectBase = 10_000_000 + ((Math.floor(Date.now() / 1000) * 97) % 9_000_000);
-  let nextSubject = subjectBase;
-  const runId = startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  let nextKey = 0;
-  const baselineValue = 'x'.repeat(200); // about a handover document's size
-
-  const temp = await mkdtemp(join(tmpdir(), 'correction-fabric-bench-'));
-  let child: ServerChild | undefined;
-  let baseline: Awaited<ReturnType<typeof connectBaseline>> | undefined;
-  const levelResults: FabricLevel[] = [];
-  let startup: { gatewaySeconds: number; replay: { events: number; seconds: number } } | undefined;
-  let idle: CpuUsage | undefined;
-  const lastTx: { gateway?: string; baseline?: string } = {};
+  readonly subjectBase = 10_000_000 + ((Math.floor(Date.now() / 1000) * 97) % 9_000_000);
+  nextSubject = this.subjectBase;
+  readonly runId: string;
+  nextKey = 0;
+  readonly baselineValue = 'x'.repeat(200); // about a handover document's size
+  child: ServerChild | undefined;
+  baseline: Baseline | undefined;
+  tokens: string[] = [];
+  readonly levelResults: FabricLevel[] = [];
+  startup: { gatewaySeconds: number; replay: { events: number; seconds: number } } | undefined;
+  idle: CpuUsage | undefined;
+  readonly lastTx: { gateway?: string; baseline?: string } = {};
   /** Subjects whose handover the gateway answered 503, and baseline transactions that failed after endorsement. */
-  const unknown = { gateway: [] as number[], baseline: [] as string[] };
-  const unknownOutcomes: UnknownOutcomes[] = [];
-  const txSizes: { gateway?: { txId: string; bytes: number }; baseline?: { txId: string; bytes: number } } = {};
-  try {
-    // Fresh dev keys for the consortium (the gateway child reads them in dev mode): a fresh subject
-    // key, so subject references from other runs never collide with this one's.
-    await ensureDevKeys(temp);
+  readonly unknown = { gateway: [] as number[], baseline: [] as string[] };
+  readonly unknownOutcomes: UnknownOutcomes[] = [];
+  readonly txSizes: { gateway?: { txId: string; bytes: number }; baseline?: { txId: string; bytes: number } } = {};
+
+  constructor(settings: RunSettings, temp: string, startedAt: Date) {
+    this.settings = settings;
+    this.temp = temp;
+    this.runId = startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  }
+
+  /** COURT's REST gateway in a child process, once it is ready and has replayed the chain's events. */
+  async startGateway(): Promise<void> {
     const began = Date.now();
-    if (only !== 'baseline') {
-      child = await startServerChild(new URL('./fabric-gateway-child.js', import.meta.url), {
-        env: {
-          ...process.env,
-          NETWORK_DIR,
-          BENCH_AGENCY: AGENCY,
-          BENCH_DATA_DIR: temp,
-          BENCH_LOG_FILE: join(temp, 'gateway.log'),
-        },
-      });
-      const port = child.port;
-      for (let i = 0; ; i++) {
-        if ((await get(port, '/readyz').catch(() => ({ status: 0 }))).status === 200) break;
-        if (i > 60) throw new Error('the REST gateway did not become ready in 30 s');
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      const replay = await waitForEventReplay(port);
-      startup = { gatewaySeconds: (Date.now() - began) / 1000, replay };
-      process.stdout.write(`REST gateway (${AGENCY}, pid ${child.pid}) ready on port ${port}; replayed ${replay.events} chaincode events in ${replay.seconds.toFixed(0)} s\n`);
+    const child = await startServerChild(new URL('./fabric-gateway-child.js', import.meta.url), {
+      env: {
+        ...process.env,
+        NETWORK_DIR,
+        BENCH_AGENCY: AGENCY,
+        BENCH_DATA_DIR: this.temp,
+        BENCH_LOG_FILE: join(this.temp, 'gateway.log'),
+      },
+    });
+    this.child = child;
+    const port = child.port;
+    for (let i = 0; ; i++) {
+      if ((await get(port, '/readyz').catch(() => ({ status: 0 }))).status === 200) break;
+      if (i > 60) throw new Error('the REST gateway did not become ready in 30 s');
+      await new Promise((r) => setTimeout(r, 500));
     }
-    // Connected even for BENCH_FABRIC_ONLY=gateway: it reads the transaction sizes at the end.
-    baseline = await connectBaseline();
-    process.stdout.write(`baseline client: ${baseline.identity}\n`);
-    {
-      const extras: Record<string, number> = { bench: process.pid, ...(child ? { gateway: child.pid } : {}) };
-      const before = await cpuSnapshot(NETWORK_DIR, extras);
-      await new Promise((r) => setTimeout(r, idleSeconds * 1000));
-      idle = cpuUsage(before, await cpuSnapshot(NETWORK_DIR, extras), EXTRAS);
-      process.stdout.write(`idle network: ${idle.machineBusyCores.toFixed(2)} of ${cpus().length} cores busy (ours ${Object.values(idle.cores).reduce((a, b) => a + b, 0).toFixed(2)}, other people's ${idle.otherCores.toFixed(2)}) over ${idleSeconds} s\n`);
-    }
-    const tokens = await Promise.all(
-      Array.from({ length: Math.max(...levels) }, (_, i) => mintDevToken(temp, { agency: AGENCY, role: 'clerk', sub: `bench-clerk-${i}`, expiresIn: '4h' })),
-    );
+    const replay = await waitForEventReplay(port);
+    this.startup = { gatewaySeconds: (Date.now() - began) / 1000, replay };
+    process.stdout.write(`REST gateway (${AGENCY}, pid ${child.pid}) ready on port ${port}; replayed ${replay.events} chaincode events in ${replay.seconds.toFixed(0)} s\n`);
+  }
 
-    /** One path at one level, with CPU and metrics probes over exactly its measured window. */
-    const measure = async (path: 'gateway' | 'baseline', concurrency: number, request: (worker: number) => Promise<Outcome & { detail?: string }>): Promise<PathResult> => {
-      const extras: Record<string, number> = { bench: process.pid, ...(child ? { gateway: child.pid } : {}) };
-      let cpuBefore: CpuSnapshot | undefined, cpuAfter: CpuSnapshot | undefined;
-      let metricsBefore: MetricsSnapshot = {}, metricsAfter: MetricsSnapshot = {};
-      let restBefore = { sum: 0, count: 0 }, restAfter = { sum: 0, count: 0 };
-      const rest = async () => {
-        if (path !== 'gateway' || !child) return { sum: 0, count: 0 };
-        const labels = ['method="POST"', 'route="/v1/events"', 'status="201"'];
-        const [sum, count] = await Promise.all([
-          gatewayMetric(child.port, 'http_request_duration_seconds_sum', labels),
-          gatewayMetric(child.port, 'http_request_duration_seconds_count', labels),
-        ]);
-        return { sum, count };
-      };
-      process.stdout.write(`  ${path.padEnd(8)} ${String(concurrency).padStart(3)} clients: `);
-      const load = await closedLoop(
-        {
-          concurrency,
-          warmupSeconds,
-          seconds,
-          onWindow: {
-            start: async () => {
-              if (profileDir && path === 'gateway') child?.profileStart();
-              cpuBefore = await cpuSnapshot(NETWORK_DIR, extras);
-              [metricsBefore, restBefore] = await Promise.all([metricsSnapshot(NETWORK_DIR), rest()]);
-            },
-            end: async () => {
-              cpuAfter = await cpuSnapshot(NETWORK_DIR, extras);
-              [metricsAfter, restAfter] = await Promise.all([metricsSnapshot(NETWORK_DIR), rest()]);
-              if (profileDir && path === 'gateway' && child) {
-                await mkdir(profileDir, { recursive: true });
-                await child.profileStop(join(profileDir, `fabric-gateway-${concurrency}.cpuprofile`));
-              }
-            },
-          },
-        },
-        request,
-      );
-      if (!cpuBefore || !cpuAfter) throw new Error('the CPU probes did not run');
-      const delta = metricsDelta(metricsBefore, metricsAfter);
-      const restCount = restAfter.count - restBefore.count;
-      const result: PathResult = {
-        load,
-        cpu: cpuUsage(cpuBefore, cpuAfter, EXTRAS),
-        fabric: fabricBreakdown(delta, path === 'gateway' ? 'correction' : 'baseline', load.ok),
-        ...(path === 'gateway' ? { restServerMs: restCount > 0 ? ((restAfter.sum - restBefore.sum) / restCount) * 1000 : NaN } : {}),
-        metricsDelta: delta,
-      };
-      process.stdout.write(
-        `${load.okPerSecond.toFixed(1)}/s, p50 ${load.latencyMs.p50.toFixed(0)} ms, p99 ${load.latencyMs.p99.toFixed(0)} ms, ${load.errors} errors; machine ${result.cpu.machineBusyCores.toFixed(2)} of ${cpus().length} cores busy\n`,
-      );
-      return result;
-    };
+  /** CPU of the network with no load, over a few seconds. */
+  async measureIdle(): Promise<void> {
+    const extras = this.#extras();
+    const before = await cpuSnapshot(NETWORK_DIR, extras);
+    await new Promise((r) => setTimeout(r, this.settings.idleSeconds * 1000));
+    const idle = cpuUsage(before, await cpuSnapshot(NETWORK_DIR, extras), EXTRAS);
+    this.idle = idle;
+    process.stdout.write(`idle network: ${idle.machineBusyCores.toFixed(2)} of ${cpus().length} cores busy (ours ${Object.values(idle.cores).reduce((a, b) => a + b, 0).toFixed(2)}, other people's ${idle.otherCores.toFixed(2)}) over ${this.settings.idleSeconds} s\n`);
+  }
 
-    for (const concurrency of levels) {
-      process.stdout.write(`level ${concurrency}: ${warmupSeconds} s warm-up + ${seconds} s measured per path\n`);
-      const gateway = child
-        ? await measure('gateway', concurrency, async (worker) => {
-            const n = nextSubject++;
-            try {
-              const answer = await post(child!.port, '/v1/events', handoverBody(n), tokens[worker] ?? '');
-              if (answer.status === 201) {
-                lastTx.gateway = answer.text;
-                return { ok: true, code: '201' };
-              }
-              let code = '';
-              try {
-                code = String((JSON.parse(answer.text) as { code?: unknown }).code ?? '');
-              } catch {
-                // not JSON
-              }
-              if (answer.status >= 500) unknown.gateway.push(n);
-              return { ok: false, code: `${answer.status}${code ? ` ${code}` : ''}`, detail: answer.text };
-            } catch (error) {
-              return { ok: false, code: (error as { code?: string }).code ?? 'HTTP error', detail: (error as Error).message };
-            }
-          })
-        : undefined;
-      const base = baseline && only !== 'gateway'
-        ? await measure('baseline', concurrency, async () => {
-            try {
-              const result = await baseline!.contract.submitTransaction('Put', `bench-${runId}-${nextKey++}`, baselineValue);
-              lastTx.baseline = new TextDecoder().decode(result);
-              return { ok: true, code: 'VALID' };
-            } catch (error) {
-              const outcome = fabricOutcome(error);
-              if (outcome.txId && !/^EndorseError/.test(outcome.code)) unknown.baseline.push(outcome.txId);
-              return outcome;
-            }
-          })
-        : undefined;
-      levelResults.push({
-        concurrency,
-        ...(gateway ? { gateway } : {}),
-        ...(base ? { baseline: base } : {}),
-        ...(gateway && base && base.load.okPerSecond > 0 ? { ratio: gateway.load.okPerSecond / base.load.okPerSecond } : {}),
-      });
-    }
-    // Failed requests whose transaction may have been ordered: did it commit after all?
-    if (unknown.gateway.length > 0 && child) {
-      const token = tokens[0] ?? '';
-      const sample = unknown.gateway.slice(0, 100);
+  /** Both paths at one level of concurrency, one after the other. */
+  async runLevel(concurrency: number): Promise<void> {
+    const { seconds, warmupSeconds, only } = this.settings;
+    process.stdout.write(`level ${concurrency}: ${warmupSeconds} s warm-up + ${seconds} s measured per path\n`);
+    const child = this.child;
+    const gateway = child ? await this.#measure('gateway', concurrency, this.#gatewayRequest(child)) : undefined;
+    const baseline = this.baseline;
+    const base = baseline && only !== 'gateway' ? await this.#measure('baseline', concurrency, this.#baselineRequest(baseline)) : undefined;
+    this.levelResults.push({
+      concurrency,
+      ...(gateway ? { gateway } : {}),
+      ...(base ? { baseline: base } : {}),
+      ...(gateway && base && base.load.okPerSecond > 0 ? { ratio: gateway.load.okPerSecond / base.load.okPerSecond } : {}),
+    });
+  }
+
+  /** Failed requests whose transaction may have been ordered: did it commit after all? */
+  async checkUnknownOutcomes(baseline: Baseline): Promise<void> {
+    if (this.unknown.gateway.length > 0 && this.child) {
+      const token = this.tokens[0] ?? '';
+      const sample = this.unknown.gateway.slice(0, 100);
       let committed = 0;
       for (const n of sample) {
-        const answer = await post(child.port, '/v1/subjects/lookup', JSON.stringify({ idNumber: residentId(n) }), token).catch(() => ({ status: 0, text: '' }));
+        const answer = await post(this.child.port, '/v1/subjects/lookup', JSON.stringify({ idNumber: residentId(n) }), token).catch(() => ({ status: 0, text: '' }));
         if (answer.status === 200) committed++;
       }
-      unknownOutcomes.push({ path: 'gateway', failed: unknown.gateway.length, checked: sample.length, committedAnyway: committed });
+      this.unknownOutcomes.push({ path: 'gateway', failed: this.unknown.gateway.length, checked: sample.length, committedAnyway: committed });
     }
-    if (unknown.baseline.length > 0 && baseline) {
-      const sample = unknown.baseline.slice(0, 100);
+    if (this.unknown.baseline.length > 0) {
+      const sample = this.unknown.baseline.slice(0, 100);
       let committed = 0;
       for (const txId of sample) {
         const bytes = await baseline.qscc.evaluateTransaction('GetTransactionByID', baseline.channel, txId).catch(() => undefined);
         if (bytes && peer.ProcessedTransaction.deserializeBinary(bytes).getValidationcode() === peer.TxValidationCode.VALID) committed++;
       }
-      unknownOutcomes.push({ path: 'baseline', failed: unknown.baseline.length, checked: sample.length, committedAnyway: committed });
+      this.unknownOutcomes.push({ path: 'baseline', failed: this.unknown.baseline.length, checked: sample.length, committedAnyway: committed });
     }
+  }
+
+  /** The size of the last committed transaction of each path, as the peer stores it. */
+  async readTxSizes(baseline: Baseline): Promise<void> {
     for (const path of ['gateway', 'baseline'] as const) {
-      const answer = lastTx[path];
-      if (!answer || !baseline) continue;
+      const answer = this.lastTx[path];
+      if (!answer) continue;
       const parsed = JSON.parse(answer) as { txId?: string; entry?: { txId?: string } };
       const txId = parsed.entry?.txId ?? parsed.txId;
       if (!txId) continue;
@@ -412,19 +364,187 @@ async function main(): Promise<void> {
         (b) => b.length,
         () => NaN,
       );
-      txSizes[path] = { txId, bytes };
+      this.txSizes[path] = { txId, bytes };
     }
+  }
+
+  #extras(): Record<string, number> {
+    return { bench: process.pid, ...(this.child ? { gateway: this.child.pid } : {}) };
+  }
+
+  /** A new subject's handover through the REST gateway, per request. */
+  #gatewayRequest(child: ServerChild): Request {
+    return async (worker) => {
+      const n = this.nextSubject++;
+      try {
+        const answer = await post(child.port, '/v1/events', handoverBody(n), this.tokens[worker] ?? '');
+        if (answer.status === 201) {
+          this.lastTx.gateway = answer.text;
+          return { ok: true, code: '201' };
+        }
+        const code = problemCode(answer.text);
+        if (answer.status >= 500) this.unknown.gateway.push(n);
+        return { ok: false, code: `${answer.status}${code ? ` ${code}` : ''}`, detail: answer.text };
+      } catch (error) {
+        return { ok: false, code: (error as { code?: string }).code ?? 'HTTP error', detail: (error as Error).message };
+      }
+    };
+  }
+
+  /** A Put of a new key straight to the baseline chaincode, per request. */
+  #baselineRequest(baseline: Baseline): Request {
+    return async () => {
+      try {
+        const result = await baseline.contract.submitTransaction('Put', `bench-${this.runId}-${this.nextKey++}`, this.baselineValue);
+        this.lastTx.baseline = new TextDecoder().decode(result);
+        return { ok: true, code: 'VALID' };
+      } catch (error) {
+        const outcome = fabricOutcome(error);
+        if (outcome.txId && !/^EndorseError/.test(outcome.code)) this.unknown.baseline.push(outcome.txId);
+        return outcome;
+      }
+    };
+  }
+
+  /** One path at one level, with CPU and metrics probes over exactly its measured window. */
+  async #measure(path: 'gateway' | 'baseline', concurrency: number, request: Request): Promise<PathResult> {
+    const { seconds, warmupSeconds } = this.settings;
+    const extras = this.#extras();
+    const probes = new WindowProbes(path === 'gateway' ? this.child : undefined, extras);
+    process.stdout.write(`  ${path.padEnd(8)} ${String(concurrency).padStart(3)} clients: `);
+    const load = await closedLoop(
+      {
+        concurrency,
+        warmupSeconds,
+        seconds,
+        onWindow: {
+          start: async () => {
+            if (this.#profiling(path)) this.child?.profileStart();
+            await probes.start();
+          },
+          end: async () => {
+            await probes.end();
+            const profileDir = this.settings.profileDir;
+            if (profileDir && this.#profiling(path) && this.child) {
+              await mkdir(profileDir, { recursive: true });
+              await this.child.profileStop(join(profileDir, `fabric-gateway-${concurrency}.cpuprofile`));
+            }
+          },
+        },
+      },
+      request,
+    );
+    const result = probes.result(path, load);
+    process.stdout.write(
+      `${load.okPerSecond.toFixed(1)}/s, p50 ${load.latencyMs.p50.toFixed(0)} ms, p99 ${load.latencyMs.p99.toFixed(0)} ms, ${load.errors} errors; machine ${result.cpu.machineBusyCores.toFixed(2)} of ${cpus().length} cores busy\n`,
+    );
+    return result;
+  }
+
+  #profiling(path: 'gateway' | 'baseline'): boolean {
+    return this.settings.profileDir !== undefined && path === 'gateway';
+  }
+}
+
+/** The problem code in a refusal's body, if it has one. */
+function problemCode(text: string): string {
+  try {
+    const code = (JSON.parse(text) as { code?: unknown }).code;
+    return typeof code === 'string' ? code : '';
+  } catch {
+    return ''; // not JSON
+  }
+}
+
+/** CPU of every process, the peers' metrics and the REST gateway's own timing, at the start and end of a measured window. */
+class WindowProbes {
+  readonly #child: ServerChild | undefined;
+  readonly #extras: Record<string, number>;
+  #cpuBefore: CpuSnapshot | undefined;
+  #cpuAfter: CpuSnapshot | undefined;
+  #metricsBefore: MetricsSnapshot = {};
+  #metricsAfter: MetricsSnapshot = {};
+  #restBefore = { sum: 0, count: 0 };
+  #restAfter = { sum: 0, count: 0 };
+
+  /** `child` is the REST gateway when the gateway path is measured. */
+  constructor(child: ServerChild | undefined, extras: Record<string, number>) {
+    this.#child = child;
+    this.#extras = extras;
+  }
+
+  async start(): Promise<void> {
+    this.#cpuBefore = await cpuSnapshot(NETWORK_DIR, this.#extras);
+    [this.#metricsBefore, this.#restBefore] = await Promise.all([metricsSnapshot(NETWORK_DIR), this.#rest()]);
+  }
+
+  async end(): Promise<void> {
+    this.#cpuAfter = await cpuSnapshot(NETWORK_DIR, this.#extras);
+    [this.#metricsAfter, this.#restAfter] = await Promise.all([metricsSnapshot(NETWORK_DIR), this.#rest()]);
+  }
+
+  result(path: 'gateway' | 'baseline', load: LevelResult): PathResult {
+    if (!this.#cpuBefore || !this.#cpuAfter) throw new Error('the CPU probes did not run');
+    const delta = metricsDelta(this.#metricsBefore, this.#metricsAfter);
+    const restCount = this.#restAfter.count - this.#restBefore.count;
+    return {
+      load,
+      cpu: cpuUsage(this.#cpuBefore, this.#cpuAfter, EXTRAS),
+      fabric: fabricBreakdown(delta, path === 'gateway' ? 'correction' : 'baseline', load.ok),
+      ...(path === 'gateway' ? { restServerMs: restCount > 0 ? ((this.#restAfter.sum - this.#restBefore.sum) / restCount) * 1000 : NaN } : {}),
+      metricsDelta: delta,
+    };
+  }
+
+  async #rest(): Promise<{ sum: number; count: number }> {
+    if (!this.#child) return { sum: 0, count: 0 };
+    const labels = ['method="POST"', 'route="/v1/events"', 'status="201"'];
+    const [sum, count] = await Promise.all([
+      gatewayMetric(this.#child.port, 'http_request_duration_seconds_sum', labels),
+      gatewayMetric(this.#child.port, 'http_request_duration_seconds_count', labels),
+    ]);
+    return { sum, count };
+  }
+}
+
+async function main(): Promise<void> {
+  const settings = runSettings();
+  if (!(await networkIsUp())) throw new Error(`the Fabric network in ${NETWORK_DIR} is not (all) up: npm run network:up, then npm run network:status`);
+
+  const startedAt = new Date();
+  const loadAverage = { start: loadavg()[0] ?? 0, end: 0 };
+  const networkEnv = await networkSettings();
+  const temp = await mkdtemp(join(tmpdir(), 'correction-fabric-bench-'));
+  const run = new FabricBenchRun(settings, temp, startedAt);
+  try {
+    // Fresh dev keys for the consortium (the gateway child reads them in dev mode): a fresh subject
+    // key, so subject references from other runs never collide with this one's.
+    await ensureDevKeys(temp);
+    if (settings.only !== 'baseline') await run.startGateway();
+    // Connected even for BENCH_FABRIC_ONLY=gateway: it reads the transaction sizes at the end.
+    const baseline = await connectBaseline();
+    run.baseline = baseline;
+    process.stdout.write(`baseline client: ${baseline.identity}\n`);
+    await run.measureIdle();
+    run.tokens = await Promise.all(
+      Array.from({ length: Math.max(...settings.levels) }, (_, i) => mintDevToken(temp, { agency: AGENCY, role: 'clerk', sub: `bench-clerk-${i}`, expiresIn: '4h' })),
+    );
+    for (const concurrency of settings.levels) await run.runLevel(concurrency);
+    await run.checkUnknownOutcomes(baseline);
+    await run.readTxSizes(baseline);
   } finally {
-    baseline?.close();
-    await child?.stop();
+    run.baseline?.close();
+    await run.child?.stop();
     agent.destroy();
     await rm(temp, { recursive: true, force: true });
   }
 
   loadAverage.end = loadavg()[0] ?? 0;
-  const settings = { levels, seconds, warmupSeconds, agency: AGENCY, subjectBase, subjectsUsed: nextSubject - subjectBase, baselineKeysUsed: nextKey, baselineValueBytes: baselineValue.length };
+  const { levels, seconds, warmupSeconds } = settings;
+  const reportSettings = { levels, seconds, warmupSeconds, agency: AGENCY, subjectBase: run.subjectBase, subjectsUsed: run.nextSubject - run.subjectBase, baselineKeysUsed: run.nextKey, baselineValueBytes: run.baselineValue.length };
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version, loadAverage };
-  process.stdout.write(`\n${formatFabricReport(levelResults, { machine, network: networkEnv, settings, idle, txSizes, unknownOutcomes })}\n`);
+  const { idle, txSizes, unknownOutcomes, startup, levelResults } = run;
+  process.stdout.write(`\n${formatFabricReport(levelResults, { machine, network: networkEnv, settings: reportSettings, idle, txSizes, unknownOutcomes })}\n`);
 
   await mkdir(RESULTS, { recursive: true });
   await access(join(RESULTS, '.gitignore')).catch(() => writeFile(join(RESULTS, '.gitignore'), '*\n'));
@@ -435,7 +555,7 @@ async function main(): Promise<void> {
     git: { head: await git('rev-parse', 'HEAD'), uncommitted: (await git('status', '--porcelain')).split('\n').filter(Boolean) },
     machine,
     network: networkEnv,
-    settings,
+    settings: reportSettings,
     targets: FABRIC_TARGETS,
     startup,
     idle,

@@ -95,7 +95,10 @@ async function load(target: Target, connections: number, seconds: number): Promi
         },
         requests: [{ method: 'POST', path: target.path, setupRequest: (request) => ({ ...request, body: target.nextBody() }) }],
       },
-      (error: unknown, done) => (error ? reject(error) : resolve(done)),
+      (error: unknown, done) => {
+        if (error) reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error }));
+        else resolve(done);
+      },
     );
     instance.on('response', (_client, statusCode) => {
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
@@ -206,7 +209,9 @@ async function measureServer<Extra>(
 export async function runHttpBench(settings: HttpSettings): Promise<HttpBenchResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-gateway-'));
   // Also when interrupted: children.ts kills the children, then exits.
-  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
+  const removeDataDir = () => {
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   process.once('exit', removeDataDir);
   try {
     await ensureDevKeys(dataDir);
@@ -233,7 +238,7 @@ export async function runHttpBench(settings: HttpSettings): Promise<HttpBenchRes
       process.env,
       { path: '/echo', tokens, nextBody: () => handoverRequestBody((echoed++ % DISTINCT_RESIDENT_IDS) + 1) },
       settings,
-      async () => ({}),
+      () => Promise.resolve({}),
     );
     return {
       settings,

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromHex, leafHash, verifyConsistency, verifyInclusion } from 'correction-verifier';
 import { EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledger.js';
+import { BENCH_SEALER, benchLedgerName } from './audit-bench.js';
 import { LogFollower } from '../../gateway/src/log/log-follower.js';
 import { MerkleLog } from '../../gateway/src/log/merkle-log.js';
 
@@ -103,7 +104,7 @@ async function measureSize(size: number): Promise<SizeResult> {
 /** A fresh log following an embedded ledger from block 0 until it holds every entry. */
 async function measureFollowing(ledgerDir: string): Promise<{ entries: number; seconds: number; perSecond: number }> {
   const logDir = await mkdtemp(join(tmpdir(), 'bench-follow-'));
-  const ledger = await EmbeddedLedger.open({ dataDir: ledgerDir });
+  const ledger = await EmbeddedLedger.open({ dataDir: ledgerDir, sealer: BENCH_SEALER });
   try {
     const log = await MerkleLog.open(logDir);
     const follower = new LogFollower(ledger, log);
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
     process.stderr.write(`log of ${size} entries\n`);
     results.push(await measureSize(size));
   }
-  const cached = join(RESULTS, 'cache', 'audit-ledger-1000000-block2000');
+  const cached = join(RESULTS, 'cache', benchLedgerName(1_000_000, 2000));
   const ledgerDir = process.env['BENCH_FOLLOW_LEDGER'] ?? (existsSync(cached) ? cached : undefined);
   const following = ledgerDir ? await measureFollowing(ledgerDir) : undefined;
 

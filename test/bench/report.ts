@@ -50,57 +50,65 @@ export function formatReport(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; load average (1 min) ${loadAverage.start.toFixed(2)} at start, ${loadAverage.end.toFixed(2)} at end`,
     '',
   ];
-  if (http) {
-    const { gateway, echo, settings } = http;
-    const g = gateway.measured;
-    const e = echo.measured;
-    out.push(
-      `HTTP: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, ${settings.seconds} s measured, autocannon in the parent, servers in child processes`,
-      table([
-        ['gateway POST /v1/events (2xx/s)', int(g.okPerSecond), `>= ${int(TARGETS.eventsPerSecond)}`, g.okPerSecond >= TARGETS.eventsPerSecond],
-        ['gateway latency p50', ms(g.latencyMs.p50), ''],
-        ['gateway latency p99', ms(g.latencyMs.p99), `<= ${TARGETS.p99Ms} ms`, g.latencyMs.p99 <= TARGETS.p99Ms],
-        ['gateway errors', int(g.non2xx + g.errors), '0', g.non2xx + g.errors === 0],
-        ['express echo (2xx/s)', int(e.okPerSecond), ''],
-        ['echo latency p50 / p99', `${ms(e.latencyMs.p50)} / ${ms(e.latencyMs.p99)}`, ''],
-        ['gateway / echo', pct(http.gatewayToEcho), `>= ${pct(TARGETS.shareOfEcho)}`, http.gatewayToEcho >= TARGETS.shareOfEcho],
-        ['gateway peak RSS (measured run)', mb(gateway.peakRssBytes), `<= ${TARGETS.gatewayRssMb} MB`, gateway.peakRssBytes <= TARGETS.gatewayRssMb * MB],
-        ['gateway CPU per recorded event', ms((gateway.serverCpuCores * 1000) / g.okPerSecond), ''],
-        ['echo CPU per request', ms((echo.serverCpuCores * 1000) / e.okPerSecond), ''],
-        ['CPU cores busy: gateway / autocannon / other', cores(gateway), `of ${cpus().length}`],
-        ['CPU cores busy: echo / autocannon / other', cores(echo), `of ${cpus().length}`],
-      ]),
-      `  gateway: ${int(g.ok)} recorded in ${g.seconds.toFixed(1)} s; ${errorsOf(g)}`,
-      `  gateway memory: lifetime peak RSS (VmHWM) ${gateway.lifetimePeakRssBytes ? mb(gateway.lifetimePeakRssBytes) : 'n/a'}, V8 heap in use at the end ${mb(gateway.heapUsedBytes)} (+ ${mb(gateway.externalBytes)} external), RSS every ${Math.ceil(gateway.rssPerSecondBytes.length / 8)} s: ${gateway.rssPerSecondBytes.filter((_, i, all) => i % Math.ceil(all.length / 8) === 0 || i === all.length - 1).map((b) => (b / MB).toFixed(0)).join(' ')} MB`,
-      `  gateway Merkle log: ${
-        gateway.log
-          ? `${int(gateway.log.entries - gateway.log.logSizeAtEnd)} of ${int(gateway.log.entries)} entries not yet in the log when the load stopped; ` +
-            (gateway.log.catchUpSeconds === null ? 'had not caught up after 180 s' : `caught up ${gateway.log.catchUpSeconds.toFixed(1)} s later`) +
-            ` using ${gateway.log.catchUpCpuSeconds.toFixed(1)} CPU-s` +
-            `; then RSS ${mb(gateway.log.afterCatchUp.rssBytes)}, V8 heap ${mb(gateway.log.afterCatchUp.heapUsedBytes)}`
-          : 'n/a (no GET /v1/log)'
-      }`,
-      `  echo:    ${int(e.ok)} echoed in ${e.seconds.toFixed(1)} s; ${errorsOf(e)}`,
-      '',
-    );
-  }
-  if (audit) {
-    const { build, report } = audit;
-    out.push(
-      `Audit: ${int(build.entries)} entries, ${int(build.subjects)} subjects, ${int(build.blocks)} blocks of up to ${int(audit.settings.blockSize)} transactions`,
-      table([
-        ['auditEmbeddedLedger (entries/s)', int(audit.entriesPerSecond), `>= ${int(TARGETS.auditEntriesPerSecond)}`, audit.entriesPerSecond >= TARGETS.auditEntriesPerSecond],
-        ['audit time (CPU time)', `${audit.auditSeconds.toFixed(1)} s (${audit.auditCpuSeconds.toFixed(1)} s)`, ''],
-        ['  blocks pass / subjects pass', `${audit.phaseSeconds.blocks.toFixed(1)} s / ${audit.phaseSeconds.subjects.toFixed(1)} s`, ''],
-        ['audit verdict', report.ok ? 'intact' : `${report.problems} problems`, 'intact', report.ok],
-        [`ledger build${audit.cached ? ' (cached)' : ''} (entries/s)`, int(build.entriesPerSecond), ''],
-        ['ledger on disk', mb(audit.diskBytes), ''],
-      ]),
-      `  ledger: ${audit.ledgerDir}${audit.cached ? ` (built ${build.builtAt} in ${build.seconds.toFixed(0)} s)` : ''}`,
-      '',
-    );
-  }
+  if (http) out.push(...httpSection(http));
+  if (audit) out.push(...auditSection(audit));
   return out.join('\n');
+}
+
+function httpSection(http: HttpBenchResult): string[] {
+  const { gateway, echo, settings } = http;
+  const g = gateway.measured;
+  const e = echo.measured;
+  return [
+    `HTTP: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, ${settings.seconds} s measured, autocannon in the parent, servers in child processes`,
+    table([
+      ['gateway POST /v1/events (2xx/s)', int(g.okPerSecond), `>= ${int(TARGETS.eventsPerSecond)}`, g.okPerSecond >= TARGETS.eventsPerSecond],
+      ['gateway latency p50', ms(g.latencyMs.p50), ''],
+      ['gateway latency p99', ms(g.latencyMs.p99), `<= ${TARGETS.p99Ms} ms`, g.latencyMs.p99 <= TARGETS.p99Ms],
+      ['gateway errors', int(g.non2xx + g.errors), '0', g.non2xx + g.errors === 0],
+      ['express echo (2xx/s)', int(e.okPerSecond), ''],
+      ['echo latency p50 / p99', `${ms(e.latencyMs.p50)} / ${ms(e.latencyMs.p99)}`, ''],
+      ['gateway / echo', pct(http.gatewayToEcho), `>= ${pct(TARGETS.shareOfEcho)}`, http.gatewayToEcho >= TARGETS.shareOfEcho],
+      ['gateway peak RSS (measured run)', mb(gateway.peakRssBytes), `<= ${TARGETS.gatewayRssMb} MB`, gateway.peakRssBytes <= TARGETS.gatewayRssMb * MB],
+      ['gateway CPU per recorded event', ms((gateway.serverCpuCores * 1000) / g.okPerSecond), ''],
+      ['echo CPU per request', ms((echo.serverCpuCores * 1000) / e.okPerSecond), ''],
+      ['CPU cores busy: gateway / autocannon / other', cores(gateway), `of ${cpus().length}`],
+      ['CPU cores busy: echo / autocannon / other', cores(echo), `of ${cpus().length}`],
+    ]),
+    `  gateway: ${int(g.ok)} recorded in ${g.seconds.toFixed(1)} s; ${errorsOf(g)}`,
+    `  gateway memory: lifetime peak RSS (VmHWM) ${gateway.lifetimePeakRssBytes ? mb(gateway.lifetimePeakRssBytes) : 'n/a'}, V8 heap in use at the end ${mb(gateway.heapUsedBytes)} (+ ${mb(gateway.externalBytes)} external), RSS every ${Math.ceil(gateway.rssPerSecondBytes.length / 8)} s: ${gateway.rssPerSecondBytes.filter((_, i, all) => i % Math.ceil(all.length / 8) === 0 || i === all.length - 1).map((b) => (b / MB).toFixed(0)).join(' ')} MB`,
+    `  gateway Merkle log: ${logCatchUp(gateway.log)}`,
+    `  echo:    ${int(e.ok)} echoed in ${e.seconds.toFixed(1)} s; ${errorsOf(e)}`,
+    '',
+  ];
+}
+
+/** How far the Merkle log lagged behind the load, and how it caught up. */
+function logCatchUp(log: HttpBenchResult['gateway']['log']): string {
+  if (!log) return 'n/a (no GET /v1/log)';
+  return (
+    `${int(log.entries - log.logSizeAtEnd)} of ${int(log.entries)} entries not yet in the log when the load stopped; ` +
+    (log.catchUpSeconds === null ? 'had not caught up after 180 s' : `caught up ${log.catchUpSeconds.toFixed(1)} s later`) +
+    ` using ${log.catchUpCpuSeconds.toFixed(1)} CPU-s` +
+    `; then RSS ${mb(log.afterCatchUp.rssBytes)}, V8 heap ${mb(log.afterCatchUp.heapUsedBytes)}`
+  );
+}
+
+function auditSection(audit: AuditBenchResult): string[] {
+  const { build, report } = audit;
+  return [
+    `Audit: ${int(build.entries)} entries, ${int(build.subjects)} subjects, ${int(build.blocks)} blocks of up to ${int(audit.settings.blockSize)} transactions`,
+    table([
+      ['auditEmbeddedLedger (entries/s)', int(audit.entriesPerSecond), `>= ${int(TARGETS.auditEntriesPerSecond)}`, audit.entriesPerSecond >= TARGETS.auditEntriesPerSecond],
+      ['audit time (CPU time)', `${audit.auditSeconds.toFixed(1)} s (${audit.auditCpuSeconds.toFixed(1)} s)`, ''],
+      ['  blocks pass / subjects pass', `${audit.phaseSeconds.blocks.toFixed(1)} s / ${audit.phaseSeconds.subjects.toFixed(1)} s`, ''],
+      ['audit verdict', report.ok ? 'intact' : `${report.problems} problems`, 'intact', report.ok],
+      [`ledger build${audit.cached ? ' (cached)' : ''} (entries/s)`, int(build.entriesPerSecond), ''],
+      ['ledger on disk', mb(audit.diskBytes), ''],
+    ]),
+    `  ledger: ${audit.ledgerDir}${audit.cached ? ` (built ${build.builtAt} in ${build.seconds.toFixed(0)} s)` : ''}`,
+    '',
+  ];
 }
 
 /** Writes the results as JSON under `dir` (a folder git ignores by a .gitignore of its own). */

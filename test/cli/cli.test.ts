@@ -36,12 +36,14 @@ async function serve(dataDir: string): Promise<{ url: string; child: ChildProces
   });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const match = /gateway on (http:\/\/[\d.]+:\d+)/.exec(stderr);
       if (match?.[1]) resolve(match[1]);
     });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+    child.once('exit', (code) => {
+      reject(new Error(`serve exited with ${code}: ${stderr}`));
+    });
   });
   return {
     url,
@@ -147,7 +149,7 @@ describe('correction-ledger CLI', function () {
     expect(intact.stdout).to.match(/intact/);
 
     const db = new Level<string, string>(join(dir.path, 'ledger'), { valueEncoding: 'utf8' });
-    const state = db.sublevel<string, string>('state', { valueEncoding: 'utf8' });
+    const state = db.sublevel('state', { valueEncoding: 'utf8' });
     let edited = '';
     for await (const [key, value] of state.iterator({ gte: '\u0000entry\u0000', lt: '\u0000entry\u0000\u{10FFFF}', limit: 5 })) {
       const entry = JSON.parse(value) as { id: string; occurredAt: string };

@@ -1,6 +1,4 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EndorseError, type Gateway } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
@@ -41,7 +39,7 @@ describe('what only the chain can show', function () {
   async function subjectUnderCorrection(): Promise<string> {
     const handover = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(++n) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
     expect(handover.status, JSON.stringify(handover.body)).to.equal(201);
-    const ref = handover.body.entry.subjectRef as string;
+    const ref = handover.body.entry.subjectRef;
     const received = await justice.record('SUBJECT_RECEIVED', { ref }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-15T09:00:00+08:00');
     expect(received.status).to.equal(201);
     return ref;
@@ -54,7 +52,8 @@ describe('what only the chain can show', function () {
     justice = new Api(target, 'JUSTICE', 'officer', cases);
     police = new Api(target, 'POLICE', 'officer', cases);
   });
-  after(() => target?.close());
+  // A before hook that failed may have left no target.
+  after(() => (target as FabricTarget | undefined)?.close());
 
   it('refuses a release that a police identity submits straight to the chaincode', async () => {
     const ref = await subjectUnderCorrection();

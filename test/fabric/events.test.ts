@@ -39,7 +39,7 @@ describe('following chaincode events into the log', function () {
     const handover = async () => {
       const answer = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(++n) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
       expect(answer.status).to.equal(201);
-      return answer.body.entry.id as string;
+      return answer.body.entry.id;
     };
     const dir = await tempDir();
     try {
@@ -62,7 +62,7 @@ describe('following chaincode events into the log', function () {
 
       // A gateway that never stopped holds the same log: nothing lost, nothing twice.
       const uninterrupted = await follow(join(dir.path, 'fresh'));
-      await until(async () => uninterrupted.log.size >= restarted.log.size, 'the fresh follower');
+      await until(() => Promise.resolve(uninterrupted.log.size >= restarted.log.size), 'the fresh follower');
       const size = restarted.log.size;
       expect(toHex(uninterrupted.log.rootAt(size))).to.equal(toHex(restarted.log.rootAt(size)));
       await uninterrupted.stop();

@@ -22,14 +22,15 @@ describe('evidence bundles on Fabric', function () {
     const fabric = fabricTrustFromConfigBlock(await readFile(join(NETWORK_DIR, 'config', 'corrections.block')));
     trust = { ...(await readTrust(devKeyPaths(target.keysDir).trust)), fabric };
   });
-  after(() => target?.close());
+  // A before hook that failed may have left no target.
+  after(() => (target as FabricTarget | undefined)?.close());
 
   it('verifies offline: entry, chain, receipt, inclusion, cosigned checkpoint, and the block the orderers signed', async () => {
     const court = new Api(target, 'COURT');
     const document = sampleDocument('SENTENCE_HANDOVER');
     const recorded = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(++n) }, document, '2024-01-10T09:00:00+08:00');
     expect(recorded.status).to.equal(201);
-    const entryId = recorded.body.entry.id as string;
+    const entryId = recorded.body.entry.id;
     let bundle: EvidenceBundle | undefined;
     for (let tries = 0; !bundle && tries < 240; tries++) {
       const answer = await court.get(`/v1/entries/${entryId}/evidence`);
@@ -44,10 +45,12 @@ describe('evidence bundles on Fabric', function () {
     expect(new Set(bundle.checkpoint.cosignatures.map((c) => c.agency)).size).to.be.at.least(3);
 
     // The block is the orderers' word: a changed byte in it, or a trust file with other roots, fails.
-    const tampered = { ...bundle, fabric: { ...bundle.fabric!, block: flipByte(bundle.fabric!.block, 200) } };
+    const fabric = bundle.fabric;
+    if (!fabric || !trust.fabric) throw new Error('the bundle or the trust file has no Fabric part');
+    const tampered = { ...bundle, fabric: { ...fabric, block: flipByte(fabric.block, 200) } };
     expect((await verifyFabricBlock(tampered.fabric, bundle.entry, trust)).ok).to.equal(false);
-    const strangers = { ...trust, fabric: { ...trust.fabric!, mspRoots: {} } };
-    expect((await verifyFabricBlock(bundle.fabric!, bundle.entry, strangers)).ok).to.equal(false);
+    const strangers = { ...trust, fabric: { ...trust.fabric, mspRoots: {} } };
+    expect((await verifyFabricBlock(fabric, bundle.entry, strangers)).ok).to.equal(false);
   });
 });
 

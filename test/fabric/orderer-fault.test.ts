@@ -24,7 +24,8 @@ describe('ordering with one orderer stopped', function () {
     target = await sharedFabricTarget();
   });
   after(async () => {
-    await target?.close();
+    // A before hook that failed may have left no target.
+    await (target as FabricTarget | undefined)?.close();
     // Bring the stopped orderer back: network-up reconciles a network with a dead node.
     await exec('bash', ['scripts/network-up.sh'], { maxBuffer: 16 * 1024 * 1024 });
   });
@@ -48,7 +49,8 @@ describe('ordering with one orderer stopped', function () {
         alive = false;
       }
     }
-    const { stdout } = await exec('bash', ['scripts/network-status.sh']).catch((error: { stdout: string }) => error);
+    // network-status exits non-zero while a node is down; its report is on stdout either way.
+    const { stdout } = await exec('bash', ['scripts/network-status.sh']).catch((error: unknown) => error as { stdout: string });
     expect(stdout).to.match(new RegExp(`${stopped}\\s+down`, "i"));
 
     const court = new Api(target, 'COURT');

@@ -9,7 +9,9 @@ import {
   type EvidenceBundle,
   type TrustFile,
 } from 'correction-verifier';
+import type { CheckpointState } from 'correction-chaincode/domain';
 import { devKeyPaths } from '../../gateway/src/keys.js';
+import type { ConsistencyProof, InclusionProof, LogState } from '../../gateway/src/services/proof-service.js';
 import { readTrust } from '../../gateway/src/services/receipts.js';
 import { Api } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
@@ -18,6 +20,7 @@ import { embeddedTarget, type EmbeddedTarget } from '../support/target.js';
 import { expectProblem } from './scenario.suite.js';
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+const parseJson = (bytes: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(bytes));
 
 /** Flips one bit of a hex string. */
 function flipHex(hex: string, bit: number): string {
@@ -53,27 +56,29 @@ describe('proofs and evidence', function () {
     const handover = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(7001) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
     const justice = new Api(target, 'JUSTICE');
     const recorded = await justice.record('SUBJECT_RECEIVED', { ref: handover.body.entry.subjectRef }, document, '2024-01-15T09:00:00+08:00');
-    receipt = recorded.body.receipt as string;
+    receipt = recorded.body.receipt;
     for (let i = 0; i < 19; i++) await court.record('SENTENCE_HANDOVER', { idNumber: residentId(7100 + i) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
     await target.gateway.follower.reach(21);
-    const entryId = recorded.body.entry.id as string;
+    const entryId = recorded.body.entry.id;
     // The timer cosigns the latest size once the log stops growing; wait for it to be final.
+    let covered: EvidenceBundle | undefined;
     for (let tries = 0; tries < 100; tries++) {
-      const answer = await auditor.get(`/v1/entries/${entryId}/evidence`);
-      if (answer.status === 200 && (answer.body as EvidenceBundle).checkpoint.treeSize >= 21) {
-        bundle = answer.body as EvidenceBundle;
+      const answer = await auditor.get<EvidenceBundle>(`/v1/entries/${entryId}/evidence`);
+      if (answer.status === 200 && answer.body.checkpoint.treeSize >= 21) {
+        covered = answer.body;
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    if (!bundle) throw new Error('no final checkpoint covered the entry');
+    if (!covered) throw new Error('no final checkpoint covered the entry');
+    bundle = covered;
   });
   after(() => target.close());
 
   it('answers 409 for an entry no final checkpoint covers yet, then proves it once one does', async () => {
     const late = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(7500) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
-    const id = late.body.entry.id as string;
-    const early = await auditor.get(`/v1/entries/${id}/proof`);
+    const id = late.body.entry.id;
+    const early = await auditor.get<InclusionProof>(`/v1/entries/${id}/proof`);
     if (early.status === 409) {
       expectProblem(early, 409, 'NOT_YET_CHECKPOINTED');
       expect(early.headers.get('retry-after')).to.equal('5');
@@ -81,7 +86,7 @@ describe('proofs and evidence', function () {
     let proof = early;
     for (let tries = 0; proof.status !== 200 && tries < 100; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      proof = await auditor.get(`/v1/entries/${id}/proof`);
+      proof = await auditor.get<InclusionProof>(`/v1/entries/${id}/proof`);
     }
     expect(proof.status).to.equal(200);
     const { leafIndex, treeSize, auditPath, checkpoint, entryHash } = proof.body;
@@ -103,9 +108,10 @@ describe('proofs and evidence', function () {
   });
 
   it('proves consistency between final checkpoints', async () => {
-    const state = await auditor.get('/v1/log');
-    const latest = state.body.latestFinal.treeSize as number;
-    const answer = await auditor.get(`/v1/log/consistency?from=8&to=${latest}`);
+    const { latestFinal } = (await auditor.get<LogState>('/v1/log')).body;
+    if (!latestFinal) throw new Error('the log has no final checkpoint');
+    const latest = latestFinal.treeSize;
+    const answer = await auditor.get<ConsistencyProof>(`/v1/log/consistency?from=8&to=${latest}`);
     expect(answer.status).to.equal(200);
     const { from, to, proof } = answer.body;
     expect(verifyConsistency(from.treeSize, to.treeSize, proof.map(fromHex), fromHex(from.root), fromHex(to.root))).to.equal(true);
@@ -196,15 +202,15 @@ describe('proofs and evidence', function () {
       for (const field of ['occurredAt', 'docHash', 'hash', 'agency']) {
         expect(await failing((b) => {
           const first = b.chain[0] as Record<string, unknown>;
-          first[field] = typeof first[field] === 'string' ? flipHex(String(first[field]).replace(/[^0-9a-f]/g, '0').padEnd(1, '0'), 1) : 1;
+          first[field] = typeof first[field] === 'string' ? flipHex(first[field].replace(/[^0-9a-f]/g, '0').padEnd(1, '0'), 1) : 1;
         }), field).to.deep.equal(['subject chain']);
       }
     });
   });
 
   it('never finalises a checkpoint that one agency alone signed', async () => {
-    const state = await auditor.get('/v1/log');
-    const size = state.body.size as number;
+    const state = await auditor.get<LogState>('/v1/log');
+    const size = state.body.size;
     const forgedRoot = 'f'.repeat(64);
     const ledger = target.gateway.ledger;
     const body = { log: 'correction-ledger' as const, treeSize: size + 1000, root: forgedRoot, blockHeight: 1 };
@@ -212,12 +218,12 @@ describe('proofs and evidence', function () {
     const { readJwk } = await import('../../gateway/src/keys.js');
     const signer = await createGatewaySigner(new Map([['POLICE', await readJwk(devKeyPaths(target.dataDir).gatewayKey('POLICE'))]]));
     const jws = await signer.signCheckpoint('POLICE', body);
-    const anchored = JSON.parse(new TextDecoder().decode((await ledger.submit({ agency: 'POLICE' }, 'AnchorCheckpoint', [String(body.treeSize), forgedRoot, '1', jws])).payload));
+    const anchored = parseJson((await ledger.submit({ agency: 'POLICE' }, 'AnchorCheckpoint', [String(body.treeSize), forgedRoot, '1', jws])).payload);
     expect(anchored).to.include({ final: false });
     // The same agency cannot cosign again under another name: the agency is its MSP, not an argument.
     const again = await ledger.submit({ agency: 'POLICE' }, 'AnchorCheckpoint', [String(body.treeSize), forgedRoot, '1', jws]);
-    expect(JSON.parse(new TextDecoder().decode(again.payload))).to.include({ final: false });
-    const onChain = JSON.parse(new TextDecoder().decode(await ledger.evaluate({ agency: 'COURT' }, 'GetCheckpoint', [String(body.treeSize)])));
+    expect(parseJson(again.payload)).to.include({ final: false });
+    const onChain = parseJson(await ledger.evaluate({ agency: 'COURT' }, 'GetCheckpoint', [String(body.treeSize)])) as CheckpointState;
     expect(onChain.cosignatures).to.have.length(1);
     expect(onChain.final).to.equal(false);
     // A bundle made from it fails offline too: relabelled as other agencies, its signature does not verify.
@@ -238,7 +244,7 @@ describe('proofs and evidence', function () {
     const { createHash } = await import('node:crypto');
     // Size 8 is final for all four agencies; a fifth voice cannot exist, so re-sign as an agency
     // whose cosignature we first remove from view by using a size no one signed yet.
-    const size = (await auditor.get('/v1/log')).body.size as number;
+    const size = (await auditor.get<LogState>('/v1/log')).body.size;
     const signer = await createGatewaySigner(new Map([['COURT', await readJwk(devKeyPaths(target.dataDir).gatewayKey('COURT'))], ['POLICE', await readJwk(devKeyPaths(target.dataDir).gatewayKey('POLICE'))]]));
     const rootA = createHash('sha256').update('a').digest('hex');
     const rootB = createHash('sha256').update('b').digest('hex');

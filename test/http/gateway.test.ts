@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
-import { importJWK, SignJWT, type JWK } from 'jose';
+import { importJWK, SignJWT } from 'jose';
 import { devKeyPaths, readJwk } from '../../gateway/src/keys.js';
 import { RecordedSchema } from '../../gateway/src/http/responses.js';
+import type { AuditReport } from '../../gateway/src/services/correction-service.js';
 import { readTrust, verifyReceipt } from '../../gateway/src/services/receipts.js';
 import { Api } from '../support/api.js';
 import { SAMPLE_NAME, sampleDocument } from '../support/documents.js';
@@ -67,7 +68,7 @@ describe('gateway', () => {
   });
 
   it('refuses an expired token and one without a role', async () => {
-    const key = await importJWK((await readJwk(devKeyPaths(target.dataDir).agencyKey('COURT'))) as JWK, 'ES256');
+    const key = await importJWK(await readJwk(devKeyPaths(target.dataDir).agencyKey('COURT')), 'ES256');
     const expired = await new SignJWT({ agency: 'COURT', role: 'clerk' }).setProtectedHeader({ alg: 'ES256', kid: 'COURT' }).setSubject('x').setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(key);
     const roleless = await new SignJWT({ agency: 'COURT' }).setProtectedHeader({ alg: 'ES256', kid: 'COURT' }).setSubject('x').setExpirationTime('1h').sign(key);
     for (const token of [expired, roleless]) {
@@ -84,7 +85,7 @@ describe('gateway', () => {
 
   it('audits the whole ledger for auditors and the procuratorate only', async () => {
     const auditor = new Api(target, 'JUSTICE', 'auditor');
-    const report = await auditor.get('/v1/audit');
+    const report = await auditor.get<AuditReport>('/v1/audit');
     expect(report.status).to.equal(200);
     expect(report.body).to.include({ ok: true, scope: 'ledger' });
     expect(report.body.entries).to.be.greaterThan(0);
@@ -92,8 +93,11 @@ describe('gateway', () => {
     expectProblem(await court.get('/v1/audit'), 403, 'FORBIDDEN');
   });
 
-  it('publishes an OpenAPI document that names every route and schema it serves, and renders it at /docs', async () => {
-    const doc = (await (await fetch(`${target.url()}/openapi.json`)).json()) as { paths: Record<string, unknown>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
+  interface OpenApi { paths: Record<string, unknown>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } }
+  const openApi = async (): Promise<OpenApi> => (await (await fetch(`${target.url()}/openapi.json`)).json()) as OpenApi;
+
+  it('publishes an OpenAPI document that names every route it serves, and renders it at /docs', async () => {
+    const doc = await openApi();
     // Every route the gateway serves, taken from the express router itself.
     interface Layer { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } }
     const layers = (target.gateway.app as unknown as { router: { stack: Layer[] } }).router.stack.flatMap((layer) => [layer, ...(layer.handle?.stack ?? [])]);
@@ -103,7 +107,14 @@ describe('gateway', () => {
     const documented = Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations as object).map((method) => `${method} ${path}`));
     expect(documented).to.have.members(served);
     expect(served.length).to.be.greaterThan(15);
-    // The record-event body is one variant per event type, each with its own strict document.
+    expect(Object.keys(doc.components.schemas['SubjectStatus']?.properties ?? {})).to.include.members(['state', 'flags', 'termEnd', 'warningCount']);
+    const docs = await fetch(`${target.url()}/docs/`);
+    expect(docs.status).to.equal(200);
+    expect(await docs.text()).to.include('swagger-ui');
+  });
+
+  it('describes the record-event body as one strict variant per event type, each with its strict document', async () => {
+    const doc = await openApi();
     const recordBody = doc.components.schemas['RecordEventBody'] as { oneOf?: Array<{ properties?: Record<string, { $ref?: string }>; additionalProperties?: boolean }> };
     expect(recordBody.oneOf).to.have.length(26);
     const handover = recordBody.oneOf?.find((variant) => JSON.stringify(variant.properties?.['type']).includes('SENTENCE_HANDOVER'));
@@ -112,10 +123,6 @@ describe('gateway', () => {
     const handoverDocument = doc.components.schemas[String(handover?.properties?.['document']?.$ref).split('/').pop() ?? ''] as { additionalProperties?: boolean; required?: string[] };
     expect(handoverDocument.additionalProperties).to.equal(false);
     expect(handoverDocument.required).to.include.members(['decisionNo', 'termStart', 'termEnd', 'executionPlace']);
-    expect(Object.keys(doc.components.schemas['SubjectStatus']?.properties ?? {})).to.include.members(['state', 'flags', 'termEnd', 'warningCount']);
-    const docs = await fetch(`${target.url()}/docs/`);
-    expect(docs.status).to.equal(200);
-    expect(await docs.text()).to.include('swagger-ui');
   });
 
   it('reports health, readiness and Prometheus metrics', async () => {

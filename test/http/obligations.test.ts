@@ -1,9 +1,14 @@
 import { expect } from 'chai';
+import type { Obligation } from 'correction-chaincode/domain';
+import type { ObligationList } from '../../gateway/src/services/obligations.js';
 import { Api } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
 import { embeddedTarget, type EmbeddedTarget } from '../support/target.js';
+import type { ServerEvent } from '../support/sse.js';
 import { expectProblem } from './scenario.suite.js';
+
+type ObligationsAnswer = Awaited<ReturnType<ObligationList['list']>>;
 
 describe('obligations over HTTP', () => {
   let target: EmbeddedTarget;
@@ -18,12 +23,12 @@ describe('obligations over HTTP', () => {
     const court = new Api(target, 'COURT');
     const procuratorate = new Api(target, 'PROCURATORATE');
     const handover = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(8801) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
-    const ref = handover.body.entry.subjectRef as string;
+    const ref = handover.body.entry.subjectRef;
     const states = async () => {
-      const answer = await procuratorate.get(`/v1/subjects/${ref}/obligations`);
+      const answer = await procuratorate.get<{ asOf: string; obligations: Obligation[] }>(`/v1/subjects/${ref}/obligations`);
       expect(answer.status).to.equal(200);
       expect(answer.body.asOf).to.equal(now.toISOString());
-      return Object.fromEntries((answer.body.obligations as Array<{ rule: string; state: string; agency: string }>).map((o) => [o.rule, `${o.state} ${o.agency}`]));
+      return Object.fromEntries(answer.body.obligations.map((o) => [o.rule, `${o.state} ${String(o.agency)}`]));
     };
     expect(await states()).to.deep.include({ SENTENCE_HANDOVER: 'met COURT', DOCUMENTS_SERVED: 'open COURT', SUBJECT_RECEIVED: 'open JUSTICE' });
     now = new Date('2024-01-21T09:00:00+08:00');
@@ -52,28 +57,29 @@ describe('overdue notices', () => {
     try {
       const court = new Api(target, 'COURT');
       const handover = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(8901) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
-      const ref = handover.body.entry.subjectRef as string;
+      const ref = handover.body.entry.subjectRef;
       await target.gateway.follower.reach(1);
       expect(await target.gateway.deadlines.sweep()).to.equal(0);
 
       now = new Date('2024-01-21T09:00:00+08:00'); // both the documents (10 days) and the reception (10 days) are late
       expect(await target.gateway.deadlines.sweep()).to.equal(2);
       expect(await target.gateway.deadlines.sweep()).to.equal(0);
-      const overdue = (events: Array<{ event: string; data: any }>) => events.filter((e) => e.event === 'obligation-overdue').map((e) => `${e.data.obligation.rule} ${e.data.obligation.agency}`).sort();
+      const overdue = (events: readonly ServerEvent[]) =>
+        events.flatMap((e) => (e.event === 'obligation-overdue' && e.data.obligation ? [e.data.obligation] : [])).map((o) => `${o.rule} ${String(o.agency)}`).sort();
       await waitFor(() => overdue(procuratorate.events).length === 2 || undefined);
       expect(overdue(procuratorate.events)).to.deep.equal(['DOCUMENTS_SERVED COURT', 'SUBJECT_RECEIVED JUSTICE']);
       await waitFor(() => overdue(justice.events).length === 1 || undefined);
       expect(overdue(justice.events)).to.deep.equal(['SUBJECT_RECEIVED JUSTICE']);
       expect(overdue(police.events)).to.deep.equal([]);
 
-      const listed = await new Api(target, 'PROCURATORATE').get('/v1/obligations?agency=JUSTICE&state=overdue');
+      const listed = await new Api(target, 'PROCURATORATE').get<ObligationsAnswer>('/v1/obligations?agency=JUSTICE&state=overdue');
       expect(listed.status).to.equal(200);
       expect(listed.body.obligations.map((o: { rule: string; subjectRef: string }) => [o.rule, o.subjectRef])).to.deep.equal([['SUBJECT_RECEIVED', ref]]);
 
       // Met late: recorded as late, not forgotten.
       await new Api(target, 'JUSTICE').record('SUBJECT_RECEIVED', { ref }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-21T09:00:00+08:00');
       await target.gateway.follower.reach(2);
-      const late = await new Api(target, 'PROCURATORATE').get('/v1/obligations?agency=JUSTICE&state=late');
+      const late = await new Api(target, 'PROCURATORATE').get<ObligationsAnswer>('/v1/obligations?agency=JUSTICE&state=late');
       expect(late.body.obligations.map((o: { rule: string }) => o.rule)).to.deep.equal(['SUBJECT_RECEIVED']);
       expectProblem(await new Api(target, 'COURT').get('/v1/obligations?state=lost'), 400, 'VALIDATION_FAILED');
     } finally {
@@ -97,7 +103,7 @@ describe('a deadline table of the operator\'s own', () => {
       const court = new Api(target, 'COURT');
       const handover = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(8951) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
       await target.gateway.follower.reach(1);
-      const listed = await court.get('/v1/obligations');
+      const listed = await court.get<ObligationsAnswer>('/v1/obligations');
       expect(listed.body.obligations.map((o: { rule: string; dueAt: string; subjectRef: string }) => [o.rule, o.dueAt, o.subjectRef])).to.deep.equal([
         ['REPORT_IN', new Date('2024-01-13T23:59:59.999+08:00').toISOString(), handover.body.entry.subjectRef],
       ]);

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { documentHash, GENESIS_HASH, type Entry } from 'correction-chaincode/domain';
+import type { z } from 'zod';
+import type { VerifyResult } from 'correction-chaincode';
+import { documentHash, GENESIS_HASH, type Entry, type SubjectStatus } from 'correction-chaincode/domain';
 import {
   EntrySchema,
   EntryWithDocumentSchema,
@@ -15,12 +17,13 @@ import { residentId } from '../support/ids.js';
 import type { Target } from '../support/target.js';
 
 /** Asserts a problem+json answer with its status and stable code. */
-export function expectProblem(answer: { status: number; body: unknown; headers: Headers }, status: number, code: string): void {
+export function expectProblem(answer: { status: number; body: unknown; headers: Headers }, status: number, code: string): z.infer<typeof ProblemSchema> {
   expect(answer.status, JSON.stringify(answer.body)).to.equal(status);
   expect(answer.headers.get('content-type')).to.match(/^application\/problem\+json/);
   const problem = ProblemSchema.parse(answer.body);
   expect(problem.code).to.equal(code);
   expect(problem.status).to.equal(status);
+  return problem;
 }
 
 function expectRecorded(answer: { status: number; body: unknown }): { entry: Entry; status: { state: string } } {
@@ -52,7 +55,8 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
     auditor = new Api(target, 'PROCURATORATE', 'auditor', cases);
   });
   after(async () => {
-    await target?.close();
+    // A before hook that failed may have left no target.
+    await (target as Target | undefined)?.close();
   });
 
   it('carries one subject from assessment to release, each agency doing its part', async () => {
@@ -125,8 +129,7 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
     expect(committed.status).to.include({ state: 'COMMITTED', mayLeaveCountry: false });
     // A terminal state accepts no further lifecycle event.
     const late = await justice.record('WARNING_ISSUED', { ref }, sampleDocument('WARNING_ISSUED'), '2024-03-01T09:00:00+08:00');
-    expectProblem(late, 409, 'ILLEGAL_TRANSITION');
-    expect(late.body.currentState).to.equal('COMMITTED');
+    expect(expectProblem(late, 409, 'ILLEGAL_TRANSITION').currentState).to.equal('COMMITTED');
   });
 
   it('shows an entry committed through one agency\'s gateway to every other agency', async () => {
@@ -162,7 +165,7 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
     expect(VerifyResultSchema.parse(good.body)).to.deep.include({ valid: true, checks: { docHash: true, chainLink: true, entryHash: true } });
     const altered = await auditor.post('/v1/verify', { entryId: entry.id, document: { ...document, termEnd: '2030-01-01' } });
     expect(VerifyResultSchema.parse(altered.body)).to.deep.include({ valid: false, checks: { docHash: false, chainLink: true, entryHash: true } });
-    const byHash = await police.post('/v1/verify', { entryId: entry.id, docHash: documentHash(document) });
+    const byHash = await police.post<VerifyResult>('/v1/verify', { entryId: entry.id, docHash: documentHash(document) });
     expect(byHash.body.valid).to.equal(true);
   });
 
@@ -175,7 +178,7 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
     expect(again.headers.get('idempotent-replayed')).to.equal('true');
     expect(again.body).to.deep.equal(JSON.parse(JSON.stringify({ ...first, receipt: again.body.receipt })));
     expect(again.body.receipt).to.equal((await court.record('SENTENCE_HANDOVER', subject, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00', {}, { 'idempotency-key': key })).body.receipt);
-    const status = await court.get(`/v1/subjects/${first.entry.subjectRef}`);
+    const status = await court.get<SubjectStatus>(`/v1/subjects/${first.entry.subjectRef}`);
     expect(status.body.entryCount).to.equal(1);
     const reused = await court.record('SENTENCE_HANDOVER', { idNumber: nextId() }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00', {}, { 'idempotency-key': key });
     expectProblem(reused, 422, 'IDEMPOTENCY_KEY_REUSED');
@@ -188,7 +191,7 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
     const [a, b] = await Promise.all([send(), send()]);
     expect([a.status, b.status]).to.deep.equal([201, 201]);
     expect(a.body.entry.id).to.equal(b.body.entry.id);
-    expect((await court.get(`/v1/subjects/${a.body.entry.subjectRef}`)).body.entryCount).to.equal(1);
+    expect((await court.get<SubjectStatus>(`/v1/subjects/${a.body.entry.subjectRef}`)).body.entryCount).to.equal(1);
   });
 
   describe('errors', () => {
@@ -200,8 +203,7 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
         document: { correctionType: 'HOUSE_ARREST', termStart: '2024-01-10' },
         extra: true,
       });
-      expectProblem(answer, 400, 'VALIDATION_FAILED');
-      const paths = (answer.body.errors as Array<{ path: string }>).map((e) => e.path);
+      const paths = (expectProblem(answer, 400, 'VALIDATION_FAILED').errors ?? []).map((e) => e.path);
       expect(paths).to.include.members(['subject.idNumber', 'extra', 'occurredAt', 'document.correctionType', 'document.decisionNo', 'document.termEnd', 'document.executionPlace']);
       expect(JSON.stringify(answer.body)).to.not.include('110105194912310021');
     });
@@ -229,7 +231,7 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
       expectProblem(await police.record('CORRECTION_RELEASED', { ref }, sampleDocument('CORRECTION_RELEASED'), '2025-02-01T09:00:00+08:00'), 403, 'FORBIDDEN');
       expectProblem(await auditor.record('PROCURATORIAL_OPINION', { ref }, sampleDocument('PROCURATORIAL_OPINION'), '2025-02-01T09:00:00+08:00'), 403, 'FORBIDDEN');
       await caughtUp(court, ref);
-      expect((await court.get(`/v1/subjects/${ref}`)).body.entryCount).to.equal(2);
+      expect((await court.get<SubjectStatus>(`/v1/subjects/${ref}`)).body.entryCount).to.equal(2);
     });
 
     it('404 for an unknown subject or entry', async () => {
@@ -243,9 +245,8 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
     it('409 for an illegal lifecycle step, naming the current state', async () => {
       const { entry } = expectRecorded(await court.record('SENTENCE_HANDOVER', { idNumber: nextId() }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00'));
       const answer = await justice.record('CORRECTION_RELEASED', { ref: entry.subjectRef }, sampleDocument('CORRECTION_RELEASED'), '2025-02-01T09:00:00+08:00');
-      expectProblem(answer, 409, 'ILLEGAL_TRANSITION');
-      expect(answer.body.currentState).to.equal('PENDING_REPORT');
-      expect((await court.get(`/v1/subjects/${entry.subjectRef}`)).body.entryCount).to.equal(1);
+      expect(expectProblem(answer, 409, 'ILLEGAL_TRANSITION').currentState).to.equal('PENDING_REPORT');
+      expect((await court.get<SubjectStatus>(`/v1/subjects/${entry.subjectRef}`)).body.entryCount).to.equal(1);
     });
   });
 }

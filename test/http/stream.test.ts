@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { Entry } from 'correction-chaincode/domain';
 import { Api } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
@@ -19,7 +20,7 @@ describe('the notice stream (server-sent events)', () => {
   const handover = async (n: number) => {
     const answer = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(n) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
     expect(answer.status).to.equal(201);
-    return { id: answer.body.entry.id as string, committedAt: Date.now() };
+    return { id: answer.body.entry.id, committedAt: Date.now() };
   };
 
   it('delivers the court\'s handover to the justice bureau within a second of commit', async () => {
@@ -49,7 +50,7 @@ describe('the notice stream (server-sent events)', () => {
     try {
       const later = (await handover(9005)).id;
       await waitFor(() => second.events.find((e) => e.data.entry?.id === later));
-      expect(second.events.map((e) => e.data.entry.id)).to.deep.equal([...missed, later]);
+      expect(second.events.map((e) => e.data.entry?.id)).to.deep.equal([...missed, later]);
       const ids = second.events.map((e) => Number(e.id));
       expect(ids).to.deep.equal([...ids].sort((a, b) => a - b));
       expect(ids[0]).to.be.greaterThan(Number(last.id));
@@ -63,7 +64,7 @@ describe('the notice stream (server-sent events)', () => {
     await stream.ready;
     try {
       const own = await handover(9006);
-      const ref = (await court.get(`/v1/entries/${own.id}`)).body.entry.subjectRef as string;
+      const ref = (await court.get<{ entry: Entry }>(`/v1/entries/${own.id}`)).body.entry.subjectRef;
       const received = await new Api(target, 'JUSTICE').record('SUBJECT_RECEIVED', { ref }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-15T09:00:00+08:00');
       await waitFor(() => stream.events.find((e) => e.data.entry?.id === received.body.entry.id));
       // The court recorded the handover itself: it is not notified of its own entry.

@@ -30,7 +30,11 @@ function flakyReceiver(): Promise<{ url: string; attempts: Map<number, number>; 
       res.writeHead(204).end();
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, attempts, accepted, server })));
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, attempts, accepted, server });
+    });
+  });
 }
 
 describe('webhooks', function () {
@@ -49,11 +53,12 @@ describe('webhooks', function () {
       const token = (agency: 'COURT' | 'JUSTICE') => mintDevToken(dir.path, { agency, role: 'clerk', sub: 'test' });
       const post = async (path: string, body: unknown, agency: 'COURT' | 'JUSTICE') => {
         const response = await fetch(`${running?.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${await token(agency)}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        return { status: response.status, body: (await response.json()) as Record<string, any> };
+        return { status: response.status, body: (await response.json()) };
       };
       const hook = await post('/v1/webhooks', { url: receiver.url, events: ['SENTENCE_HANDOVER'] }, 'JUSTICE');
       expect(hook.status).to.equal(201);
-      const handover = async (n: number) => (await post('/v1/events', { type: 'SENTENCE_HANDOVER', subject: { idNumber: residentId(n) }, occurredAt: '2024-01-10T09:00:00+08:00', document: sampleDocument('SENTENCE_HANDOVER') }, 'COURT')).body['entry'].id as string;
+      const hookId = (hook.body as { id: string }).id;
+      const handover = async (n: number) => ((await post('/v1/events', { type: 'SENTENCE_HANDOVER', subject: { idNumber: residentId(n) }, occurredAt: '2024-01-10T09:00:00+08:00', document: sampleDocument('SENTENCE_HANDOVER') }, 'COURT')).body as { entry: { id: string } }).entry.id;
 
       const recorded = [await handover(9101), await handover(9102)];
       await waitFor(() => receiver.accepted.length >= 1 || undefined, 20_000);
@@ -77,11 +82,11 @@ describe('webhooks', function () {
       expect(delivered).to.deep.equal(recorded);
       for (const id of ids) expect(receiver.attempts.get(id)).to.equal(4);
 
-      const log = await fetch(`${running.url}/v1/webhooks/${hook.body['id']}/deliveries`, { headers: { authorization: `Bearer ${await token('JUSTICE')}` } });
+      const log = await fetch(`${running.url}/v1/webhooks/${hookId}/deliveries`, { headers: { authorization: `Bearer ${await token('JUSTICE')}` } });
       const deliveries = (await log.json()) as Array<{ noticeId: number; ok: boolean; status: number }>;
       expect(deliveries.filter((d) => d.ok).map((d) => d.noticeId)).to.deep.equal(ids);
       expect(deliveries.filter((d) => !d.ok && d.status === 503).length).to.be.at.least(6);
-      const foreign = await fetch(`${running.url}/v1/webhooks/${hook.body['id']}/deliveries`, { headers: { authorization: `Bearer ${await token('COURT')}` } });
+      const foreign = await fetch(`${running.url}/v1/webhooks/${hookId}/deliveries`, { headers: { authorization: `Bearer ${await token('COURT')}` } });
       expect(foreign.status).to.equal(404);
     } finally {
       await running?.gateway.close();

@@ -8,8 +8,11 @@ import { EmbeddedStub } from '../../gateway/src/ledger/embedded/stub.js';
 import { CommittedState } from '../../gateway/src/ledger/embedded/world-state.js';
 import type { LedgerEvent } from '../../gateway/src/ledger/port.js';
 import { CorrectionClient } from '../../gateway/src/services/correction-client.js';
+import { SealedSublevel } from '../../gateway/src/store/sealed-sublevel.js';
+import { SealedValueError } from '../../gateway/src/store/sealer.js';
 import { SAMPLE_NAME, sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
+import { testSealer } from '../support/sealer.js';
 import { tempDir } from '../support/temp.js';
 
 const KEY = Buffer.alloc(32, 3);
@@ -25,13 +28,14 @@ async function allBlocks(ledger: EmbeddedLedger): Promise<Block[]> {
 }
 
 describe('embedded ledger', () => {
+  const sealer = testSealer();
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let ledger: EmbeddedLedger;
   let client: CorrectionClient;
 
   beforeEach(async () => {
     dir = await tempDir();
-    ledger = await EmbeddedLedger.open({ dataDir: dir.path });
+    ledger = await EmbeddedLedger.open({ dataDir: dir.path, sealer });
     client = new CorrectionClient(ledger);
   });
   afterEach(async () => {
@@ -51,7 +55,7 @@ describe('embedded ledger', () => {
     const ref = await receive(1);
     const height = await ledger.height();
     await ledger.close();
-    ledger = await EmbeddedLedger.open({ dataDir: dir.path });
+    ledger = await EmbeddedLedger.open({ dataDir: dir.path, sealer });
     client = new CorrectionClient(ledger);
     expect(await ledger.height()).to.equal(height);
     expect((await client.status(JUSTICE, ref)).state).to.equal('UNDER_CORRECTION');
@@ -114,6 +118,31 @@ describe('embedded ledger', () => {
     expect(blockText).to.include(proposal.docHash);
   });
 
+  it('seals documents at rest: ciphertext in the store, the plaintext\'s hash in the block', async () => {
+    const ref = await receive(60);
+    const handover = (await client.entries(COURT, ref))[0] as Entry;
+    const stored = await ledger.store.privateData.raw.values().all();
+    expect(stored).to.have.length(2);
+    for (const sealed of stored) {
+      expect(sealed[0]).to.equal(1);
+      expect(Buffer.from(sealed).includes(Buffer.from(SAMPLE_NAME))).to.equal(false);
+    }
+    const blockText = JSON.stringify(await allBlocks(ledger));
+    expect(blockText).to.include(handover.docHash);
+    expect(await client.document(COURT, handover.id)).to.deep.equal(sampleDocument('SENTENCE_HANDOVER'));
+  });
+
+  it('refuses a document ciphertext copied onto another entry with a typed error, not garbage', async () => {
+    const [first, second] = [(await client.entries(COURT, await receive(70)))[0], (await client.entries(COURT, await receive(71)))[0]] as [Entry, Entry];
+    const { privateData } = ledger.store;
+    const sealed = await privateData.raw.get(`${first.collection}\u0000${first.id}`);
+    await privateData.raw.put(`${second.collection}\u0000${second.id}`, sealed as Uint8Array);
+    const refused = await client.document(COURT, second.id).then(() => undefined, (error: unknown) => error);
+    expect(refused).to.be.instanceOf(SealedValueError).with.property('reason', 'NOT_AUTHENTIC');
+    expect(refused).to.have.property('code', 'SEALED_VALUE_UNREADABLE');
+    expect(await client.document(COURT, first.id)).to.deep.equal(sampleDocument('SENTENCE_HANDOVER'));
+  });
+
   it('refuses a handover receipt that acknowledges another subject\'s handover', async () => {
     const first = refOf(50);
     const second = refOf(51);
@@ -157,13 +186,14 @@ describe('embedded ledger', () => {
 });
 
 describe('embedded ledger audit', () => {
+  const sealer = testSealer();
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let entries: Entry[];
 
   /** Builds a small ledger, closes it, lets the test edit the LevelDB files, then audits. */
   beforeEach(async () => {
     dir = await tempDir();
-    const ledger = await EmbeddedLedger.open({ dataDir: dir.path });
+    const ledger = await EmbeddedLedger.open({ dataDir: dir.path, sealer });
     const client = new CorrectionClient(ledger);
     for (const n of [1, 2]) {
       const ref = refOf(n);
@@ -176,19 +206,19 @@ describe('embedded ledger audit', () => {
   });
   afterEach(() => dir.remove());
 
-  async function tamper(edit: (db: Level<string, string>) => Promise<void>) {
-    const db = new Level<string, string>(`${dir.path}/ledger`, { valueEncoding: 'utf8' });
+  async function tamper(edit: (db: Level) => Promise<void>) {
+    const db = new Level(`${dir.path}/ledger`, { valueEncoding: 'utf8' });
     await edit(db);
     await db.close();
-    const ledger = await EmbeddedLedger.open({ dataDir: dir.path });
+    const ledger = await EmbeddedLedger.open({ dataDir: dir.path, sealer });
     try {
       return await auditEmbeddedLedger(ledger);
     } finally {
       await ledger.close();
     }
   }
-  const state = (db: Level<string, string>) => db.sublevel<string, string>('state', { valueEncoding: 'utf8' });
-  const blocks = (db: Level<string, string>) => db.sublevel<string, string>('blocks', { valueEncoding: 'utf8' });
+  const state = (db: Level) => db.sublevel('state', { valueEncoding: 'utf8' });
+  const blocks = (db: Level) => db.sublevel('blocks', { valueEncoding: 'utf8' });
   const entryKey = (e: Entry) => `\u0000entry\u0000${e.subjectRef}\u0000${String(e.seq).padStart(10, '0')}\u0000`;
 
   it('finds an untouched ledger intact', async () => {
@@ -248,13 +278,44 @@ describe('embedded ledger audit', () => {
     expect(report.problems.map((p) => p.kind)).to.not.include('BLOCK_DATA_ALTERED');
   });
 
-  it('names a document edited in its private store', async () => {
+  const documentKey = (e: Entry) => `${e.collection}\u0000${e.id}`;
+
+  it('names a document rewritten under the right key by its hash', async () => {
     const target = entries[0] as Entry;
     const report = await tamper(async (db) => {
-      const docs = db.sublevel<string, string>('private', { valueEncoding: 'utf8' });
-      await docs.put(`${target.collection}\u0000${target.id}`, JSON.stringify({ forged: true }));
+      await new SealedSublevel(db, 'private', sealer).put(documentKey(target), JSON.stringify({ forged: true }));
     });
-    expect(report.problems.map((p) => [p.kind, p.entryId])).to.deep.include(['DOCUMENT_ALTERED', target.id]);
+    expect(report.problems.map((p) => [p.kind, p.entryId])).to.deep.equal([['DOCUMENT_ALTERED', target.id]]);
+  });
+
+  it('names each document that does not open: a flipped byte, another entry\'s ciphertext, plain text', async () => {
+    const [flipped, moved, plain] = entries as [Entry, Entry, Entry];
+    const report = await tamper(async (db) => {
+      const docs = db.sublevel<string, Uint8Array>('private', { valueEncoding: 'view' });
+      const sealed = Buffer.from((await docs.get(documentKey(flipped))) as Uint8Array);
+      sealed[sealed.length - 20] = (sealed[sealed.length - 20] ?? 0) ^ 0x01;
+      await docs.put(documentKey(flipped), sealed);
+      await docs.put(documentKey(moved), (await docs.get(documentKey(plain))) as Uint8Array);
+      await docs.put(documentKey(plain), new TextEncoder().encode(JSON.stringify(sampleDocument('WARNING_ISSUED'))));
+    });
+    expect(report.problems.map((p) => [p.kind, p.entryId])).to.have.deep.members([
+      ['DOCUMENT_UNREADABLE', flipped.id],
+      ['DOCUMENT_UNREADABLE', moved.id],
+      ['DOCUMENT_UNREADABLE', plain.id],
+    ]);
+    expect(report.problems.find((p) => p.entryId === plain.id)?.detail).to.match(/not in a sealed format/);
+  });
+
+  it('names every document when audited with another document key, and nothing else', async () => {
+    const ledger = await EmbeddedLedger.open({ dataDir: dir.path, sealer: testSealer() });
+    try {
+      const report = await auditEmbeddedLedger(ledger);
+      expect(report.problems).to.have.length(6);
+      expect(new Set(report.problems.map((p) => p.kind))).to.deep.equal(new Set(['DOCUMENT_UNREADABLE']));
+      expect(report.problems.map((p) => p.entryId)).to.include.members(entries.map((e) => e.id));
+    } finally {
+      await ledger.close();
+    }
   });
 
   it('names a subject whose stored status was edited', async () => {

@@ -7,6 +7,7 @@ import { MerkleLog } from '../../gateway/src/log/merkle-log.js';
 import { CorrectionClient } from '../../gateway/src/services/correction-client.js';
 import { sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
+import { testSealer } from '../support/sealer.js';
 import { tempDir } from '../support/temp.js';
 
 const KEY = Buffer.alloc(32, 5);
@@ -19,7 +20,7 @@ describe('log follower', function () {
 
   beforeEach(async () => {
     dir = await tempDir();
-    ledger = await EmbeddedLedger.open({ dataDir: `${dir.path}/ledger-owner` });
+    ledger = await EmbeddedLedger.open({ dataDir: `${dir.path}/ledger-owner`, sealer: testSealer() });
     client = new CorrectionClient(ledger);
   });
   afterEach(async () => {

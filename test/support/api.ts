@@ -1,8 +1,10 @@
 import type { Agency } from 'correction-chaincode/domain';
 import type { Role } from '../../gateway/src/keys.js';
+import type { RecordedResponse } from '../../gateway/src/services/correction-service.js';
 import type { Target } from './target.js';
 
-export interface Answer<T = any> {
+/** An HTTP answer, its JSON body typed as the caller expects it (unknown unless said). */
+export interface Answer<T = unknown> {
   readonly status: number;
   readonly body: T;
   readonly headers: Headers;
@@ -31,7 +33,7 @@ export class Api {
     this.#cases = cases;
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+  async request<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
     this.#token ??= this.#target.token(this.agency, this.role);
     const response = await fetch(`${this.#target.url(this.agency)}${path}`, {
       method,
@@ -42,18 +44,21 @@ export class Api {
     return { status: response.status, body: text ? (JSON.parse(text) as T) : (undefined as T), headers: response.headers };
   }
 
-  get<T = any>(path: string): Promise<Answer<T>> {
+  get<T = unknown>(path: string): Promise<Answer<T>> {
     return this.request<T>('GET', path);
   }
 
-  post<T = any>(path: string, body: unknown, headers?: Record<string, string>): Promise<Answer<T>> {
+  post<T = unknown>(path: string, body: unknown, headers?: Record<string, string>): Promise<Answer<T>> {
     return this.request<T>('POST', path, body, headers);
   }
 
-  /** Records an event for a subject given by ID number or reference. */
-  async record(type: string, subject: { idNumber: string } | { ref: string }, document: unknown, occurredAt: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>) {
+  /**
+   * Records an event for a subject given by ID number or reference. The body is typed as the
+   * recorded entry; the body of a refusal is a problem, read with expectProblem.
+   */
+  async record(type: string, subject: { idNumber: string } | { ref: string }, document: unknown, occurredAt: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>): Promise<Answer<RecordedResponse>> {
     if ('ref' in subject) await this.sees(subject.ref, this.#cases.get(subject.ref) ?? 0);
-    const answer = await this.post('/v1/events', { type, subject, occurredAt, document, ...extra }, headers);
+    const answer = await this.post<RecordedResponse>('/v1/events', { type, subject, occurredAt, document, ...extra }, headers);
     const entry = (answer.body as { entry?: { subjectRef: string; seq: number } } | undefined)?.entry;
     if (answer.status === 201 && entry) this.#cases.set(entry.subjectRef, Math.max(entry.seq, this.#cases.get(entry.subjectRef) ?? 0));
     return answer;
@@ -64,7 +69,7 @@ export class Api {
     if (entries === 0) return;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const status = await this.get<{ entryCount?: number }>(`/v1/subjects/${ref}`);
+      const status = await this.get<{ entryCount?: number } | undefined>(`/v1/subjects/${ref}`);
       if ((status.body?.entryCount ?? 0) >= entries) return;
       if (Date.now() > deadline) throw new Error(`${this.agency} does not see entry ${entries} of ${ref}`);
       await new Promise((resolve) => setTimeout(resolve, 50));

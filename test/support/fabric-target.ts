@@ -21,14 +21,14 @@ export interface FabricTarget extends Target {
 
 /**
  * Four real gateways on the running Fabric network, one per agency, each with its own Fabric
- * identity and data directory, sharing the consortium's subject key and token trust.
+ * identity and data directory, sharing the consortium's subject key and token trust; key files
+ * live apart from every data directory, as outside dev mode they must.
  */
 export async function fabricTarget(): Promise<FabricTarget> {
   const dir = await tempDir('correction-fabric-');
   const keysDir = join(dir.path, 'consortium');
   await ensureDevKeys(keysDir);
   const paths = devKeyPaths(keysDir);
-  const subjectKey = (await readFile(paths.subjectKey, 'utf8')).trim();
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -46,7 +46,9 @@ export async function fabricTarget(): Promise<FabricTarget> {
         AGENCY: agency,
         FABRIC_CONNECTION: join(NETWORK_DIR, 'gateways', `${agency}.json`),
         DATA_DIR: join(dir.path, agency.toLowerCase()),
-        SUBJECT_KEY: subjectKey,
+        SUBJECT_KEY: paths.subjectKey,
+        // One document key for the four test gateways; each agency holds its own in production.
+        DOCUMENT_KEY: paths.documentKey,
         TOKEN_JWKS: paths.jwks,
         RECEIPT_KEY: paths.gatewayKey(agency),
         TRUST_FILE: paths.trust,

@@ -1,8 +1,17 @@
+import type { Entry } from 'correction-chaincode/domain';
+import type { StoredObligation } from '../../gateway/src/log/merkle-log.js';
+
+/** What a notice carries: the entry that concerns the agency, or the obligation gone overdue. */
+export interface NoticeData {
+  readonly entry?: Entry;
+  readonly obligation?: StoredObligation;
+}
+
 /** One server-sent event as a client sees it. */
 export interface ServerEvent {
   readonly id: string;
   readonly event: string;
-  readonly data: any;
+  readonly data: NoticeData;
   readonly receivedAt: number;
 }
 
@@ -28,14 +37,20 @@ export function subscribe(url: string, token: string, lastEventId?: string): { e
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
-          if (fields['data'] !== undefined) events.push({ id: fields['id'] ?? '', event: fields['event'] ?? 'message', data: JSON.parse(fields['data']), receivedAt: Date.now() });
+          if (fields['data'] !== undefined) events.push({ id: fields['id'] ?? '', event: fields['event'] ?? 'message', data: JSON.parse(fields['data']) as NoticeData, receivedAt: Date.now() });
         }
       }
     } catch {
       ready();
     }
   })();
-  return { events, ready: opened, close: () => abort.abort() };
+  return {
+    events,
+    ready: opened,
+    close: () => {
+      abort.abort();
+    },
+  };
 }
 
 export async function waitFor<T>(check: () => T | undefined, timeoutMs = 5_000): Promise<T> {

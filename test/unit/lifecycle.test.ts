@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DomainError, EVENT_CATALOG, EVENT_TYPES, STATES, type Agency, type EventType } from 'correction-chaincode/domain';
+import { DomainError, EVENT_CATALOG, EVENT_TYPES, STATES, type Agency, type EventType, type SubjectStatus } from 'correction-chaincode/domain';
 import { Chain, chainIn } from '../support/chain.js';
 import { sampleDocument } from '../support/documents.js';
 
@@ -59,30 +59,50 @@ const RECORDER: Readonly<Record<EventType, Agency>> = {
   PROCURATORIAL_OPINION: 'PROCURATORATE', PROCURATORIAL_REPLY: 'JUSTICE', AMENDMENT: 'COURT',
 };
 
+/** What recording an event takes: who records it, the document, and the entry it amends. */
+interface Prepared {
+  readonly document: Record<string, unknown>;
+  readonly amends?: string;
+  readonly agency: Agency;
+}
+
+/**
+ * The situation an event needs besides its state, set up on a chain that has a status: a pending
+ * proposal, an open opinion, an entry to acknowledge or amend. Undefined when the sample document
+ * will do.
+ */
+const SITUATIONS: Partial<Record<EventType, (chain: Chain, status: SubjectStatus, agency: Agency) => Prepared | undefined>> = {
+  REVOCATION_RULED: (chain, status) => {
+    chain.status = { ...status, flags: { ...status.flags, revocationPending: true } };
+    return undefined;
+  },
+  SUBJECT_LOCATED: (chain, status) => {
+    chain.status = { ...status, flags: { ...status.flags, absconded: true } };
+    return undefined;
+  },
+  PROCURATORIAL_REPLY: (chain, status, agency) => {
+    chain.status = { ...status, openMatters: [{ opinionEntryId: 'f'.repeat(32), addressedTo: 'JUSTICE', openedAt: '2025-01-01T00:00:00Z' }] };
+    return { agency, document: sampleDocument('PROCURATORIAL_REPLY', { answers: 'f'.repeat(32) }) };
+  },
+  HANDOVER_RECEIPT: (chain, _status, agency) => {
+    const handover = chain.entries.find((e) => e.type === 'SENTENCE_HANDOVER');
+    return handover ? { agency, document: sampleDocument('HANDOVER_RECEIPT', { acknowledges: handover.id }) } : undefined;
+  },
+  AMENDMENT: (chain) => {
+    const first = chain.entries[0];
+    if (!first) return undefined;
+    const field = EVENT_CATALOG[first.type].publicFields[0] ?? 'termEnd';
+    const value = first.facts[field] ?? (first.type === 'ASSESSMENT_COMMISSIONED' ? 'PAROLE' : '2025-02-01');
+    return { agency: first.agency, amends: first.id, document: sampleDocument('AMENDMENT', { corrections: { [field]: value } }) };
+  },
+};
+
 /** Puts a chain in the situation an event needs besides its state (a pending proposal, an open opinion …). */
-export function prepare(chain: Chain, type: EventType): { document: Record<string, unknown>; amends?: string; agency: Agency } {
+export function prepare(chain: Chain, type: EventType): Prepared {
   const agency = RECORDER[type];
   const status = chain.status;
-  if (status) {
-    if (type === 'REVOCATION_RULED') chain.status = { ...status, flags: { ...status.flags, revocationPending: true } };
-    if (type === 'SUBJECT_LOCATED') chain.status = { ...status, flags: { ...status.flags, absconded: true } };
-    if (type === 'PROCURATORIAL_REPLY') {
-      chain.status = { ...status, openMatters: [{ opinionEntryId: 'f'.repeat(32), addressedTo: 'JUSTICE', openedAt: '2025-01-01T00:00:00Z' }] };
-      return { agency, document: sampleDocument(type, { answers: 'f'.repeat(32) }) };
-    }
-    if (type === 'HANDOVER_RECEIPT') {
-      const handover = chain.entries.find((e) => e.type === 'SENTENCE_HANDOVER');
-      if (handover) return { agency, document: sampleDocument(type, { acknowledges: handover.id }) };
-    }
-    if (type === 'AMENDMENT') {
-      const first = chain.entries[0];
-      if (first) {
-        const field = EVENT_CATALOG[first.type].publicFields[0] ?? 'termEnd';
-        const value = first.facts[field] ?? (first.type === 'ASSESSMENT_COMMISSIONED' ? 'PAROLE' : '2025-02-01');
-        return { agency: first.agency, amends: first.id, document: sampleDocument(type, { corrections: { [field]: value } }) };
-      }
-    }
-  }
+  const prepared = status ? SITUATIONS[type]?.(chain, status, agency) : undefined;
+  if (prepared) return prepared;
   if (type === 'AMENDMENT') return { agency, amends: 'e'.repeat(32), document: sampleDocument(type) };
   return { agency, document: sampleDocument(type) };
 }
@@ -108,7 +128,7 @@ describe('lifecycle state machine', () => {
   for (const type of EVENT_TYPES) {
     describe(type, () => {
       for (const state of STATES) {
-        const legal = LEGAL_FROM[type] === 'ANY' ? state !== 'NONE' : (LEGAL_FROM[type] as readonly string[]).includes(state);
+        const legal = LEGAL_FROM[type] === 'ANY' ? state !== 'NONE' : LEGAL_FROM[type].includes(state);
         if (legal) {
           it(`is recorded from ${state}`, () => {
             const result = attempt(state, type);

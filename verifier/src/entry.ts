@@ -30,6 +30,7 @@ export function documentHash(document: unknown): string {
 
 /** SHA-256 of the RFC 8785 canonical JSON of an entry without its `hash` field. */
 export function recomputeEntryHash(entry: EntryLike): string {
-  const { hash: _hash, ...rest } = entry;
+  const rest: Record<string, unknown> = { ...entry };
+  delete rest['hash'];
   return sha256Hex(canonical(rest));
 }

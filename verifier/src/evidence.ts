@@ -1,3 +1,4 @@
+import type { JWK } from 'jose';
 import { checkpointPayload, CHECKPOINT_TYPE, RECEIPT_TYPE, verifyJws, type CheckpointBody, type Cosignature } from './checkpoint.js';
 import { documentHash, GENESIS_HASH, recomputeEntryHash, type EntryLike } from './entry.js';
 import { fromHex, leafHash, verifyInclusion } from './merkle.js';
@@ -51,45 +52,52 @@ const isHex64 = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]
 
 /** Runs every check of the bundle and names each one that fails. */
 export async function verifyEvidence(bundle: EvidenceBundle, trust: TrustFile, options: VerifyOptions = {}): Promise<Verdict> {
-  const checks: Check[] = [];
-  const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   const { entry } = bundle;
+  const checks: Check[] = [];
+  if (options.document !== undefined) checks.push(documentCheck(options.document, entry));
+  checks.push(entryHashCheck(entry));
+  checks.push(check('subject chain', ...checkChain(bundle.chain, entry)));
+  checks.push(await receiptCheck(bundle.receipt, entry, trust));
+  checks.push(inclusionCheck(bundle));
+  checks.push(check('checkpoint cosignatures', ...(await checkCheckpoint(bundle.checkpoint, trust))));
+  if (bundle.fabric) checks.push(await fabricBlockCheck(bundle.fabric, entry, trust, options));
+  return { ok: checks.every((c) => c.ok), checks };
+}
 
-  if (options.document !== undefined) {
-    const hash = documentHash(options.document);
-    add('document hash', hash === entry.docHash, hash === entry.docHash ? `matches docHash ${hash}` : `document hashes to ${hash}, the entry records ${entry.docHash}`);
-  }
+const check = (name: string, ok: boolean, detail: string): Check => ({ name, ok, detail });
 
+function documentCheck(document: unknown, entry: EntryLike): Check {
+  const hash = documentHash(document);
+  const ok = hash === entry.docHash;
+  return check('document hash', ok, ok ? `matches docHash ${hash}` : `document hashes to ${hash}, the entry records ${entry.docHash}`);
+}
+
+function entryHashCheck(entry: EntryLike): Check {
   const ownHash = safe(() => recomputeEntryHash(entry));
-  add('entry hash', ownHash === entry.hash, ownHash === entry.hash ? `recomputed ${entry.hash}` : `entry contents hash to ${ownHash ?? '(unhashable)'}, it claims ${String(entry.hash)}`);
+  const ok = ownHash === entry.hash;
+  return check('entry hash', ok, ok ? `recomputed ${entry.hash}` : `entry contents hash to ${ownHash ?? '(unhashable)'}, it claims ${entry.hash}`);
+}
 
-  add('subject chain', ...checkChain(bundle.chain, entry));
+async function receiptCheck(receipt: string | null, entry: EntryLike, trust: TrustFile): Promise<Check> {
+  if (receipt === null) return check('receipt', false, 'the bundle carries no receipt of the recording gateway');
+  return check('receipt', ...(await checkReceipt(receipt, entry, trust)));
+}
 
-  if (bundle.receipt === null) {
-    add('receipt', false, 'the bundle carries no receipt of the recording gateway');
-  } else {
-    add('receipt', ...(await checkReceipt(bundle.receipt, entry, trust)));
-  }
-
-  const { inclusion, checkpoint } = bundle;
+/** The bundle's audit path leads from the entry hash to the root of the checkpoint it names. */
+function inclusionCheck(bundle: EvidenceBundle): Check {
+  const { entry, inclusion, checkpoint } = bundle;
   const included =
     isHex64(entry.hash) &&
     isHex64(checkpoint.root) &&
     inclusion.treeSize === checkpoint.treeSize &&
     inclusion.auditPath.every(isHex64) &&
     verifyInclusion(inclusion.leafIndex, inclusion.treeSize, leafHash(fromHex(entry.hash)), inclusion.auditPath.map(fromHex), fromHex(checkpoint.root));
-  add('inclusion proof', included, included ? `leaf ${inclusion.leafIndex} of ${inclusion.treeSize} leads to root ${checkpoint.root}` : 'the audit path does not lead from the entry hash to the checkpoint root');
+  return check('inclusion proof', included, included ? `leaf ${inclusion.leafIndex} of ${inclusion.treeSize} leads to root ${checkpoint.root}` : 'the audit path does not lead from the entry hash to the checkpoint root');
+}
 
-  add('checkpoint cosignatures', ...(await checkCheckpoint(checkpoint, trust)));
-
-  if (bundle.fabric) {
-    checks.push(
-      options.fabricCheck
-        ? await options.fabricCheck(bundle.fabric, entry, trust)
-        : { name: 'fabric block', ok: false, detail: 'no Fabric block verifier available' },
-    );
-  }
-  return { ok: checks.every((c) => c.ok), checks };
+async function fabricBlockCheck(fabric: FabricEvidence, entry: EntryLike, trust: TrustFile, options: VerifyOptions): Promise<Check> {
+  if (!options.fabricCheck) return check('fabric block', false, 'no Fabric block verifier available');
+  return options.fabricCheck(fabric, entry, trust);
 }
 
 function safe<T>(work: () => T): T | undefined {
@@ -116,9 +124,8 @@ function checkChain(chain: readonly EntryLike[], entry: EntryLike): [boolean, st
 
 async function checkReceipt(receipt: string, entry: EntryLike, trust: TrustFile): Promise<[boolean, string]> {
   const agency = entry['agency'] as AgencyCode;
-  const keys = AGENCY_CODES.includes(agency) ? trust.agencies[agency]?.gatewayKeys ?? [] : [];
-  const payload = await verifyJws(receipt, keys, RECEIPT_TYPE);
-  if (!payload) return [false, `not signed by a gateway key of ${String(agency)}`];
+  const payload = await verifyJws(receipt, gatewayKeysOf(trust, agency), RECEIPT_TYPE);
+  if (!payload) return [false, `not signed by a gateway key of ${agency}`];
   const claims = safe(() => JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>);
   if (claims?.['entryHash'] !== entry.hash || claims['txId'] !== entry.txId || claims['entryId'] !== entry.id) {
     return [false, 'the receipt is for another entry'];
@@ -131,8 +138,7 @@ async function checkCheckpoint(checkpoint: EvidenceBundle['checkpoint'], trust: 
   const valid = new Set<AgencyCode>();
   const invalid: string[] = [];
   for (const { agency, jws } of checkpoint.cosignatures) {
-    const keys = AGENCY_CODES.includes(agency) ? trust.agencies[agency]?.gatewayKeys ?? [] : [];
-    const payload = await verifyJws(jws, keys, CHECKPOINT_TYPE);
+    const payload = await verifyJws(jws, gatewayKeysOf(trust, agency), CHECKPOINT_TYPE);
     if (payload && Buffer.compare(Buffer.from(payload), expected) === 0) valid.add(agency);
     else invalid.push(agency);
   }
@@ -142,3 +148,13 @@ async function checkCheckpoint(checkpoint: EvidenceBundle['checkpoint'], trust: 
   return [ok, detail];
 }
 
+
+/**
+ * The gateway keys the trust file lists for an agency. A trust file is read from disk and may
+ * leave an agency out, and a bundle may name one that is no agency at all: neither has keys.
+ */
+function gatewayKeysOf(trust: TrustFile, agency: AgencyCode): readonly JWK[] {
+  if (!AGENCY_CODES.includes(agency)) return [];
+  const agencies: Partial<TrustFile['agencies']> = trust.agencies;
+  return agencies[agency]?.gatewayKeys ?? [];
+}

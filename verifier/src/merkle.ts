@@ -49,31 +49,52 @@ export function rootOfLeafHashes(leaves: readonly Hash[]): Hash {
 }
 
 /**
+ * Where a proof's walk up the tree stands, as RFC 9162 §2.1.3.2 names it: fn is the node's index
+ * on its level, sn the index of the last node on that level.
+ */
+interface Walk {
+  readonly fn: number;
+  readonly sn: number;
+}
+
+/** One level up: both indices halve. */
+const up = ({ fn, sn }: Walk): Walk => ({ fn: Math.floor(fn / 2), sn: Math.floor(sn / 2) });
+
+/** A proof hash goes on the left when the node is a right child, or the last node of its level. */
+const hashGoesLeft = ({ fn, sn }: Walk): boolean => fn % 2 === 1 || fn === sn;
+
+/**
+ * After a left-hand hash at the last node of a level, the walk climbs past the levels where the
+ * node has no sibling (until fn is a right child or the root's column).
+ */
+function climbPastLoneNodes(walk: Walk): Walk {
+  let at = walk;
+  while (at.fn % 2 === 0 && at.fn !== 0) at = up(at);
+  return at;
+}
+
+const isLeafOf = (leafIndex: number, treeSize: number): boolean =>
+  Number.isSafeInteger(leafIndex) && Number.isSafeInteger(treeSize) && leafIndex >= 0 && leafIndex < treeSize;
+
+/**
  * The root an inclusion proof leads to (RFC 9162 §2.1.3.2), or undefined when the proof cannot
  * belong to a tree of that size (wrong length, index out of range).
  */
 export function rootFromInclusionProof(leafIndex: number, treeSize: number, leaf: Hash, proof: readonly Hash[]): Hash | undefined {
-  if (!Number.isSafeInteger(leafIndex) || !Number.isSafeInteger(treeSize) || leafIndex < 0 || leafIndex >= treeSize) return undefined;
-  let fn = leafIndex;
-  let sn = treeSize - 1;
+  if (!isLeafOf(leafIndex, treeSize)) return undefined;
+  let walk: Walk = { fn: leafIndex, sn: treeSize - 1 };
   let r = leaf;
   for (const p of proof) {
-    if (sn === 0) return undefined;
-    if (fn % 2 === 1 || fn === sn) {
+    if (walk.sn === 0) return undefined;
+    if (hashGoesLeft(walk)) {
       r = nodeHash(p, r);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
+      walk = climbPastLoneNodes(walk);
     } else {
       r = nodeHash(r, p);
     }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
+    walk = up(walk);
   }
-  return sn === 0 ? r : undefined;
+  return walk.sn === 0 ? r : undefined;
 }
 
 const HASH_BYTES = 32;
@@ -85,42 +106,45 @@ export function verifyInclusion(leafIndex: number, treeSize: number, leaf: Hash,
   return computed !== undefined && equalHashes(computed, root);
 }
 
+const isConsistencyRange = (size1: number, size2: number): boolean =>
+  Number.isSafeInteger(size1) && Number.isSafeInteger(size2) && size1 > 0 && size2 >= size1;
+
 /**
  * RFC 9162 §2.1.4.2: does the proof show that the tree of size2 extends the tree of size1?
  * As in transparency-dev/merkle, a proof from the empty tree proves nothing and is refused.
  */
 export function verifyConsistency(size1: number, size2: number, proof: readonly Hash[], root1: Hash, root2: Hash): boolean {
-  if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 <= 0 || size2 < size1) return false;
+  if (!isConsistencyRange(size1, size2)) return false;
   if (size1 === size2) return proof.length === 0 && equalHashes(root1, root2);
   if (!wellFormed(root1, root2, ...proof)) return false;
-  if (proof.length === 0) return false;
-  let path = [...proof];
+  const [head, ...tail] = proof;
+  if (head === undefined) return false;
   // If size1 is a power of two, the first tree is a complete subtree of the second: its root starts the path.
-  if (Number.isInteger(Math.log2(size1))) path = [root1, ...path];
-  let fn = size1 - 1;
-  let sn = size2 - 1;
-  while (fn % 2 === 1) {
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  let fr = path[0] as Hash;
-  let sr = path[0] as Hash;
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
+  const roots = Number.isInteger(Math.log2(size1))
+    ? rootsFromConsistencyPath(size1, size2, root1, proof)
+    : rootsFromConsistencyPath(size1, size2, head, tail);
+  return roots !== undefined && equalHashes(roots.first, root1) && equalHashes(roots.second, root2);
+}
+
+/**
+ * The roots of both trees that a consistency path (its first node, then the rest) leads to, or
+ * undefined when the path is too long or too short for the sizes.
+ */
+function rootsFromConsistencyPath(size1: number, size2: number, start: Hash, rest: readonly Hash[]): { first: Hash; second: Hash } | undefined {
+  let walk: Walk = { fn: size1 - 1, sn: size2 - 1 };
+  while (walk.fn % 2 === 1) walk = up(walk);
+  let fr = start;
+  let sr = start;
+  for (const c of rest) {
+    if (walk.sn === 0) return undefined;
+    if (hashGoesLeft(walk)) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
+      walk = climbPastLoneNodes(walk);
     } else {
       sr = nodeHash(sr, c);
     }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
+    walk = up(walk);
   }
-  return sn === 0 && equalHashes(fr, root1) && equalHashes(sr, root2);
+  return walk.sn === 0 ? { first: fr, second: sr } : undefined;
 }

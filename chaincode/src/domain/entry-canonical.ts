@@ -2,8 +2,48 @@ import { canonicalJson } from './hashing.js';
 
 /** An entry's fields, in RFC 8785 order (UTF-16 code units; all of them start with a lower-case letter). */
 const ENTRY_FIELDS = ['agency', 'amends', 'collection', 'docHash', 'facts', 'hash', 'id', 'notify', 'occurredAt', 'prevHash', 'recordedAt', 'seq', 'subjectRef', 'txId', 'type'] as const;
-const WITHOUT_HASH = ENTRY_FIELDS.filter((f) => f !== 'hash');
+type HashedField = Exclude<(typeof ENTRY_FIELDS)[number], 'hash'>;
+const WITHOUT_HASH = ENTRY_FIELDS.filter((f): f is HashedField => f !== 'hash');
 const KNOWN: ReadonlySet<string> = new Set(ENTRY_FIELDS);
+
+/** Canonical JSON of one field's value, or undefined when the value is not of the entry's type. */
+type FieldWriter = (value: unknown) => string | undefined;
+
+const writeString: FieldWriter = (value) =>
+  typeof value === 'string' && isWellFormed(value) ? JSON.stringify(value) : undefined;
+
+const writeFacts: FieldWriter = (value) =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? canonicalJson(value) : undefined;
+
+const writeNotify: FieldWriter = (value) =>
+  Array.isArray(value) && value.every((v) => typeof v === 'string')
+    ? `[${value.map((v) => JSON.stringify(v)).join(',')}]`
+    : undefined;
+
+const writeSeq: FieldWriter = (value) => (Number.isSafeInteger(value) ? String(value) : undefined);
+
+// Null for an entry that amends nothing, otherwise the amended entry's id.
+const writeAmends: FieldWriter = (value) => {
+  if (value === null) return 'null';
+  return typeof value === 'string' ? JSON.stringify(value) : undefined;
+};
+
+const FIELD_WRITERS: Readonly<Record<HashedField, FieldWriter>> = {
+  agency: writeString,
+  amends: writeAmends,
+  collection: writeString,
+  docHash: writeString,
+  facts: writeFacts,
+  id: writeString,
+  notify: writeNotify,
+  occurredAt: writeString,
+  prevHash: writeString,
+  recordedAt: writeString,
+  seq: writeSeq,
+  subjectRef: writeString,
+  txId: writeString,
+  type: writeString,
+};
 
 /**
  * RFC 8785 canonical JSON of an entry without its hash, written directly for the entry's known
@@ -12,35 +52,24 @@ const KNOWN: ReadonlySet<string> = new Set(ENTRY_FIELDS);
  * an extra or missing field, a value of another type — goes through the generic canonicalize().
  */
 export function canonicalEntryWithoutHash(entry: Readonly<Record<string, unknown>>): string {
-  const keys = Object.keys(entry);
-  if (!keys.every((k) => KNOWN.has(k)) || !WITHOUT_HASH.every((f) => Object.hasOwn(entry, f))) return generic(entry);
-  let out = '{';
+  if (!hasEntryFields(entry)) return generic(entry);
+  const members: string[] = [];
   for (const field of WITHOUT_HASH) {
-    const value = entry[field];
-    let text: string;
-    if (field === 'facts') {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return generic(entry);
-      text = canonicalJson(value);
-    } else if (field === 'notify') {
-      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return generic(entry);
-      text = `[${value.map((v) => JSON.stringify(v)).join(',')}]`;
-    } else if (field === 'seq') {
-      if (!Number.isSafeInteger(value)) return generic(entry);
-      text = String(value);
-    } else if (field === 'amends') {
-      if (value !== null && typeof value !== 'string') return generic(entry);
-      text = value === null ? 'null' : JSON.stringify(value);
-    } else {
-      if (typeof value !== 'string' || !isWellFormed(value)) return generic(entry);
-      text = JSON.stringify(value);
-    }
-    out += `${out.length > 1 ? ',' : ''}"${field}":${text}`;
+    const text = FIELD_WRITERS[field](entry[field]);
+    if (text === undefined) return generic(entry);
+    members.push(`"${field}":${text}`);
   }
-  return `${out}}`;
+  return `{${members.join(',')}}`;
+}
+
+/** Every field an entry hashes, and nothing an entry does not have (the hash itself may be there). */
+function hasEntryFields(entry: Readonly<Record<string, unknown>>): boolean {
+  return Object.keys(entry).every((k) => KNOWN.has(k)) && WITHOUT_HASH.every((f) => Object.hasOwn(entry, f));
 }
 
 function generic(entry: Readonly<Record<string, unknown>>): string {
-  const { hash: _hash, ...rest } = entry;
+  const rest: Record<string, unknown> = { ...entry };
+  delete rest['hash'];
   return canonicalJson(rest);
 }
 

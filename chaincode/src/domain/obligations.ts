@@ -27,34 +27,48 @@ export function isWorkingDay(date: string, calendar: WorkingCalendar): boolean {
   return weekday !== 0 && weekday !== 6;
 }
 
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+const endOfChinaDay = (date: string): string => new Date(`${date}T23:59:59.999${CHINA_OFFSET}`).toISOString();
+
+/** The start day in China Standard Time: a bare date as given, an instant by its CST date. */
+const startDateOf = (start: string): string => (DATE_ONLY.test(start) ? start : chinaDate(start));
+
+function addWorkingDays(date: string, amount: number, calendar: WorkingCalendar): string {
+  let day = date;
+  for (let counted = 0; counted < amount; ) {
+    day = addDays(day, 1);
+    if (isWorkingDay(day, calendar)) counted++;
+  }
+  return day;
+}
+
+/** The same day of the month `amount` months on, or that month's last day if it is shorter. */
+function addMonths(date: string, amount: number): string {
+  const [y = 0, m = 1, d = 1] = date.split('-').map(Number);
+  const target = new Date(Date.UTC(y, m - 1 + amount, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth(), Math.min(d, lastDay))).toISOString().slice(0, 10);
+}
+
+type DueRule = (start: string, amount: number, calendar: WorkingCalendar) => string;
+
+/** How each unit counts: hours from the exact instant (a bare date starts at CST midnight); the rest to the end of a CST day. */
+const DUE_BY_UNIT: Readonly<Record<DeadlineUnit, DueRule>> = {
+  hours: (start, amount) =>
+    new Date(Date.parse(DATE_ONLY.test(start) ? `${start}T00:00:00${CHINA_OFFSET}` : start) + amount * 3_600_000).toISOString(),
+  days: (start, amount) => endOfChinaDay(addDays(startDateOf(start), amount)),
+  workingDays: (start, amount, calendar) => endOfChinaDay(addWorkingDays(startDateOf(start), amount, calendar)),
+  months: (start, amount) => endOfChinaDay(addMonths(startDateOf(start), amount)),
+};
+
 /**
  * When an obligation falls due: the end of the last allowed day in China Standard Time, or for
  * hours the exact instant. Days are counted after the start day; working days skip weekends and
  * holidays but count weekend days worked instead.
  */
 export function dueAt(start: string, amount: number, unit: DeadlineUnit, calendar: WorkingCalendar): string {
-  const endOfDay = (date: string) => new Date(`${date}T23:59:59.999${CHINA_OFFSET}`).toISOString();
-  const startDate = /^\d{4}-\d{2}-\d{2}$/.test(start) ? start : chinaDate(start);
-  switch (unit) {
-    case 'hours':
-      return new Date(Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(start) ? `${start}T00:00:00${CHINA_OFFSET}` : start) + amount * 3_600_000).toISOString();
-    case 'days':
-      return endOfDay(addDays(startDate, amount));
-    case 'workingDays': {
-      let date = startDate;
-      for (let counted = 0; counted < amount; ) {
-        date = addDays(date, 1);
-        if (isWorkingDay(date, calendar)) counted++;
-      }
-      return endOfDay(date);
-    }
-    case 'months': {
-      const [y = 0, m = 1, d = 1] = startDate.split('-').map(Number);
-      const target = new Date(Date.UTC(y, m - 1 + amount, 1));
-      const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
-      return endOfDay(new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth(), Math.min(d, lastDay))).toISOString().slice(0, 10));
-    }
-  }
+  return DUE_BY_UNIT[unit](start, amount, calendar);
 }
 
 export type ObligationState = 'open' | 'overdue' | 'met' | 'late' | 'void';
@@ -86,41 +100,71 @@ export function obligationsOf(
   calendar: WorkingCalendar,
   rules: readonly DeadlineRule[] = DEADLINE_RULES,
 ): Obligation[] {
-  const facts = effectiveFacts(entries);
-  const status = deriveStatus(entries[0]?.subjectRef ?? '', entries);
+  const chain: ChainContext = {
+    entries,
+    facts: effectiveFacts(entries),
+    status: deriveStatus(entries[0]?.subjectRef ?? '', entries),
+    now,
+    calendar,
+  };
   const obligations: Obligation[] = [];
   for (const rule of rules.filter((r) => !r.untracked)) {
     for (const [index, start] of entries.entries()) {
-      const startFacts = facts.get(start.id) ?? start.facts;
-      const clock = startOf(rule, start, startFacts, status);
-      if (!clock) continue;
-      const amount = rule.expedited && startFacts[rule.expedited.flag] === true ? rule.expedited.amount : rule.amount;
-      const due = dueAt(clock, amount, rule.unit, calendar);
-      const meeting = entries.slice(rule.due === start.type && 'event' in rule.from ? index + 1 : index).find((e) => meets(rule, e, start, facts));
-      const state: ObligationState = meeting
-        ? Date.parse(meeting.occurredAt) <= Date.parse(due)
-          ? 'met'
-          : 'late'
-        : cannotBeMet(rule.due, status)
-          ? 'void'
-          : Date.parse(now) > Date.parse(due)
-            ? 'overdue'
-            : 'open';
-      obligations.push({
-        rule: rule.id,
-        event: rule.due,
-        agency: obligatedAgency(rule.due, status, startFacts),
-        startedBy: start.id,
-        startedAt: start.occurredAt,
-        dueAt: due,
-        metBy: meeting?.id ?? null,
-        metAt: meeting?.occurredAt ?? null,
-        state,
-        basis: rule.basis,
-      });
+      const obligation = obligationStartedBy(rule, index, start, chain);
+      if (obligation) obligations.push(obligation);
     }
   }
   return obligations.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+}
+
+/** The subject's chain as obligations read it: entries, their facts as amended, the status, and the time now. */
+interface ChainContext {
+  readonly entries: readonly Entry[];
+  readonly facts: ReadonlyMap<string, Facts>;
+  readonly status: SubjectStatus;
+  readonly now: string;
+  readonly calendar: WorkingCalendar;
+}
+
+/** The obligation a rule puts on the subject from the entry at `index`, if that entry starts its clock. */
+function obligationStartedBy(rule: DeadlineRule, index: number, start: Entry, chain: ChainContext): Obligation | undefined {
+  const startFacts = chain.facts.get(start.id) ?? start.facts;
+  const clock = startOf(rule, start, startFacts, chain.status);
+  if (!clock) return undefined;
+  const due = dueAt(clock, allowedAmount(rule, startFacts), rule.unit, chain.calendar);
+  const meeting = firstMeeting(rule, index, start, chain);
+  return {
+    rule: rule.id,
+    event: rule.due,
+    agency: obligatedAgency(rule.due, chain.status, startFacts),
+    startedBy: start.id,
+    startedAt: start.occurredAt,
+    dueAt: due,
+    metBy: meeting?.id ?? null,
+    metAt: meeting?.occurredAt ?? null,
+    state: obligationState(rule, due, meeting, chain),
+    basis: rule.basis,
+  };
+}
+
+/** The rule's limit, or its shorter one when the starting document asks for it. */
+function allowedAmount(rule: DeadlineRule, startFacts: Facts): number {
+  return rule.expedited && startFacts[rule.expedited.flag] === true ? rule.expedited.amount : rule.amount;
+}
+
+/**
+ * The first entry that meets the obligation. When an event starts the clock for its own next
+ * occurrence (a change that must be repeated), the starting entry itself does not count.
+ */
+function firstMeeting(rule: DeadlineRule, index: number, start: Entry, chain: ChainContext): Entry | undefined {
+  const from = rule.due === start.type && 'event' in rule.from ? index + 1 : index;
+  return chain.entries.slice(from).find((e) => meets(rule, e, start, chain.facts));
+}
+
+function obligationState(rule: DeadlineRule, due: string, meeting: Entry | undefined, chain: ChainContext): ObligationState {
+  if (meeting) return Date.parse(meeting.occurredAt) <= Date.parse(due) ? 'met' : 'late';
+  if (cannotBeMet(rule.due, chain.status)) return 'void';
+  return Date.parse(chain.now) > Date.parse(due) ? 'overdue' : 'open';
 }
 
 /** Where a rule's clock starts for this entry, or undefined when the entry does not start it. */

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { AGENCIES, type Agency, type CollectionName } from './agencies.js';
-import { EVENT_CATALOG, isEventType, type EventDefinition, type Facts, type NotifyTarget } from './catalog.js';
+import {
+  EVENT_CATALOG,
+  isEventType,
+  type EventDefinition,
+  type EventType,
+  type Facts,
+  type NotifyTarget,
+  type RecorderRule,
+} from './catalog.js';
 import { entryIdFor, sealEntry, type Entry } from './entry.js';
 import { DomainError, invalid, type FieldIssue } from './errors.js';
 import { OCCURRED_AT, orderIssues } from './documents.js';
@@ -67,62 +75,20 @@ function illegal(status: SubjectStatus, message: string): DomainError {
  * and the subject's new status. Pure: the contract loads the snapshot and stores the outcome.
  */
 export function recordEntry(cmd: RecordCommand, tx: TransactionFacts, subject: SubjectSnapshot): RecordOutcome {
-  const issues: FieldIssue[] = [];
-  if (!SUBJECT_REF_PATTERN.test(cmd.subjectRef)) {
-    issues.push({ path: 'subjectRef', message: 'must be a subject reference (64 hex characters)' });
-  }
-  if (!isEventType(cmd.type)) {
-    issues.push({ path: 'type', message: `unknown event type ${JSON.stringify(cmd.type)}` });
-    throw invalid(issues);
-  }
-  const definition = EVENT_CATALOG[cmd.type];
-  if (!definition.recordedBy.includes(cmd.agency)) {
-    throw new DomainError('FORBIDDEN', `${cmd.agency} may not record ${cmd.type}`, { agency: cmd.agency });
-  }
-  const occurred = OCCURRED_AT.safeParse(cmd.occurredAt);
-  if (!occurred.success) {
-    issues.push(...issuesOf(occurred.error, 'occurredAt'));
-  } else if (Date.parse(cmd.occurredAt) > Date.parse(tx.recordedAt) + MAX_FUTURE_SKEW_MS) {
-    issues.push({ path: 'occurredAt', message: 'lies in the future' });
-  }
-  const parsed = definition.document.safeParse(cmd.document);
-  if (!parsed.success) issues.push(...issuesOf(parsed.error, 'document'));
-  if (cmd.type === 'AMENDMENT' && !cmd.amends) issues.push({ path: 'amends', message: 'an amendment names the entry it amends' });
-  if (cmd.type !== 'AMENDMENT' && cmd.amends) issues.push({ path: 'amends', message: `only an AMENDMENT amends an entry` });
-  if (issues.length > 0 || !parsed.success) throw invalid(issues);
-
-  const current = subject.status;
-  if (!current && definition.from !== 'RECORDED' && !definition.from.includes('NONE')) {
-    throw new DomainError('NOT_FOUND', 'subject has no entries on the ledger');
-  }
-  if (!current && definition.from === 'RECORDED') {
-    throw new DomainError('NOT_FOUND', 'subject has no entries on the ledger');
-  }
-  const status = current ?? initialStatus(cmd.subjectRef);
-  if (definition.from !== 'RECORDED' && !definition.from.includes(status.state)) {
-    throw illegal(status, `${cmd.type} is not allowed while the subject is ${status.state}`);
-  }
-
-  let facts = pickFacts(definition, parsed.data as Facts);
-  let collection: CollectionName;
-  if (cmd.type === 'AMENDMENT') {
-    const amended = checkAmendment(cmd, subject);
-    facts = { corrections: checkCorrections(EVENT_CATALOG[amended.type], amended, facts['corrections'] as Facts) };
-    collection = amended.collection;
-  } else {
-    collection = definition.collection as CollectionName;
-  }
+  const { type, definition, document } = checkCommand(cmd, tx);
+  const status = statusBefore(cmd, definition, subject.status);
+  const { facts, collection } = publicFacts(cmd, definition, document, subject);
   checkRecorder(definition, cmd, status, subject.amended);
-  if (cmd.type === 'HANDOVER_RECEIPT') checkAcknowledged(cmd, subject.acknowledged);
+  if (type === 'HANDOVER_RECEIPT') checkAcknowledged(cmd, subject.acknowledged);
   const unmet = definition.requires?.(status, facts, cmd.occurredAt);
-  if (unmet) throw illegal(status, `${cmd.type} refused: ${unmet}`);
+  if (unmet) throw illegal(status, `${type} refused: ${unmet}`);
 
   const seq = status.entryCount + 1;
   const entry = sealEntry({
     id: entryIdFor(cmd.subjectRef, seq),
     subjectRef: cmd.subjectRef,
     seq,
-    type: cmd.type,
+    type,
     agency: cmd.agency,
     occurredAt: cmd.occurredAt,
     recordedAt: tx.recordedAt,
@@ -135,10 +101,94 @@ export function recordEntry(cmd: RecordCommand, tx: TransactionFacts, subject: S
     txId: tx.txId,
   });
   const next =
-    cmd.type === 'AMENDMENT'
+    type === 'AMENDMENT'
       ? deriveStatus(cmd.subjectRef, [...(subject.history ?? []), entry])
       : applyEntry(status, entry, facts);
   return { entry, status: next, collection };
+}
+
+/** A command that names a known event, from an agency that may ever record it, with a valid document. */
+interface CheckedCommand {
+  readonly type: EventType;
+  readonly definition: EventDefinition;
+  readonly document: Facts;
+}
+
+/**
+ * Checks the command on its own, before the subject is consulted. An unknown type or a recorder
+ * outside the event's agencies stops at once; every other field problem is reported together.
+ */
+function checkCommand(cmd: RecordCommand, tx: TransactionFacts): CheckedCommand {
+  const issues: FieldIssue[] = subjectRefIssues(cmd.subjectRef);
+  const type = cmd.type;
+  if (!isEventType(type)) {
+    issues.push({ path: 'type', message: `unknown event type ${JSON.stringify(type)}` });
+    throw invalid(issues);
+  }
+  const definition = EVENT_CATALOG[type];
+  if (!definition.recordedBy.includes(cmd.agency)) {
+    throw new DomainError('FORBIDDEN', `${cmd.agency} may not record ${type}`, { agency: cmd.agency });
+  }
+  issues.push(...occurredAtIssues(cmd.occurredAt, tx.recordedAt));
+  const parsed = definition.document.safeParse(cmd.document);
+  if (!parsed.success) issues.push(...issuesOf(parsed.error, 'document'));
+  issues.push(...amendsIssues(type, cmd.amends));
+  if (issues.length > 0 || !parsed.success) throw invalid(issues);
+  return { type, definition, document: parsed.data as Facts };
+}
+
+function subjectRefIssues(subjectRef: string): FieldIssue[] {
+  return SUBJECT_REF_PATTERN.test(subjectRef)
+    ? []
+    : [{ path: 'subjectRef', message: 'must be a subject reference (64 hex characters)' }];
+}
+
+function occurredAtIssues(occurredAt: string, recordedAt: string): FieldIssue[] {
+  const parsed = OCCURRED_AT.safeParse(occurredAt);
+  if (!parsed.success) return issuesOf(parsed.error, 'occurredAt');
+  if (Date.parse(occurredAt) > Date.parse(recordedAt) + MAX_FUTURE_SKEW_MS) {
+    return [{ path: 'occurredAt', message: 'lies in the future' }];
+  }
+  return [];
+}
+
+/** An amendment, and only an amendment, names the entry it amends. */
+function amendsIssues(type: EventType, amends: string | null | undefined): FieldIssue[] {
+  if (type === 'AMENDMENT' && !amends) return [{ path: 'amends', message: 'an amendment names the entry it amends' }];
+  if (type !== 'AMENDMENT' && amends) return [{ path: 'amends', message: `only an AMENDMENT amends an entry` }];
+  return [];
+}
+
+/**
+ * The subject's status before the event. Only an event allowed from NONE may open a subject the
+ * ledger does not know; every other event needs a subject in one of the states it is allowed from.
+ */
+function statusBefore(cmd: RecordCommand, definition: EventDefinition, current: SubjectStatus | undefined): SubjectStatus {
+  if (!current && (definition.from === 'RECORDED' || !definition.from.includes('NONE'))) {
+    throw new DomainError('NOT_FOUND', 'subject has no entries on the ledger');
+  }
+  const status = current ?? initialStatus(cmd.subjectRef);
+  if (definition.from !== 'RECORDED' && !definition.from.includes(status.state)) {
+    throw illegal(status, `${cmd.type} is not allowed while the subject is ${status.state}`);
+  }
+  return status;
+}
+
+/**
+ * The public facts the entry carries and the collection its document goes to. An amendment
+ * carries only its corrections, and its document joins the amended entry's collection.
+ */
+function publicFacts(
+  cmd: RecordCommand,
+  definition: EventDefinition,
+  document: Facts,
+  subject: SubjectSnapshot,
+): { readonly facts: Facts; readonly collection: CollectionName } {
+  const facts = pickFacts(definition, document);
+  if (cmd.type !== 'AMENDMENT') return { facts, collection: definition.collection as CollectionName };
+  const amended = checkAmendment(cmd, subject);
+  const corrections = checkCorrections(EVENT_CATALOG[amended.type], amended, facts['corrections'] as Facts);
+  return { facts: { corrections }, collection: amended.collection };
 }
 
 function pickFacts(definition: EventDefinition, document: Facts): Facts {
@@ -170,7 +220,8 @@ function checkCorrections(amendedDef: EventDefinition, amended: Entry, correctio
     issues.push({ path: 'document.corrections', message: 'names no field to correct' });
   }
   if (issues.length > 0) throw invalid(issues);
-  const shape = amendedDef.shape.pick(Object.fromEntries(Object.keys(corrections).map((key) => [key, true])) as Record<string, true>);
+  const corrected: Record<string, true> = Object.fromEntries(Object.keys(corrections).map((key) => [key, true]));
+  const shape = amendedDef.shape.pick(corrected);
   const result = shape.safeParse(corrections);
   if (!result.success) throw invalid(issuesOf(result.error, 'document.corrections'));
   // The corrected facts must still hold together: a corrected term end still falls after its start.
@@ -193,38 +244,64 @@ function checkAcknowledged(cmd: RecordCommand, acknowledged: Entry | undefined):
   }
 }
 
+/** The facts a recorder rule looks at: who asks, what the document says, and where the subject stands. */
+interface RecorderContext {
+  readonly cmd: RecordCommand;
+  readonly status: SubjectStatus;
+  readonly amended: Entry | undefined;
+}
+
+/** Each recorder rule returns why the caller may not record the event, or undefined if it may. */
+const RECORDER_RULES: Readonly<Record<RecorderRule, (context: RecorderContext) => string | undefined>> = {
+  HANDOVER_ORGAN: ({ cmd }) => {
+    const type = (cmd.document as { correctionType?: unknown }).correctionType;
+    return cmd.agency !== 'COURT' && type !== 'TEMPORARY_OUTSIDE_PRISON'
+      ? 'only a court hands over probation, parole and control'
+      : undefined;
+  },
+  DECISION_ORGAN: ({ cmd, status }) =>
+    status.decisionOrgan !== cmd.agency ? `the decision organ is ${status.decisionOrgan ?? 'unknown'}` : undefined,
+  ADDRESSED_AGENCY: ({ cmd, status }) => {
+    const answers = (cmd.document as { answers?: unknown }).answers;
+    const matter = status.openMatters.find((m) => m.opinionEntryId === answers);
+    return matter && matter.addressedTo !== cmd.agency ? `the opinion is addressed to ${matter.addressedTo}` : undefined;
+  },
+  AMENDED_RECORDER: ({ cmd, amended }) =>
+    amended && amended.agency !== cmd.agency ? `the amended entry was recorded by ${amended.agency}` : undefined,
+};
+
 function checkRecorder(
   definition: EventDefinition,
   cmd: RecordCommand,
   status: SubjectStatus,
   amended: Entry | undefined,
 ): void {
-  const refuse = (why: string): never => {
+  if (definition.recorderRule === undefined) return;
+  const why = RECORDER_RULES[definition.recorderRule]({ cmd, status, amended });
+  if (why !== undefined) {
     throw new DomainError('FORBIDDEN', `${cmd.agency} may not record ${cmd.type}: ${why}`, { agency: cmd.agency });
-  };
-  switch (definition.recorderRule) {
-    case undefined:
-      return;
-    case 'HANDOVER_ORGAN': {
-      const type = (cmd.document as { correctionType?: unknown }).correctionType;
-      if (cmd.agency !== 'COURT' && type !== 'TEMPORARY_OUTSIDE_PRISON') {
-        refuse('only a court hands over probation, parole and control');
-      }
-      return;
-    }
-    case 'DECISION_ORGAN':
-      if (status.decisionOrgan !== cmd.agency) refuse(`the decision organ is ${status.decisionOrgan ?? 'unknown'}`);
-      return;
-    case 'ADDRESSED_AGENCY': {
-      const answers = (cmd.document as { answers?: unknown }).answers;
-      const matter = status.openMatters.find((m) => m.opinionEntryId === answers);
-      if (matter && matter.addressedTo !== cmd.agency) refuse(`the opinion is addressed to ${matter.addressedTo}`);
-      return;
-    }
-    case 'AMENDED_RECORDER':
-      if (amended && amended.agency !== cmd.agency) refuse(`the amended entry was recorded by ${amended.agency}`);
-      return;
   }
+}
+
+/** The facts a notify role is resolved against. */
+interface NotifyContext {
+  readonly status: SubjectStatus;
+  readonly facts: Facts;
+  readonly amended: Entry | undefined;
+}
+
+type NotifyRole = Exclude<NotifyTarget, Agency>;
+
+/** The agencies each role stands for on this subject. */
+const NOTIFY_ROLES: Readonly<Record<NotifyRole, (context: NotifyContext) => readonly Agency[]>> = {
+  DECISION_ORGAN: ({ status }) => (status.decisionOrgan ? [status.decisionOrgan] : []),
+  COMMISSIONER: ({ status }) => (status.commissionedBy ? [status.commissionedBy] : []),
+  ADDRESSED_AGENCY: ({ facts }) => [facts['addressedTo'] as Agency],
+  AS_AMENDED: ({ amended }) => amended?.notify ?? [],
+};
+
+function isNotifyRole(target: NotifyTarget): target is NotifyRole {
+  return Object.hasOwn(NOTIFY_ROLES, target);
 }
 
 function resolveNotify(
@@ -236,22 +313,8 @@ function resolveNotify(
 ): Agency[] {
   const agencies = new Set<Agency>();
   for (const target of targets) {
-    switch (target) {
-      case 'DECISION_ORGAN':
-        if (status.decisionOrgan) agencies.add(status.decisionOrgan);
-        break;
-      case 'COMMISSIONER':
-        if (status.commissionedBy) agencies.add(status.commissionedBy);
-        break;
-      case 'ADDRESSED_AGENCY':
-        agencies.add(facts['addressedTo'] as Agency);
-        break;
-      case 'AS_AMENDED':
-        for (const agency of amended?.notify ?? []) agencies.add(agency);
-        break;
-      default:
-        agencies.add(target);
-    }
+    const resolved = isNotifyRole(target) ? NOTIFY_ROLES[target]({ status, facts, amended }) : [target];
+    for (const agency of resolved) agencies.add(agency);
   }
   agencies.delete(recorder);
   return AGENCIES.filter((agency) => agencies.has(agency));

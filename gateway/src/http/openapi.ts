@@ -75,7 +75,11 @@ function commonResponses(declared: AnyRoute): Record<number, Record<string, unkn
     common[413] = problem(titleOf('PAYLOAD_TOO_LARGE'));
     common[415] = problem(titleOf('UNSUPPORTED_MEDIA_TYPE'));
   }
-  if (declared.ledger) common[503] = problem(`${titleOf('LEDGER_UNAVAILABLE')} (Retry-After)`, ['Retry-After']);
+  if (declared.ledger) {
+    common[503] = problem(`${titleOf('LEDGER_UNAVAILABLE')} (Retry-After)`, ['Retry-After']);
+    // Documents and kept responses are sealed at rest; one that does not open is not the client's fault.
+    common[500] = problem(titleOf('STORED_DATA_UNREADABLE'));
+  }
   return common;
 }
 

@@ -64,7 +64,7 @@ export interface RouteDeclaration<
   readonly body?: B;
   /** The route's own answers; the router adds the statuses every route of its kind can give. */
   readonly responses: Readonly<Record<number, ResponseSpec>>;
-  /** The route reads or writes the ledger, so it can answer 503 while the ledger is unreachable. */
+  /** The route reads or writes the ledger: it can answer 503 while the ledger is unreachable, and 500 when a sealed record does not open. */
   readonly ledger?: boolean;
   readonly handle: (input: RouteInput<A, Parsed<P>, Parsed<Q>, Parsed<H>, Parsed<B>>) => Promise<Reply | undefined>;
 }

@@ -43,7 +43,9 @@ export class Checkpointer {
   start(): void {
     this.#o.follower.on('appended', this.#onAppended);
     this.#o.follower.on('cosignature', this.#onCosignature);
-    this.#timer = setInterval(() => this.#onTimer(), Math.max(50, Math.min(this.#o.intervalMs, 1_000)));
+    this.#timer = setInterval(() => {
+      this.#onTimer();
+    }, Math.max(50, Math.min(this.#o.intervalMs, 1_000)));
     this.#timer.unref();
   }
 

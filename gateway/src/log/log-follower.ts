@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { CHECKPOINT_CONFLICT_EVENT, CHECKPOINT_EVENT, ENTRY_EVENT, obligationsOf, type CheckpointCosignature, type DeadlineRule, type Entry, type WorkingCalendar } from 'correction-chaincode/domain';
 import type { Ledger, LedgerEvent } from '../ledger/port.js';
 import type { Logger } from '../logger.js';
-import type { LogLeaf, LogUpdate, MerkleLog, Notice } from './merkle-log.js';
+import type { LogLeaf, LogPosition, LogUpdate, MerkleLog, Notice } from './merkle-log.js';
 
 /** The calendar and the time now, for deadlines. */
 export interface StatutoryClock {
@@ -46,7 +46,7 @@ export class LogFollower extends EventEmitter {
     this.#clock = clock;
   }
 
-  async #obligationsOf(entries: readonly Entry[], clock: StatutoryClock): Promise<Pick<LogUpdate, 'entries' | 'obligations'>> {
+  #obligationsOf(entries: readonly Entry[], clock: StatutoryClock): Pick<LogUpdate, 'entries' | 'obligations'> {
     const bySubject = new Map<string, Entry[]>();
     for (const entry of entries) bySubject.set(entry.subjectRef, [...(bySubject.get(entry.subjectRef) ?? []), entry]);
     const now = clock.now().toISOString();
@@ -93,11 +93,16 @@ export class LogFollower extends EventEmitter {
       try {
         await this.#follow(signal);
       } catch (error) {
-        if (signal.aborted) break;
-        this.#logger?.warn({ err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, 'log follower lost the ledger; resuming');
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+        await this.#pauseAfter(error, signal);
       }
     }
+  }
+
+  /** A failure while stopping is the stop itself; any other is logged, and following resumes after a pause. */
+  async #pauseAfter(error: unknown, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    this.#logger?.warn({ err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, 'log follower lost the ledger; resuming');
+    await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
   }
 
   /**
@@ -111,8 +116,8 @@ export class LogFollower extends EventEmitter {
     const pending: LedgerEvent[] = [];
     let wakeWriter: (() => void) | undefined;
     let wakeReader: (() => void) | undefined;
-    let finished = false;
-    let failure: unknown;
+    // The reader sets these while the writer awaits: on an object, the writer's checks read them afresh.
+    const reading: { finished: boolean; failure?: { readonly error: unknown } } = { finished: false };
     const reader = (async () => {
       try {
         for await (const event of this.#ledger.followEvents(start.block, signal)) {
@@ -126,9 +131,9 @@ export class LogFollower extends EventEmitter {
           while (pending.length >= MAX_BATCH && !signal.aborted) await new Promise<void>((resolve) => (wakeReader = resolve));
         }
       } catch (error) {
-        failure = error;
+        reading.failure = { error };
       } finally {
-        finished = true;
+        reading.finished = true;
         wakeWriter?.();
       }
     })();
@@ -138,41 +143,22 @@ export class LogFollower extends EventEmitter {
         wakeReader?.();
         continue;
       }
-      if (finished) break;
+      if (reading.finished) break;
       await new Promise<void>((resolve) => (wakeWriter = resolve));
     }
     wakeReader?.();
     await reader;
-    if (failure) throw failure;
+    if (reading.failure) throw reading.failure.error;
   }
 
   async #apply(events: readonly LedgerEvent[]): Promise<void> {
-    let position = this.#log.position;
-    const leaves: LogLeaf[] = [];
-    const cosignatures: Array<{ cosignature: CheckpointCosignature; roots?: unknown }> = [];
-    const notices: Notice[] = [];
-    const entries: Entry[] = [];
-    for (const event of events) {
-      position =
-        event.blockNumber === position.block
-          ? { block: position.block, eventsInBlock: position.eventsInBlock + 1 }
-          : { block: event.blockNumber, eventsInBlock: 1 };
-      const payload = JSON.parse(decoder.decode(event.payload)) as Record<string, unknown>;
-      if (event.name === ENTRY_EVENT) {
-        const entry = payload as unknown as Entry;
-        leaves.push({ entryId: entry.id, entryHash: entry.hash, block: event.blockNumber });
-        entries.push(entry);
-        if (entry.notify.length > 0) notices.push({ kind: 'entry', agencies: entry.notify, data: { entry } });
-      } else if (event.name === CHECKPOINT_EVENT || event.name === CHECKPOINT_CONFLICT_EVENT) {
-        cosignatures.push({ cosignature: cosignatureOf(payload), ...(event.name === CHECKPOINT_CONFLICT_EVENT ? { roots: payload['roots'] } : {}) });
-      }
-    }
+    const { position, leaves, cosignatures, notices, entries } = readEvents(events, this.#log.position);
     const update: LogUpdate = {
       position,
       leaves,
       cosignatures: cosignatures.map((c) => c.cosignature),
       notices,
-      ...(this.#clock ? await this.#obligationsOf(entries, this.#clock) : {}),
+      ...(this.#clock ? this.#obligationsOf(entries, this.#clock) : {}),
     };
     await this.#log.apply(update);
     for (const event of events) this.emit('event', event);
@@ -184,7 +170,45 @@ export class LogFollower extends EventEmitter {
   }
 }
 
+/** What a batch of ledger events brings to the log, and the position after the last of them. */
+interface EventsRead {
+  readonly position: LogPosition;
+  readonly leaves: LogLeaf[];
+  /** Cosignatures as anchored; a conflicting one comes with every agency's root. */
+  readonly cosignatures: Array<{ cosignature: CheckpointCosignature; roots?: unknown }>;
+  readonly notices: Notice[];
+  readonly entries: Entry[];
+}
+
+function readEvents(events: readonly LedgerEvent[], from: LogPosition): EventsRead {
+  let position = from;
+  const leaves: LogLeaf[] = [];
+  const cosignatures: EventsRead['cosignatures'] = [];
+  const notices: Notice[] = [];
+  const entries: Entry[] = [];
+  for (const event of events) {
+    position = positionAfter(position, event);
+    const payload = JSON.parse(decoder.decode(event.payload)) as Record<string, unknown>;
+    if (event.name === ENTRY_EVENT) {
+      const entry = payload as unknown as Entry;
+      leaves.push({ entryId: entry.id, entryHash: entry.hash, block: event.blockNumber });
+      entries.push(entry);
+      if (entry.notify.length > 0) notices.push({ kind: 'entry', agencies: entry.notify, data: { entry } });
+    } else if (event.name === CHECKPOINT_EVENT || event.name === CHECKPOINT_CONFLICT_EVENT) {
+      cosignatures.push({ cosignature: cosignatureOf(payload), ...(event.name === CHECKPOINT_CONFLICT_EVENT ? { roots: payload['roots'] } : {}) });
+    }
+  }
+  return { position, leaves, cosignatures, notices, entries };
+}
+
+const positionAfter = (position: LogPosition, event: LedgerEvent): LogPosition =>
+  event.blockNumber === position.block
+    ? { block: position.block, eventsInBlock: position.eventsInBlock + 1 }
+    : { block: event.blockNumber, eventsInBlock: 1 };
+
+/** A conflict event carries every agency's root beside the cosignature itself. */
 function cosignatureOf(payload: Record<string, unknown>): CheckpointCosignature {
-  const { roots: _roots, ...cosignature } = payload;
+  const cosignature = { ...payload };
+  delete cosignature['roots'];
   return cosignature as unknown as CheckpointCosignature;
 }

@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Level } from 'level';
+import { Level, type ChainedBatch } from 'level';
 import { EMPTY_ROOT, fromHex, leafHash, nodeHash, splitPoint, toHex, type Hash } from 'correction-verifier';
 import type { Agency, CheckpointCosignature, Entry, Obligation } from 'correction-chaincode/domain';
+import { promised } from '../promised.js';
 
 /** Where the log stands in the ledger: the last block it read from, and how many events of it. */
 export interface LogPosition {
@@ -54,6 +55,8 @@ export interface StoredObligation extends Obligation {
 
 const obligationKey = (o: { subjectRef: string; rule: string; startedBy: string }) => `${o.subjectRef}\u0000${o.rule}\u0000${o.startedBy}`;
 
+type LogBatch = ChainedBatch<Level, string, string>;
+
 const pad = (n: number, width = 16): string => String(n).padStart(width, '0');
 const nodeKey = (level: number, index: number): string => `${pad(level, 2)}:${pad(index)}`;
 
@@ -68,7 +71,7 @@ const nodeKey = (level: number, index: number): string => `${pad(level, 2)}:${pa
  * change and has no RFC 9162 consistency proofs; the tests use it as an independent check.
  */
 export class MerkleLog extends EventEmitter {
-  readonly #db: Level<string, string>;
+  readonly #db: Level;
   readonly #nodes;
   readonly #entries;
   readonly #leaves;
@@ -85,22 +88,22 @@ export class MerkleLog extends EventEmitter {
   #size = 0;
   #position: LogPosition = { block: 0, eventsInBlock: 0 };
 
-  private constructor(db: Level<string, string>) {
+  private constructor(db: Level) {
     super();
     this.#db = db;
-    this.#nodes = db.sublevel<string, string>('node', { valueEncoding: 'utf8' });
-    this.#entries = db.sublevel<string, string>('entry', { valueEncoding: 'utf8' });
-    this.#leaves = db.sublevel<string, string>('leaf', { valueEncoding: 'utf8' });
-    this.#cosignatures = db.sublevel<string, string>('cosig', { valueEncoding: 'utf8' });
-    this.#meta = db.sublevel<string, string>('meta', { valueEncoding: 'utf8' });
-    this.#notices = db.sublevel<string, string>('notice', { valueEncoding: 'utf8' });
-    this.#chains = db.sublevel<string, string>('chain', { valueEncoding: 'utf8' });
-    this.#obligations = db.sublevel<string, string>('obligation', { valueEncoding: 'utf8' });
+    this.#nodes = db.sublevel('node', { valueEncoding: 'utf8' });
+    this.#entries = db.sublevel('entry', { valueEncoding: 'utf8' });
+    this.#leaves = db.sublevel('leaf', { valueEncoding: 'utf8' });
+    this.#cosignatures = db.sublevel('cosig', { valueEncoding: 'utf8' });
+    this.#meta = db.sublevel('meta', { valueEncoding: 'utf8' });
+    this.#notices = db.sublevel('notice', { valueEncoding: 'utf8' });
+    this.#chains = db.sublevel('chain', { valueEncoding: 'utf8' });
+    this.#obligations = db.sublevel('obligation', { valueEncoding: 'utf8' });
   }
 
   static async open(dataDir: string): Promise<MerkleLog> {
     const dir = join(dataDir, 'log');
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const db = new Level<string, string>(dir, { valueEncoding: 'utf8' });
     await db.open();
     const log = new MerkleLog(db);
@@ -156,9 +159,28 @@ export class MerkleLog extends EventEmitter {
 
   async #apply(update: LogUpdate): Promise<void> {
     const batch = this.#db.batch();
-    // Each subject's chain is one value: read back synchronously, rewritten whole (chains are short).
+    this.#putChains(batch, update.entries ?? []);
+    this.#putObligations(batch, update.obligations ?? [], update.noticedOverdue ?? []);
+    const { frontier, size } = this.#appendLeaves(batch, update.leaves ?? []);
+    for (const c of update.cosignatures ?? []) {
+      batch.put(`${pad(c.treeSize)}:${c.agency}`, JSON.stringify(c), { sublevel: this.#cosignatures });
+    }
+    const numbered = this.#numberNotices(batch, update.notices ?? []);
+    const notices = this.#noticeCount + numbered.length;
+    const position = update.position ?? this.#position;
+    batch.put('state', JSON.stringify({ size, position, notices }), { sublevel: this.#meta });
+    await batch.write();
+    this.#noticeCount = notices;
+    this.#frontier = frontier;
+    this.#size = size;
+    this.#position = position;
+    for (const notice of numbered) this.emit('notice', notice);
+  }
+
+  /** Each subject's chain is one value: read back synchronously, rewritten whole (chains are short). */
+  #putChains(batch: LogBatch, entries: readonly Entry[]): void {
     const chains = new Map<string, Entry[]>();
-    for (const entry of update.entries ?? []) {
+    for (const entry of entries) {
       const chain = chains.get(entry.subjectRef) ?? this.subjectChain(entry.subjectRef);
       if (!chain.some((e) => e.seq === entry.seq)) chain.push(entry);
       chains.set(entry.subjectRef, chain);
@@ -166,7 +188,11 @@ export class MerkleLog extends EventEmitter {
     for (const [subjectRef, chain] of chains) {
       batch.put(subjectRef, JSON.stringify(chain.sort((a, b) => a.seq - b.seq)), { sublevel: this.#chains });
     }
-    for (const { subjectRef, obligations } of update.obligations ?? []) {
+  }
+
+  /** Recomputed obligations keep the mark of an overdue notice already sent; newly noticed ones get it. */
+  #putObligations(batch: LogBatch, recomputed: NonNullable<LogUpdate['obligations']>, noticedOverdue: readonly StoredObligation[]): void {
+    for (const { subjectRef, obligations } of recomputed) {
       for (const obligation of obligations) {
         const key = obligationKey({ subjectRef, ...obligation });
         const previous = this.#obligations.getSync(key);
@@ -174,12 +200,16 @@ export class MerkleLog extends EventEmitter {
         batch.put(key, JSON.stringify({ subjectRef, ...obligation, ...(noticed ? { overdueNoticed: true } : {}) }), { sublevel: this.#obligations });
       }
     }
-    for (const obligation of update.noticedOverdue ?? []) {
+    for (const obligation of noticedOverdue) {
       batch.put(obligationKey(obligation), JSON.stringify({ ...obligation, overdueNoticed: true }), { sublevel: this.#obligations });
     }
+  }
+
+  /** Writes the leaves and every subtree they complete; returns the new right edge and size, not yet in force. */
+  #appendLeaves(batch: LogBatch, leaves: readonly LogLeaf[]): { frontier: Array<{ level: number; hash: Hash }>; size: number } {
     const frontier = [...this.#frontier];
     let size = this.#size;
-    for (const leaf of update.leaves ?? []) {
+    for (const leaf of leaves) {
       let hash = leafHash(fromHex(leaf.entryHash));
       let level = 0;
       let index = size;
@@ -197,30 +227,24 @@ export class MerkleLog extends EventEmitter {
       batch.put(pad(size), JSON.stringify({ entryId: leaf.entryId, block: leaf.block }), { sublevel: this.#leaves });
       size++;
     }
-    for (const c of update.cosignatures ?? []) {
-      batch.put(`${pad(c.treeSize)}:${c.agency}`, JSON.stringify(c), { sublevel: this.#cosignatures });
-    }
-    let notices = this.#noticeCount;
-    const numbered: NumberedNotice[] = [];
-    for (const notice of update.notices ?? []) {
-      const n: NumberedNotice = { id: ++notices, ...notice };
-      numbered.push(n);
-      batch.put(pad(n.id), JSON.stringify(n), { sublevel: this.#notices });
-    }
-    const position = update.position ?? this.#position;
-    batch.put('state', JSON.stringify({ size, position, notices }), { sublevel: this.#meta });
-    await batch.write();
-    this.#noticeCount = notices;
-    this.#frontier = frontier;
-    this.#size = size;
-    this.#position = position;
-    for (const notice of numbered) this.emit('notice', notice);
+    return { frontier, size };
+  }
+
+  /** Numbers the notices after the last one written. */
+  #numberNotices(batch: LogBatch, notices: readonly Notice[]): NumberedNotice[] {
+    return notices.map((notice, i) => {
+      const numbered: NumberedNotice = { id: this.#noticeCount + i + 1, ...notice };
+      batch.put(pad(numbered.id), JSON.stringify(numbered), { sublevel: this.#notices });
+      return numbered;
+    });
   }
 
   /** The leaf index and block of an entry, if the log holds it. */
-  async locate(entryId: string): Promise<{ index: number; block: number; entryHash: string } | undefined> {
-    const raw = this.#entries.getSync(entryId);
-    return raw === undefined ? undefined : (JSON.parse(raw) as { index: number; block: number; entryHash: string });
+  locate(entryId: string): Promise<{ index: number; block: number; entryHash: string } | undefined> {
+    return promised(() => {
+      const raw = this.#entries.getSync(entryId);
+      return raw === undefined ? undefined : (JSON.parse(raw) as { index: number; block: number; entryHash: string });
+    });
   }
 
   /** The block height at which the log reached `size` (the block of leaf size-1, plus one). */

@@ -18,7 +18,20 @@ export interface Recorded {
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-const parse = <T>(bytes: Uint8Array): T => JSON.parse(decoder.decode(bytes)) as T;
+/** What each transaction of the contract answers, as JSON (chaincode/src/contract.ts). */
+interface ContractReplies {
+  RecordEvent: { entry: Entry; status: SubjectStatus };
+  GetSubjectStatus: SubjectStatus;
+  GetSubjectEntries: Entry[];
+  GetEntry: Entry;
+  GetDocument: unknown;
+  VerifyDocument: VerifyResult;
+}
+
+/** The contract's answer to a transaction: its JSON is the contract's own, trusted as the type it declares. */
+function replyOf<F extends keyof ContractReplies>(_fn: F, bytes: Uint8Array): ContractReplies[F] {
+  return JSON.parse(decoder.decode(bytes)) as ContractReplies[F];
+}
 
 /** The correction contract's transactions, typed, over either ledger. */
 export class CorrectionClient {
@@ -36,27 +49,31 @@ export class CorrectionClient {
       // The document travels as transient data: it never appears in the transaction itself.
       { document: encoder.encode(canonicalJson(request.document)) },
     );
-    const { entry, status } = parse<{ entry: Entry; status: SubjectStatus }>(result.payload);
+    const { entry, status } = replyOf('RecordEvent', result.payload);
     return { entry, status, blockNumber: result.blockNumber };
   }
 
   async status(caller: Caller, subjectRef: string): Promise<SubjectStatus> {
-    return parse(await this.#ledger.evaluate(caller, 'GetSubjectStatus', [subjectRef]));
+    return this.#evaluate(caller, 'GetSubjectStatus', [subjectRef]);
   }
 
   async entries(caller: Caller, subjectRef: string): Promise<Entry[]> {
-    return parse(await this.#ledger.evaluate(caller, 'GetSubjectEntries', [subjectRef]));
+    return this.#evaluate(caller, 'GetSubjectEntries', [subjectRef]);
   }
 
   async entry(caller: Caller, entryId: string): Promise<Entry> {
-    return parse(await this.#ledger.evaluate(caller, 'GetEntry', [entryId]));
+    return this.#evaluate(caller, 'GetEntry', [entryId]);
   }
 
   async document(caller: Caller, entryId: string): Promise<unknown> {
-    return parse(await this.#ledger.evaluate(caller, 'GetDocument', [entryId]));
+    return this.#evaluate(caller, 'GetDocument', [entryId]);
   }
 
   async verify(caller: Caller, entryId: string, docHash: string): Promise<VerifyResult> {
-    return parse(await this.#ledger.evaluate(caller, 'VerifyDocument', [entryId, docHash]));
+    return this.#evaluate(caller, 'VerifyDocument', [entryId, docHash]);
+  }
+
+  async #evaluate<F extends keyof ContractReplies>(caller: Caller, fn: F, args: readonly string[]): Promise<ContractReplies[F]> {
+    return replyOf(fn, await this.#ledger.evaluate(caller, fn, args));
   }
 }

@@ -82,9 +82,15 @@ export interface CorrectionServiceDeps {
 }
 
 /** The use cases of the REST API: authorize, call the contract, sign receipts. */
+/** The first answer to an Idempotency-Key: recorded now, or kept from an earlier request. */
+interface FirstAnswer {
+  readonly response: StoredResponse;
+  readonly fromStore: boolean;
+}
+
 export class CorrectionService {
   readonly #deps: CorrectionServiceDeps;
-  readonly #inFlight = new Map<string, Promise<StoredResponse>>();
+  readonly #inFlight = new Map<string, Promise<FirstAnswer>>();
 
   constructor(deps: Readonly<CorrectionServiceDeps>) {
     this.#deps = deps;
@@ -105,21 +111,18 @@ export class CorrectionService {
     const slot = `${scope}\u0000${idempotencyKey}`;
     // Claim the key before the first await, so that a concurrent retry waits for this one.
     const running = this.#inFlight.get(slot);
-    if (running) return this.#replay(await running, requestHash);
-    const work = (async (): Promise<StoredResponse> => {
+    if (running) return this.#replay((await running).response, requestHash);
+    const work = (async (): Promise<FirstAnswer> => {
       const stored = await this.#deps.store.getResponse(scope, idempotencyKey);
-      if (stored) return { ...stored, replayed: true } as StoredResponse & { replayed: true };
+      if (stored) return { response: stored, fromStore: true };
       const response = { ...(await this.#record(caller, body)), requestHash };
       await this.#deps.store.putResponse(scope, idempotencyKey, response);
-      return response;
+      return { response, fromStore: false };
     })();
     this.#inFlight.set(slot, work);
     try {
-      const response = await work;
-      if ('replayed' in response) {
-        const { replayed: _replayed, ...stored } = response as StoredResponse & { replayed: true };
-        return this.#replay(stored, requestHash);
-      }
+      const { response, fromStore } = await work;
+      if (fromStore) return this.#replay(response, requestHash);
       return { response, replayed: false };
     } finally {
       this.#inFlight.delete(slot);

@@ -41,7 +41,9 @@ export async function streamNotices(
     if (replaying) waiting.push(notice);
     else send(notice);
   });
-  const heartbeat = setInterval(() => write(': keep-alive\n\n'), 15_000);
+  const heartbeat = setInterval(() => {
+    write(': keep-alive\n\n');
+  }, 15_000);
   try {
     for (let batch = await source.after(cursor, agency); batch.length > 0; batch = await source.after(cursor, agency)) {
       for (const notice of batch) send(notice);

@@ -22,8 +22,10 @@ export function obligationList(log: MerkleLog, now: () => Date): ObligationList 
           stored.state === 'open' || stored.state === 'overdue' ? (asOf.getTime() > Date.parse(stored.dueAt) ? 'overdue' : 'open') : stored.state;
         if (query.agency && stored.agency !== query.agency) continue;
         if (query.state && state !== query.state) continue;
-        const { overdueNoticed: _noticed, ...obligation } = stored;
-        obligations.push({ ...obligation, state });
+        // Whether the overdue notice went out is the gateway's own bookkeeping, not part of the answer.
+        const obligation: { -readonly [K in keyof StoredObligation]: StoredObligation[K] } = { ...stored, state };
+        delete obligation.overdueNoticed;
+        obligations.push(obligation);
       }
       obligations.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
       return { asOf: asOf.toISOString(), obligations };

@@ -3,6 +3,7 @@ import { createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:cr
 import type { JWK } from 'jose';
 import { checkpointPayload, CHECKPOINT_TYPE, RECEIPT_TYPE, verifyJws, type CheckpointBody, type TrustFile } from 'correction-verifier';
 import type { Agency, Entry } from 'correction-chaincode/domain';
+import { promised } from '../promised.js';
 
 /** What a receipt attests: this entry, with this hash, was committed in this transaction. */
 export interface ReceiptClaims {
@@ -37,7 +38,11 @@ export const NOTICE_TYPE = 'notice+jws';
  * straight through node:crypto (a third of the cost of the WebCrypto path on this hot path);
  * every signature it makes is verified with jose by the verifier and the tests.
  */
-export async function createGatewaySigner(privateJwks: ReadonlyMap<Agency, JWK>): Promise<GatewaySigner> {
+export function createGatewaySigner(privateJwks: ReadonlyMap<Agency, JWK>): Promise<GatewaySigner> {
+  return promised(() => gatewaySigner(privateJwks));
+}
+
+function gatewaySigner(privateJwks: ReadonlyMap<Agency, JWK>): GatewaySigner {
   const keys = new Map<Agency, { key: KeyObject; kid: string }>();
   for (const [agency, jwk] of privateJwks) {
     keys.set(agency, { key: createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }), kid: jwk.kid ?? `gateway-${agency}` });
@@ -56,23 +61,25 @@ export async function createGatewaySigner(privateJwks: ReadonlyMap<Agency, JWK>)
   const encoder = new TextEncoder();
   return {
     agencies: [...keys.keys()],
-    async signCheckpoint(agency, body) {
-      return compactJws(agency, CHECKPOINT_TYPE, checkpointPayload(body));
+    signCheckpoint(agency, body) {
+      return promised(() => compactJws(agency, CHECKPOINT_TYPE, checkpointPayload(body)));
     },
-    async signNotice(agency, notice) {
-      return compactJws(agency, NOTICE_TYPE, encoder.encode(JSON.stringify(notice)));
+    signNotice(agency, notice) {
+      return promised(() => compactJws(agency, NOTICE_TYPE, encoder.encode(JSON.stringify(notice))));
     },
-    async sign(entry, blockNumber) {
-      const claims: ReceiptClaims = {
-        entryId: entry.id,
-        entryHash: entry.hash,
-        subjectRef: entry.subjectRef,
-        txId: entry.txId,
-        recordedAt: entry.recordedAt,
-        blockNumber,
-        agency: entry.agency,
-      };
-      return compactJws(entry.agency, RECEIPT_TYPE, encoder.encode(JSON.stringify(claims)));
+    sign(entry, blockNumber) {
+      return promised(() => {
+        const claims: ReceiptClaims = {
+          entryId: entry.id,
+          entryHash: entry.hash,
+          subjectRef: entry.subjectRef,
+          txId: entry.txId,
+          recordedAt: entry.recordedAt,
+          blockNumber,
+          agency: entry.agency,
+        };
+        return compactJws(entry.agency, RECEIPT_TYPE, encoder.encode(JSON.stringify(claims)));
+      });
     },
   };
 }
@@ -83,10 +90,11 @@ export async function verifyReceipt(receipt: string, trust: TrustFile): Promise<
   const claims = JSON.parse(Buffer.from(encodedPayload ?? '', 'base64url').toString('utf8')) as ReceiptClaims;
   const header = JSON.parse(Buffer.from(encodedHeader ?? '', 'base64url').toString('utf8')) as { typ?: string };
   if (header.typ !== RECEIPT_TYPE) throw new Error(`not a receipt (typ ${header.typ ?? 'missing'})`);
-  const agency = claims.agency as Agency;
-  const keys = trust.agencies[agency]?.gatewayKeys ?? [];
+  // The receipt names its agency itself, and a trust file read from disk may leave one out.
+  const agencies: Partial<Record<string, { readonly gatewayKeys: readonly JWK[] }>> = trust.agencies;
+  const keys = agencies[claims.agency]?.gatewayKeys ?? [];
   const payload = await verifyJws(receipt, keys, RECEIPT_TYPE);
-  if (!payload) throw new Error(`the receipt is not signed by a gateway key of ${agency}`);
+  if (!payload) throw new Error(`the receipt is not signed by a gateway key of ${claims.agency}`);
   return JSON.parse(new TextDecoder().decode(payload)) as ReceiptClaims;
 }
 

@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
+import { SealedSublevel } from './sealed-sublevel.js';
+import type { Sealer } from './sealer.js';
 
 /** A response kept for an Idempotency-Key: a retry gets it back instead of a second entry. */
 export interface StoredResponse {
@@ -32,19 +34,27 @@ export interface Delivery {
   readonly error?: string;
 }
 
-/** The gateway's own LevelDB (not the ledger): idempotency keys, webhooks and their deliveries. */
+export interface GatewayStoreOptions {
+  /** Seals the records that may carry personal data, under the gateway's document key. */
+  readonly sealer: Sealer;
+}
+
+/**
+ * The gateway's own LevelDB (not the ledger): idempotency keys, webhooks and their deliveries.
+ * The responses kept for idempotency keys are sealed under the document key.
+ */
 export class GatewayStore {
-  readonly #db: Level<string, string>;
-  readonly #idempotency;
+  readonly #db: Level;
+  readonly #idempotency: SealedSublevel;
   readonly #webhooks;
   readonly #deliveries;
   #deliveryCount = 0;
 
-  private constructor(db: Level<string, string>) {
+  private constructor(db: Level, sealer: Sealer) {
     this.#db = db;
-    this.#idempotency = db.sublevel<string, string>('idempotency', { valueEncoding: 'utf8' });
-    this.#webhooks = db.sublevel<string, string>('webhook', { valueEncoding: 'utf8' });
-    this.#deliveries = db.sublevel<string, string>('delivery', { valueEncoding: 'utf8' });
+    this.#idempotency = new SealedSublevel(db, 'idempotency', sealer);
+    this.#webhooks = db.sublevel('webhook', { valueEncoding: 'utf8' });
+    this.#deliveries = db.sublevel('delivery', { valueEncoding: 'utf8' });
   }
 
   async putWebhook(webhook: Webhook): Promise<void> {
@@ -76,12 +86,12 @@ export class GatewayStore {
     return rows.map((raw) => JSON.parse(raw) as Delivery).reverse();
   }
 
-  static async open(dataDir: string): Promise<GatewayStore> {
+  static async open(dataDir: string, options: Readonly<GatewayStoreOptions>): Promise<GatewayStore> {
     const dir = join(dataDir, 'gateway');
-    await mkdir(dir, { recursive: true });
-    const db = new Level<string, string>(dir, { valueEncoding: 'utf8' });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const db = new Level(dir, { valueEncoding: 'utf8' });
     await db.open();
-    return new GatewayStore(db);
+    return new GatewayStore(db, options.sealer);
   }
 
   async getResponse(scope: string, key: string): Promise<StoredResponse | undefined> {

@@ -70,6 +70,6 @@ async function withoutProcessHandlers<T>(load: () => Promise<T>): Promise<T> {
 }
 
 function transactionNames(prototype: object): Set<string> {
-  const meta = Reflect.getMetadata?.('fabric:transactions', prototype) as Array<{ name: string }> | undefined;
+  const meta = Reflect.getMetadata('fabric:transactions', prototype) as Array<{ name: string }> | undefined;
   return new Set((meta ?? []).map((t) => t.name));
 }

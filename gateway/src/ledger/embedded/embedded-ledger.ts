@@ -2,17 +2,20 @@ import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Level } from 'level';
+import { Level, type ChainedBatch } from 'level';
 import { MSP_OF_AGENCY, sha256Hex } from 'correction-chaincode/domain';
+import type { Sealer } from '../../store/sealer.js';
 import { LedgerUnavailableError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
 import { blockHash, makeBlock, ZERO_HASH, type Block, type BlockTransaction } from './block.js';
 import { loadContract, type ContractRuntime } from './contract-runtime.js';
-import { EmbeddedStub, type TransactionInput } from './stub.js';
+import { EmbeddedStub, type TransactionInput, type WriteSet } from './stub.js';
 import { BlockOverlay, blockKey, CommittedState, historyKey, LedgerStore } from './world-state.js';
 
 export interface EmbeddedLedgerOptions {
   /** Folder of the LevelDB files. */
   readonly dataDir: string;
+  /** Seals private documents at rest, under the gateway's document key. */
+  readonly sealer: Sealer;
   /** Most transactions cut into one block. */
   readonly maxBlockTransactions?: number;
 }
@@ -22,6 +25,14 @@ interface Pending {
   readonly resolve: (result: SubmitResult) => void;
   readonly reject: (error: unknown) => void;
 }
+
+/** A transaction that ran, with the payload its submitter gets once its block is written. */
+interface Accepted {
+  readonly pending: Pending;
+  readonly payload: Uint8Array;
+}
+
+type LedgerBatch = ChainedBatch<Level, string, string>;
 
 interface ChainTip {
   readonly height: number;
@@ -55,10 +66,10 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
 
   static async open(options: Readonly<EmbeddedLedgerOptions>): Promise<EmbeddedLedger> {
     const dir = join(options.dataDir, 'ledger');
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const db = new Level<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     await db.open();
-    const store = new LedgerStore(db);
+    const store = new LedgerStore(db, options.sealer);
     const tip = await readTip(store);
     const runtime = await loadContract();
     return new EmbeddedLedger(store, runtime, tip, options.maxBlockTransactions ?? 500);
@@ -89,12 +100,12 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
     }
   }
 
-  async height(): Promise<number> {
-    return this.#tip.height;
+  height(): Promise<number> {
+    return Promise.resolve(this.#tip.height);
   }
 
-  async ready(): Promise<boolean> {
-    return !this.#closed && this.store.db.status === 'open';
+  ready(): Promise<boolean> {
+    return Promise.resolve(!this.#closed && this.store.db.status === 'open');
   }
 
   /** Committed blocks from `from` on, in order. */
@@ -158,51 +169,12 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
 
   async #commitBlock(batch: readonly Pending[]): Promise<void> {
     const overlay = new BlockOverlay(new CommittedState(this.store));
-    const transactions: BlockTransaction[] = [];
-    const accepted: Array<{ pending: Pending; payload: Uint8Array }> = [];
-    for (const pending of batch) {
-      const { input } = pending;
-      const stub = new EmbeddedStub(overlay, input);
-      try {
-        const payload = await this.#runtime.invoke(stub, input.agency, input.fn, input.args);
-        const { writes, privateWrites, event } = stub.writeSet;
-        for (const [key, value] of writes) overlay.writes.set(key, value);
-        for (const [key, value] of privateWrites) overlay.privateWrites.set(key, value);
-        transactions.push({
-          txId: input.txId,
-          timestamp: input.timestamp.getTime(),
-          mspId: MSP_OF_AGENCY[input.agency],
-          fn: input.fn,
-          args: input.args,
-          writes: [...writes],
-          privateWrites: [...privateWrites].map(([compound, value]) => {
-            const [collection = '', key = ''] = compound.split('\u0000');
-            return [collection, key, sha256Hex(value)] as const;
-          }),
-          event: event ?? null,
-        });
-        accepted.push({ pending, payload: encoder.encode(payload) });
-      } catch (error) {
-        pending.reject(error);
-      }
-    }
+    const { transactions, accepted } = await this.#execute(batch, overlay);
     if (transactions.length === 0) return;
 
     const block = makeBlock(this.#tip.height, this.#tip.hash, transactions);
     const hash = blockHash(block.header);
-    const batchOps = this.store.db.batch();
-    transactions.forEach((tx, txNumber) => {
-      for (const [key, value] of tx.writes) {
-        if (value === null) batchOps.del(key, { sublevel: this.store.state });
-        else batchOps.put(key, value, { sublevel: this.store.state });
-        const record = JSON.stringify({ txId: tx.txId, timestamp: tx.timestamp, value });
-        batchOps.put(historyKey(key, block.header.number, txNumber), record, { sublevel: this.store.history });
-      }
-      batchOps.put(tx.txId, String(block.header.number), { sublevel: this.store.txIndex });
-    });
-    for (const [compound, value] of overlay.privateWrites) batchOps.put(compound, value, { sublevel: this.store.privateData });
-    batchOps.put(blockKey(block.header.number), JSON.stringify(block), { sublevel: this.store.blocks });
-    batchOps.put('tip', JSON.stringify({ height: block.header.number + 1, hash }), { sublevel: this.store.meta });
+    const batchOps = this.#blockWrites(block, hash, overlay);
     try {
       await batchOps.write();
     } catch (cause) {
@@ -216,6 +188,66 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
     }
     this.emit('block', block);
   }
+
+  /**
+   * Runs each transaction over the block's overlay, so that later ones see earlier ones' writes.
+   * A failed transaction is rejected at once and leaves nothing behind.
+   */
+  async #execute(batch: readonly Pending[], overlay: BlockOverlay): Promise<{ transactions: BlockTransaction[]; accepted: Accepted[] }> {
+    const transactions: BlockTransaction[] = [];
+    const accepted: Accepted[] = [];
+    for (const pending of batch) {
+      const { input } = pending;
+      const stub = new EmbeddedStub(overlay, input);
+      try {
+        const payload = await this.#runtime.invoke(stub, input.agency, input.fn, input.args);
+        const { writes, privateWrites } = stub.writeSet;
+        for (const [key, value] of writes) overlay.writes.set(key, value);
+        for (const [key, value] of privateWrites) overlay.privateWrites.set(key, value);
+        transactions.push(blockTransaction(input, stub.writeSet));
+        accepted.push({ pending, payload: encoder.encode(payload) });
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
+    return { transactions, accepted };
+  }
+
+  /** The block, its state, history, index and private writes, and the new tip, as one batch. */
+  #blockWrites(block: Block, hash: string, overlay: BlockOverlay): LedgerBatch {
+    const batchOps = this.store.db.batch();
+    block.transactions.forEach((tx, txNumber) => {
+      for (const [key, value] of tx.writes) {
+        if (value === null) batchOps.del(key, { sublevel: this.store.state });
+        else batchOps.put(key, value, { sublevel: this.store.state });
+        const record = JSON.stringify({ txId: tx.txId, timestamp: tx.timestamp, value });
+        batchOps.put(historyKey(key, block.header.number, txNumber), record, { sublevel: this.store.history });
+      }
+      batchOps.put(tx.txId, String(block.header.number), { sublevel: this.store.txIndex });
+    });
+    // Sealed as they are written: the block recorded the hash of the plaintext, which audits check.
+    for (const [compound, value] of overlay.privateWrites) this.store.privateData.putIn(batchOps, compound, value);
+    batchOps.put(blockKey(block.header.number), JSON.stringify(block), { sublevel: this.store.blocks });
+    batchOps.put('tip', JSON.stringify({ height: block.header.number + 1, hash }), { sublevel: this.store.meta });
+    return batchOps;
+  }
+}
+
+/** A transaction as its block keeps it: private writes by collection, key and hash of the value only. */
+function blockTransaction(input: TransactionInput, writeSet: WriteSet): BlockTransaction {
+  return {
+    txId: input.txId,
+    timestamp: input.timestamp.getTime(),
+    mspId: MSP_OF_AGENCY[input.agency],
+    fn: input.fn,
+    args: input.args,
+    writes: [...writeSet.writes],
+    privateWrites: [...writeSet.privateWrites].map(([compound, value]) => {
+      const [collection = '', key = ''] = compound.split('\u0000');
+      return [collection, key, sha256Hex(value)] as const;
+    }),
+    event: writeSet.event ?? null,
+  };
 }
 
 /** The chaincode events of a block, in transaction order. */

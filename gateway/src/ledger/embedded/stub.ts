@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Iterators } from 'fabric-shim-api';
 import { MSP_OF_AGENCY, type Agency, type CollectionName, COLLECTIONS } from 'correction-chaincode/domain';
+import { promised } from '../../promised.js';
 import type { WorldState } from './world-state.js';
 
 const COMPOSITE_KEY_NAMESPACE = '\u0000';
@@ -86,13 +87,17 @@ export class EmbeddedStub {
     return value == null ? new Uint8Array() : encoder.encode(value);
   }
 
-  async putState(key: string, value: Uint8Array): Promise<void> {
-    if (!key) throw new Error('key must not be empty');
-    this.writeSet.writes.set(key, decoder.decode(value));
+  putState(key: string, value: Uint8Array): Promise<void> {
+    return promised(() => {
+      if (!key) throw new Error('key must not be empty');
+      this.writeSet.writes.set(key, decoder.decode(value));
+    });
   }
 
-  async deleteState(key: string): Promise<void> {
-    this.writeSet.writes.set(key, null);
+  deleteState(key: string): Promise<void> {
+    return promised(() => {
+      this.writeSet.writes.set(key, null);
+    });
   }
 
   createCompositeKey(objectType: string, attributes: string[]): string {
@@ -146,9 +151,11 @@ export class EmbeddedStub {
     return value == null ? new Uint8Array() : createHash('sha256').update(value).digest();
   }
 
-  async putPrivateData(collection: string, key: string, value: Uint8Array): Promise<void> {
-    this.#requireMember(collection, 'write');
-    this.writeSet.privateWrites.set(privateKey(collection, key), decoder.decode(value));
+  putPrivateData(collection: string, key: string, value: Uint8Array): Promise<void> {
+    return promised(() => {
+      this.#requireMember(collection, 'write');
+      this.writeSet.privateWrites.set(privateKey(collection, key), decoder.decode(value));
+    });
   }
 
   setEvent(name: string, payload: Uint8Array): void {
@@ -183,9 +190,9 @@ export class EmbeddedStub {
 function listIterator<T>(rows: readonly T[]): { next(): Promise<{ value: T; done: boolean }>; close(): Promise<void> } {
   let index = 0;
   return {
-    async next() {
+    next() {
       const value = rows[index++];
-      return value === undefined ? { value: undefined as unknown as T, done: true } : { value, done: false };
+      return Promise.resolve(value === undefined ? { value: undefined as unknown as T, done: true } : { value, done: false });
     },
     async close() {},
   };

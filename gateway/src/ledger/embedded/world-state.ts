@@ -1,8 +1,11 @@
 import type { Level } from 'level';
+import { promised } from '../../promised.js';
+import { SealedSublevel } from '../../store/sealed-sublevel.js';
+import type { Sealer } from '../../store/sealer.js';
 import { privateKey } from './stub.js';
 
-type Db = Level<string, string>;
-const sub = (db: Db, name: string) => db.sublevel<string, string>(name, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+type Db = Level;
+const sub = (db: Db, name: string) => db.sublevel(name, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
 type Sub = ReturnType<typeof sub>;
 export type Snapshot = ReturnType<Db['snapshot']>;
 
@@ -20,20 +23,23 @@ export interface WorldState {
   getPrivate(collection: string, key: string): Promise<string | null | undefined>;
 }
 
-/** The LevelDB layout of the embedded ledger. */
+/**
+ * The LevelDB layout of the embedded ledger. Private documents are sealed under the document key;
+ * everything else is public ledger data (entries, statuses, blocks with hashes), kept in clear.
+ */
 export class LedgerStore {
   readonly db: Db;
   readonly state: Sub;
-  readonly privateData: Sub;
+  readonly privateData: SealedSublevel;
   readonly history: Sub;
   readonly blocks: Sub;
   readonly txIndex: Sub;
   readonly meta: Sub;
 
-  constructor(db: Db) {
+  constructor(db: Db, sealer: Sealer) {
     this.db = db;
     this.state = sub(db, 'state');
-    this.privateData = sub(db, 'private');
+    this.privateData = new SealedSublevel(db, 'private', sealer);
     this.history = sub(db, 'history');
     this.blocks = sub(db, 'blocks');
     this.txIndex = sub(db, 'tx');
@@ -72,8 +78,9 @@ export class CommittedState implements WorldState {
     return rows.map((row) => JSON.parse(row) as HistoryRecord);
   }
 
-  async getPrivate(collection: string, key: string): Promise<string | undefined> {
-    return this.#store.privateData.getSync(privateKey(collection, key), this.#options);
+  getPrivate(collection: string, key: string): Promise<string | undefined> {
+    // Opening a sealed document that does not authenticate throws: the promise rejects with it.
+    return promised(() => this.#store.privateData.getSync(privateKey(collection, key), this.#options));
   }
 }
 

@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { DomainError } from 'correction-chaincode/domain';
 import type { FabricEvidence } from 'correction-verifier';
 import type { Config } from '../../config.js';
+import { promised } from '../../promised.js';
 import { LedgerUnavailableError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
 
 /** The gateway's Fabric connection settings, as `npm run network:up` writes them per agency. */
@@ -44,7 +45,8 @@ const MVCC_BACKOFF_MS = 40;
 /** Read-set conflicts: a key (MVCC_READ_CONFLICT) or a range (PHANTOM_READ_CONFLICT) changed under the transaction. */
 const READ_CONFLICTS: ReadonlySet<number> = new Set([peer.TxValidationCode.MVCC_READ_CONFLICT, peer.TxValidationCode.PHANTOM_READ_CONFLICT]);
 
-const GRPC_UNAVAILABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
+/** By number: fabric-gateway's errors carry grpc status codes under an enum of their own. */
+const GRPC_UNAVAILABLE: ReadonlySet<number> = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED]);
 
 /**
  * The Fabric adapter of the Ledger port: the agency's own peer through the Fabric Gateway,
@@ -168,7 +170,9 @@ export class FabricLedger implements Ledger {
 
   async *followEvents(fromBlock: number, signal: AbortSignal): AsyncGenerator<LedgerEvent> {
     const events = await this.#network.getChaincodeEvents(this.#chaincode, { startBlock: BigInt(fromBlock) });
-    const onAbort = () => events.close();
+    const onAbort = () => {
+      events.close();
+    };
     signal.addEventListener('abort', onAbort);
     try {
       for await (const event of events) {
@@ -211,9 +215,11 @@ export class FabricLedger implements Ledger {
     }
   }
 
-  async close(): Promise<void> {
-    this.#gateway.close();
-    this.#client.close();
+  close(): Promise<void> {
+    return promised(() => {
+      this.#gateway.close();
+      this.#client.close();
+    });
   }
 }
 
