@@ -11,9 +11,14 @@ export interface FuzzSeeds {
   readonly entryIds: readonly string[];
   readonly receipts: readonly string[];
   readonly webhookIds: readonly string[];
-  /** Sizes of the log with a final checkpoint (for consistency proofs). */
-  readonly logSizes: readonly number[];
 }
+
+/**
+ * Sizes of the log with a final checkpoint after seeding, for consistency proofs: schemathesis.toml
+ * lists them (a dictionary file holds strings only, and these are integers), and seeding checks it
+ * made exactly these.
+ */
+export const SEEDED_CHECKPOINTS = [8, 9] as const;
 
 /** Waits until the log's latest final checkpoint covers every entry recorded so far; resolves its size. */
 async function checkpointed(gateway: DrillGateway, token: string, timeoutMs = 30_000): Promise<number> {
@@ -40,7 +45,7 @@ async function webhook(gateway: DrillGateway, token: string, agency: string): Pr
  * warnings), one awaiting its reception, a webhook of each identity's agency, and two final
  * checkpoints, so that lookups, reads, proofs, evidence and consistency proofs can answer 200.
  */
-export async function seedForFuzzing(gateway: DrillGateway, tokens: { court: string; justice: string }): Promise<FuzzSeeds> {
+export async function seedForFuzzing(gateway: DrillGateway, tokens: { readonly court: string; readonly justice: string }): Promise<FuzzSeeds> {
   const subjects: Subject[] = [];
   for (const n of [1, 2, 3]) subjects.push(await setUpSubject(gateway.url, tokens, n));
   const first = subjects[0];
@@ -48,28 +53,29 @@ export async function seedForFuzzing(gateway: DrillGateway, tokens: { court: str
   const before = await checkpointed(gateway, tokens.court);
   subjects.push(await setUpSubject(gateway.url, tokens, 4, false));
   const after = await checkpointed(gateway, tokens.court);
+  if (before !== SEEDED_CHECKPOINTS[0] || after !== SEEDED_CHECKPOINTS[1]) {
+    throw new Error(`seeding made final checkpoints at ${before} and ${after}, not at ${SEEDED_CHECKPOINTS.join(' and ')} as schemathesis.toml says`);
+  }
   return {
     subjectRefs: subjects.map((s) => s.ref),
     idNumbers: subjects.map((s) => s.idNumber),
     entryIds: [...subjects.flatMap((s) => s.entryIds), ...warnings.map((w) => w.entryId)],
     receipts: [...subjects.flatMap((s) => s.receipts), ...warnings.map((w) => w.receipt)],
     webhookIds: [await webhook(gateway, tokens.court, 'COURT'), await webhook(gateway, tokens.justice, 'JUSTICE')],
-    logSizes: [before, after],
   };
 }
 
 /** One libFuzzer-style dictionary file per kind of value, as schemathesis.toml names them. */
 export async function writeDictionaries(dir: string, seeds: FuzzSeeds): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const files: Record<string, readonly (string | number)[]> = {
+  const files: Record<string, readonly string[]> = {
     'subject-refs': seeds.subjectRefs,
     'id-numbers': seeds.idNumbers,
     'entry-ids': seeds.entryIds,
     receipts: seeds.receipts,
     'webhook-ids': seeds.webhookIds,
-    'log-sizes': seeds.logSizes,
   };
   for (const [name, values] of Object.entries(files)) {
-    await writeFile(join(dir, `${name}.dict`), `# written by npm run schemathesis for one run\n${values.map((v) => JSON.stringify(String(v))).join('\n')}\n`);
+    await writeFile(join(dir, `${name}.dict`), `# written by npm run schemathesis for one run\n${values.map((v) => JSON.stringify(v)).join('\n')}\n`);
   }
 }

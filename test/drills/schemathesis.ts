@@ -3,7 +3,8 @@
  * configured by schemathesis.toml. Starts a gateway on the embedded ledger in a child process
  * (temporary data; rate limits out of the fuzzer's way; checkpoints every second so proofs are
  * found), seeds subjects, entries, webhooks and checkpoints, writes their values where the config
- * reads them, mints tokens for two identities (a court clerk, a justice bureau officer), then runs
+ * reads them, mints tokens for three identities (a court clerk, a justice bureau officer, a
+ * procuratorate auditor), then runs
  *
  *   st run <gateway>/openapi.json --checks all [more options]
  *
@@ -17,13 +18,14 @@
  *                          scripts/install-schemathesis.sh installs)
  */
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllChildren } from '../bench/children.js';
 import { embeddedGateways } from './embedded-gateways.js';
-import { seedForFuzzing, writeDictionaries } from './fuzz-seeds.js';
+import { SEEDED_CHECKPOINTS, seedForFuzzing, writeDictionaries } from './fuzz-seeds.js';
 import type { DrillGateway } from './gateways.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -45,11 +47,18 @@ async function stCommand(): Promise<string> {
   return st;
 }
 
-/** The Web Fuzzing Commons auth file: the identities Schemathesis tries, in order, per operation. */
-async function writeIdentities(dir: string, tokens: { court: string; justice: string }): Promise<string> {
+interface Identities {
+  readonly court: string;
+  readonly justice: string;
+  readonly auditor: string;
+}
+
+/** The Web Fuzzing Commons auth file: the identities Schemathesis tries, in this order, per operation. */
+async function writeIdentities(dir: string, tokens: Identities): Promise<string> {
   const file = join(dir, 'identities.json');
   const identity = (name: string, token: string) => ({ name, fixedHeaders: [{ name: 'Authorization', value: `Bearer ${token}` }] });
-  await writeFile(file, JSON.stringify({ auth: [identity('court-clerk', tokens.court), identity('justice-officer', tokens.justice)] }), { mode: 0o600 });
+  const auth = [identity('court-clerk', tokens.court), identity('justice-officer', tokens.justice), identity('procuratorate-auditor', tokens.auditor)];
+  await writeFile(file, JSON.stringify({ auth }), { mode: 0o600 });
   return file;
 }
 
@@ -72,13 +81,23 @@ function runSt(st: string, url: string, identities: string, extra: readonly stri
 
 async function fuzz(gateway: DrillGateway, st: string, extra: readonly string[]): Promise<number> {
   const secrets = await mkdtemp(join(tmpdir(), 'fuzz-identities-'));
+  // Also when interrupted: children.ts kills the gateway, then exits.
+  const removeSecrets = () => {
+    rmSync(secrets, { recursive: true, force: true });
+  };
+  process.once('exit', removeSecrets);
   try {
-    const tokens = { court: await gateway.token('COURT', 'clerk', 'fuzz-court-clerk'), justice: await gateway.token('JUSTICE', 'officer', 'fuzz-justice-officer') };
+    const tokens: Identities = {
+      court: await gateway.token('COURT', 'clerk', 'fuzz-court-clerk'),
+      justice: await gateway.token('JUSTICE', 'officer', 'fuzz-justice-officer'),
+      auditor: await gateway.token('PROCURATORATE', 'auditor', 'fuzz-procuratorate-auditor'),
+    };
     const seeds = await seedForFuzzing(gateway, tokens);
     await writeDictionaries(SEEDS_DIR, seeds);
-    process.stdout.write(`gateway ${gateway.url}: ${seeds.subjectRefs.length} subjects, ${seeds.entryIds.length} entries, ${seeds.webhookIds.length} webhooks, final checkpoints at ${seeds.logSizes.join(' and ')}\n`);
+    process.stdout.write(`gateway ${gateway.url}: ${seeds.subjectRefs.length} subjects, ${seeds.entryIds.length} entries, ${seeds.webhookIds.length} webhooks, final checkpoints at ${SEEDED_CHECKPOINTS.join(' and ')}\n`);
     return await runSt(st, gateway.url, await writeIdentities(secrets, tokens), extra);
   } finally {
+    process.off('exit', removeSecrets);
     await rm(secrets, { recursive: true, force: true });
   }
 }
