@@ -27,10 +27,16 @@ export function formatTable(reports: readonly DrillReport[]): string {
   return [line(HEAD), `|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
-/** Writes the run as JSON to `dir`/drills-<time>.json (a folder git ignores by a .gitignore of its own). */
-export async function writeReport(dir: string, run: Readonly<Record<string, unknown>>): Promise<string> {
+/** Makes the results folder, which git ignores by a .gitignore of its own. */
+export async function resultsDir(dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, '.gitignore'), '*\n');
+  return dir;
+}
+
+/** Writes the run as JSON to `dir`/drills-<time>.json. */
+export async function writeReport(dir: string, run: Readonly<Record<string, unknown>>): Promise<string> {
+  await resultsDir(dir);
   const at = new Date();
   const machine = { node: process.version, platform: process.platform, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem() };
   const file = join(dir, `drills-${at.toISOString().replaceAll(':', '-').replace(/\..*/, '')}.json`);

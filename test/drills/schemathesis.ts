@@ -27,10 +27,12 @@ import { killAllChildren } from '../bench/children.js';
 import { embeddedGateways } from './embedded-gateways.js';
 import { SEEDED_CHECKPOINTS, seedForFuzzing, writeDictionaries } from './fuzz-seeds.js';
 import type { DrillGateway } from './gateways.js';
+import { resultsDir } from './report.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-/** Where schemathesis.toml reads the seeds' dictionaries from. */
-const SEEDS_DIR = join(ROOT, 'bench-results', 'schemathesis', 'seeds');
+const RESULTS = join(ROOT, 'bench-results');
+/** Where schemathesis.toml reads the seeds' dictionaries from (its reports and cache go beside). */
+const SEEDS_DIR = join(RESULTS, 'schemathesis', 'seeds');
 /** Buckets the fuzzer never reaches (its own 401s included); checkpoints every second. */
 const FUZZ_GATEWAY = {
   RATE_LIMIT_AGENCY: '1000000:1000000',
@@ -104,6 +106,7 @@ async function fuzz(gateway: DrillGateway, st: string, extra: readonly string[])
 
 async function main(): Promise<void> {
   const st = await stCommand();
+  await resultsDir(RESULTS);
   const gateway = await embeddedGateways().start(FUZZ_GATEWAY);
   try {
     process.exitCode = await fuzz(gateway, st, process.argv.slice(2));
