@@ -12,19 +12,34 @@ import {
   entryHash,
   GENESIS_HASH,
   isCollectionMember,
+  checkKeyHash,
+  checkReplay,
+  documentHash,
   recordEntry,
+  requestHash,
+  statusAfter,
   SUBJECT_REF_PATTERN,
   type Agency,
   type CheckpointCosignature,
   type Entry,
   type FieldIssue,
+  type IdempotencyRecord,
+  type RecordCommand,
+  type RecordOutcome,
   type SubjectStatus,
 } from './domain/index.js';
-import { entryIndexKey, entryKey, subjectKey, type EntryLocation } from './keys.js';
+import { entryIndexKey, entryKey, idempotencyRecordKey, subjectKey, type EntryLocation } from './keys.js';
 
 export { CHECKPOINT_CONFLICT_EVENT, CHECKPOINT_EVENT, ENTRY_EVENT } from './domain/index.js';
 /** Transient-map key carrying the private document of RecordEvent. */
 export const TRANSIENT_DOCUMENT = 'document';
+
+/** What RecordEvent returns: the entry and the status after it; `replayed` when the key was used before. */
+export interface RecordReply {
+  readonly entry: Entry;
+  readonly status: SubjectStatus;
+  readonly replayed: boolean;
+}
 
 export interface VerifyResult {
   readonly valid: boolean;
@@ -57,32 +72,39 @@ export class CorrectionContract extends Contract {
   /**
    * Records one correction event. The document arrives in the transient map (key `document`) so
    * that it never appears in the proposal; only its hash and public facts reach the ledger.
+   *
+   * Every call carries the hash of an idempotency key, recorded per agency in the same write as
+   * the entry: the same key and request again returns the first entry and writes nothing, a
+   * different request with the key is refused. The key is read before anything else, so on
+   * Fabric two transactions with one key cannot both commit (the second fails MVCC on the key).
    */
   @Transaction()
   @Returns('string')
-  async RecordEvent(ctx: contractApi.Context, subjectRef: string, type: string, occurredAt: string, amends: string): Promise<string> {
+  async RecordEvent(
+    ctx: contractApi.Context,
+    subjectRef: string,
+    type: string,
+    occurredAt: string,
+    amends: string,
+    idempotencyKeyHash: string,
+  ): Promise<string> {
     return guarded(async () => {
       const agency = callerAgency(ctx);
       const document = transientDocument(ctx);
-      const status = await readStatus(ctx, subjectRef);
-      const amended = amends ? await readEntry(ctx, amends) : undefined;
-      const acknowledges = (document as { acknowledges?: unknown } | null)?.acknowledges;
-      const acknowledged = type === 'HANDOVER_RECEIPT' && typeof acknowledges === 'string' && ENTRY_ID_PATTERN.test(acknowledges)
-        ? await readEntry(ctx, acknowledges)
-        : undefined;
-      const history = type === 'AMENDMENT' && status ? await readChain(ctx, subjectRef) : undefined;
-      const outcome = recordEntry(
-        { subjectRef, type, agency, occurredAt, document, amends: amends || null },
-        { txId: ctx.stub.getTxID(), recordedAt: transactionTime(ctx) },
-        { status, amended, acknowledged, history },
-      );
+      checkKeyHash(idempotencyKeyHash);
+      const keyState = idempotencyRecordKey(ctx.stub, agency, idempotencyKeyHash);
+      const request = requestHash({ subjectRef, type, occurredAt, amends: amends || null, docHash: documentHash(document) });
+      const used = await readJson<IdempotencyRecord>(ctx, keyState);
+      if (used) return replay(ctx, used, request);
+      const outcome = await decide(ctx, { subjectRef, type, agency, occurredAt, document, amends: amends || null });
       const { entry } = outcome;
       await ctx.stub.putState(entryKey(ctx.stub, subjectRef, entry.seq), json(entry));
       await ctx.stub.putState(entryIndexKey(ctx.stub, entry.id), json({ subjectRef, seq: entry.seq }));
       await ctx.stub.putState(subjectKey(ctx.stub, subjectRef), json(outcome.status));
+      await ctx.stub.putState(keyState, json({ entryId: entry.id, requestHash: request } satisfies IdempotencyRecord));
       await ctx.stub.putPrivateData(outcome.collection, entry.id, encoder.encode(canonicalJson(document)));
       ctx.stub.setEvent(ENTRY_EVENT, json(entry));
-      return JSON.stringify({ entry, status: outcome.status });
+      return JSON.stringify({ entry, status: outcome.status, replayed: false } satisfies RecordReply);
     });
   }
 
@@ -222,6 +244,26 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
     if (error instanceof DomainError) throw new Error(error.toWire(), { cause: error });
     throw error;
   }
+}
+
+/** Loads what the domain needs to decide on a new entry, and lets it decide. */
+async function decide(ctx: Context, cmd: RecordCommand): Promise<RecordOutcome> {
+  const status = await readStatus(ctx, cmd.subjectRef);
+  const amended = cmd.amends ? await readEntry(ctx, cmd.amends) : undefined;
+  const acknowledges = (cmd.document as { acknowledges?: unknown } | null)?.acknowledges;
+  const acknowledged = cmd.type === 'HANDOVER_RECEIPT' && typeof acknowledges === 'string' && ENTRY_ID_PATTERN.test(acknowledges)
+    ? await readEntry(ctx, acknowledges)
+    : undefined;
+  const history = cmd.type === 'AMENDMENT' && status ? await readChain(ctx, cmd.subjectRef) : undefined;
+  return recordEntry(cmd, { txId: ctx.stub.getTxID(), recordedAt: transactionTime(ctx) }, { status, amended, acknowledged, history });
+}
+
+/** The first answer to a key used before, read back from the ledger; nothing is written. */
+async function replay(ctx: Context, record: IdempotencyRecord, request: string): Promise<string> {
+  checkReplay(record, request);
+  const entry = await requireEntry(ctx, record.entryId);
+  const status = statusAfter(await readChain(ctx, entry.subjectRef), entry);
+  return JSON.stringify({ entry, status, replayed: true } satisfies RecordReply);
 }
 
 function callerAgency(ctx: Context): Agency {

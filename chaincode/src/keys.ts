@@ -19,3 +19,7 @@ export interface EntryLocation {
   readonly subjectRef: string;
   readonly seq: number;
 }
+
+/** An agency's idempotency key (its hash): one per agency and key, never shared between agencies. */
+export const idempotencyRecordKey = (stub: ChaincodeStub, agency: string, keyHash: string): string =>
+  stub.createCompositeKey('idempotency', [agency, keyHash]);

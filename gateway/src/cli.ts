@@ -10,6 +10,7 @@ import { devKeyPaths, ensureDevKeys, mintDevToken, ROLES, type Role } from './ke
 import { DOCUMENT_KEY_FILE, readKeyFile } from './key-files.js';
 import { auditEmbeddedLedger, type AuditPhase, type AuditProgress } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
+import { maintenanceOf, pauseLedger, resumeLedger } from './ledger/embedded/maintenance.js';
 import type { AuditProblem, AuditReport } from './services/correction-service.js';
 import { createSealer } from './store/sealer.js';
 import { readTrust, verifyReceipt } from './services/receipts.js';
@@ -251,6 +252,26 @@ function problemLocation(p: AuditProblem): string {
     .filter(Boolean)
     .join(', ');
 }
+
+program
+  .command('pause')
+  .description('pause the embedded ledger for maintenance (a running gateway too): it takes no transactions, reads go on, keyed writes wait in the outbox')
+  .addOption(dataDirOption())
+  .option('--reason <text>', 'why, for whoever looks', 'maintenance')
+  .action(async (options: { dataDir: string; reason: string }) => {
+    const maintenance = await pauseLedger(resolve(options.dataDir), options.reason);
+    process.stdout.write(`ledger paused since ${maintenance.since}: ${maintenance.reason}\n`);
+  });
+
+program
+  .command('resume')
+  .description('end the maintenance: the ledger takes transactions again and the outbox drains')
+  .addOption(dataDirOption())
+  .action(async (options: { dataDir: string }) => {
+    const dataDir = resolve(options.dataDir);
+    const paused = maintenanceOf(dataDir);
+    process.stdout.write((await resumeLedger(dataDir)) ? `ledger resumed (paused since ${paused?.since ?? 'unknown'})\n` : 'the ledger was not paused\n');
+  });
 
 program
   .command('demo')

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { AGENCIES } from 'correction-chaincode/domain';
 import { DOCUMENT_KEY_FILE, keyFileProblems, SUBJECT_KEY_FILE, type KeyFileSpec } from './key-files.js';
 import { devKeyPaths } from './keys.js';
+import { parseAddressRange, parseHostPattern } from './services/webhook-destinations.js';
+import { DEFAULT_DELIVERY_LOG_SIZE } from './store/webhook-store.js';
 
 const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -17,6 +19,13 @@ function bucket(text: string): { ratePerSecond: number; burst: number } {
   const ratePerSecond = Math.max(0.001, Number(rate));
   return { ratePerSecond, burst: Math.max(1, burst === undefined ? Math.ceil(ratePerSecond * 2) : Number(burst)) };
 }
+
+/** A comma-separated list, each entry checked by `valid`; empty entries are dropped. */
+const list = (valid: (entry: string) => boolean, what: string) =>
+  z
+    .string()
+    .transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .refine((entries) => entries.every(valid), { error: `every entry must be ${what}` });
 
 const ENV_SCHEMA = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -46,8 +55,18 @@ const ENV_SCHEMA = z.object({
   DEADLINE_RULES: z.string().min(1).optional(),
   /** How often overdue obligations are looked for. */
   DEADLINE_SWEEP_SECONDS: z.coerce.number().min(0.05).max(86_400).default(60),
-  /** First webhook retry delay in ms; each further retry doubles it, up to a minute. */
+  /** First webhook retry delay in ms; each later wait lasts as long as the receiver has been failing, up to a minute. */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
+  /** Hosts webhooks may point at: exact names or address literals, and `*.suffix` for every name below a suffix. */
+  WEBHOOK_ALLOWED_HOSTS: list((entry) => parseHostPattern(entry) !== undefined, 'a host name, an address literal or *.suffix').default([]),
+  /** Address ranges (CIDR) webhooks may reach although they are not public: loopback, private, link-local … */
+  WEBHOOK_ALLOWED_ADDRESSES: list((entry) => parseAddressRange(entry) !== undefined, 'an IP address or CIDR range').default([]),
+  /** Webhooks one agency may have at once. */
+  WEBHOOK_MAX_PER_AGENCY: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** How long a receiver may keep failing before its webhook pauses (hours, fractions allowed). */
+  WEBHOOK_GIVE_UP_HOURS: z.coerce.number().min(0.0001).max(24 * 30).default(24),
+  /** Delivery attempts kept per webhook. */
+  WEBHOOK_DELIVERY_LOG_SIZE: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_DELIVERY_LOG_SIZE),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The agency this gateway serves; required on Fabric, where each gateway holds one agency's identity. */
   AGENCY: z.enum(AGENCIES).optional(),
@@ -63,6 +82,11 @@ const ENV_SCHEMA = z.object({
   TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),
   /** Most transactions per embedded-ledger block. */
   BLOCK_MAX_TRANSACTIONS: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** How long a submission waits for its commit on Fabric before its outcome counts as unknown (202). */
+  LEDGER_COMMIT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(30),
+  /** First delay before the outbox tries the ledger again; each further one doubles, up to OUTBOX_RETRY_MAX_MS. */
+  OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
+  OUTBOX_RETRY_MAX_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
 });
 
 export interface Config {
@@ -86,11 +110,13 @@ export interface Config {
   readonly holidayCalendar: string;
   readonly deadlineSweepMs: number;
   readonly deadlineRulesFile: string | undefined;
-  readonly webhookRetryBaseMs: number;
+  readonly webhooks: WebhookSettings;
   readonly logLevel: string;
   readonly agency: (typeof AGENCIES)[number] | undefined;
   readonly fabricConnection: string | undefined;
   readonly blockMaxTransactions: number;
+  readonly ledgerCommitTimeoutMs: number;
+  readonly outboxRetry: { readonly baseMs: number; readonly maxMs: number };
   readonly corsOrigins: readonly string[];
   readonly rateLimits: {
     readonly agency: { readonly ratePerSecond: number; readonly burst: number };
@@ -98,6 +124,15 @@ export interface Config {
     readonly unauthenticated: { readonly ratePerSecond: number; readonly burst: number };
   };
   readonly tokenMaxLifetimeSeconds: number;
+}
+
+export interface WebhookSettings {
+  readonly retryBaseMs: number;
+  readonly allowedHosts: readonly string[];
+  readonly allowedAddresses: readonly string[];
+  readonly maxPerAgency: number;
+  readonly giveUpMs: number;
+  readonly deliveryLogSize: number;
 }
 
 export class ConfigError extends Error {
@@ -139,12 +174,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
     deadlineSweepMs: e.DEADLINE_SWEEP_SECONDS * 1000,
     deadlineRulesFile: resolvedOr(e.DEADLINE_RULES, undefined),
-    webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+    webhooks: webhookSettings(e),
     holidayCalendar: resolvedOr(e.HOLIDAY_CALENDAR, fileURLToPath(new URL('../../../gateway/config/holidays-cn.json', import.meta.url))),
     logLevel: e.LOG_LEVEL,
     agency: e.AGENCY,
     fabricConnection: fabricConnectionPath(e),
     blockMaxTransactions: e.BLOCK_MAX_TRANSACTIONS,
+    ledgerCommitTimeoutMs: e.LEDGER_COMMIT_TIMEOUT_SECONDS * 1000,
+    outboxRetry: { baseMs: e.OUTBOX_RETRY_BASE_MS, maxMs: e.OUTBOX_RETRY_MAX_MS },
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     rateLimits: { agency: bucket(e.RATE_LIMIT_AGENCY), address: bucket(e.RATE_LIMIT_ADDRESS), unauthenticated: bucket(e.RATE_LIMIT_UNAUTHENTICATED) },
     tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_SECONDS,
@@ -166,6 +203,7 @@ function missingSettings(e: Env, devMode: boolean): string[] {
   const problems = devMode ? [] : REQUIRED_OUTSIDE_DEV_MODE.filter((name) => !e[name]).map((name) => `${name}: required outside dev mode`);
   if (e.LEDGER === 'fabric' && !e.AGENCY) problems.push('AGENCY: required when LEDGER=fabric');
   if (e.RECEIPT_KEY && !e.AGENCY) problems.push('AGENCY: required with RECEIPT_KEY (the agency the key signs for)');
+  if (e.OUTBOX_RETRY_MAX_MS < e.OUTBOX_RETRY_BASE_MS) problems.push('OUTBOX_RETRY_MAX_MS: must not be below OUTBOX_RETRY_BASE_MS');
   return problems;
 }
 
@@ -189,4 +227,15 @@ function gatewayKeyPaths(e: Env, dataDir: string): Config['gatewayKeyPaths'] {
 function fabricConnectionPath(e: Env): string | undefined {
   if (e.FABRIC_CONNECTION) return resolve(e.FABRIC_CONNECTION);
   return e.AGENCY ? resolve('.network', 'gateways', `${e.AGENCY}.json`) : undefined;
+}
+
+function webhookSettings(e: Env): WebhookSettings {
+  return {
+    retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+    allowedHosts: e.WEBHOOK_ALLOWED_HOSTS,
+    allowedAddresses: e.WEBHOOK_ALLOWED_ADDRESSES,
+    maxPerAgency: e.WEBHOOK_MAX_PER_AGENCY,
+    giveUpMs: e.WEBHOOK_GIVE_UP_HOURS * 3_600_000,
+    deliveryLogSize: e.WEBHOOK_DELIVERY_LOG_SIZE,
+  };
 }

@@ -42,6 +42,8 @@ const handover = (type: CorrectionType, start: Date, years: number, place: strin
   termStart: date(start, 0),
   termEnd: date(start, Math.round(365 * years)),
   executionPlace: place,
+  // 暂予监外执行: the prison or detention house received the decision the next day.
+  ...(type === 'TEMPORARY_OUTSIDE_PRISON' ? { custodianReceivedOn: date(start, 1) } : {}),
   judgment: '判决书正文（演示数据）',
   prohibitions: ['禁止进入娱乐场所'],
 });
@@ -51,7 +53,7 @@ const STORIES: readonly Story[] = [
   {
     name: 'probation, assessed, received, leave, warning, released at term end',
     steps: (s, n) => [
-      { agency: 'COURT', type: 'ASSESSMENT_COMMISSIONED', day: -30, document: () => ({ letterNo: `评估委托${n}`, proposedType: 'PROBATION' }) },
+      { agency: 'COURT', type: 'ASSESSMENT_COMMISSIONED', day: -30, document: () => ({ letterNo: `评估委托${n}`, proposedType: 'PROBATION', executionPlace: `${PLACES[n % 6] ?? '110105'}001` }) },
       { agency: 'JUSTICE', type: 'ASSESSMENT_OPINION', day: -20, document: () => ({ opinionNo: `评估意见${n}`, suitable: true, summary: '适宜社区矫正' }) },
       { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, document: handover('PROBATION', s, 1, PLACES[n % 6] ?? '110105') },
       { agency: 'COURT', type: 'DOCUMENTS_SERVED', day: 3, label: 'served', document: () => ({ documents: [{ title: '判决书', hash: 'a'.repeat(64) }, { title: '执行通知书', hash: 'b'.repeat(64) }] }) },
@@ -72,7 +74,7 @@ const STORIES: readonly Story[] = [
       { agency: 'JUSTICE', type: 'WARNING_ISSUED', day: 70, document: () => ({ decisionNo: `警告${n}-1`, kind: 'WARNING' }) },
       { agency: 'JUSTICE', type: 'WARNING_ISSUED', day: 100, document: () => ({ decisionNo: `警告${n}-2`, kind: 'WARNING' }) },
       { agency: 'JUSTICE', type: 'REVOCATION_PROPOSED', day: 101, document: () => ({ proposalNo: `撤销建议${n}`, arrestRequested: true, grounds: ['两次警告'] }) },
-      { agency: 'COURT', type: 'ARREST_DECIDED', day: 102, document: () => ({ decisionNo: `逮捕${n}` }) },
+      { agency: 'COURT', type: 'ARREST_DECIDED', day: 102, document: () => ({ decisionNo: `逮捕${n}`, approved: true }) },
       { agency: 'COURT', type: 'REVOCATION_RULED', day: 120, document: () => ({ rulingNo: `撤销裁定${n}`, revoked: true }) },
       { agency: 'POLICE', type: 'COMMITTED_TO_PRISON', day: 122, document: () => ({ institution: '第一监狱' }) },
     ],
@@ -107,17 +109,51 @@ const STORIES: readonly Story[] = [
       { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 9, document: () => ({ escorted: false }) },
       { agency: 'JUSTICE', type: 'PENALTY_REQUESTED', day: 120, document: () => ({ requestNo: `提请处罚${n}`, conduct: '违反禁止令' }) },
       { agency: 'POLICE', type: 'PENALTY_DECIDED', day: 125, document: () => ({ decisionNo: `处罚${n}`, penalty: '行政拘留五日' }) },
-      { agency: 'POLICE', type: 'DETENTION_NOTIFIED', day: 126, document: () => ({ detainedAt: iso(s, 126) }) },
+      { agency: 'POLICE', type: 'DETENTION_NOTIFIED', day: 126, document: () => ({ detainedAt: iso(s, 126), measure: '行政拘留' }) },
+      { agency: 'POLICE', type: 'DETENTION_ENDED', day: 131, document: () => ({ endedAt: iso(s, 131) }) },
     ],
   },
   {
-    name: '暂予监外执行 decided by prison administration, ended by 收监',
+    name: '暂予监外执行 decided by prison administration, ended by 收监 into its prison',
     steps: (s, n) => [
       { agency: 'JUSTICE', type: 'SENTENCE_HANDOVER', day: 0, document: handover('TEMPORARY_OUTSIDE_PRISON', s, 1, PLACES[n % 6] ?? '110105') },
       { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 4, document: () => ({ escorted: true }) },
       { agency: 'JUSTICE', type: 'REVOCATION_PROPOSED', day: 90, document: () => ({ proposalNo: `收监建议${n}` }) },
       { agency: 'JUSTICE', type: 'REVOCATION_RULED', day: 95, document: () => ({ rulingNo: `收监决定${n}`, revoked: true }) },
-      { agency: 'POLICE', type: 'COMMITTED_TO_PRISON', day: 96, document: () => ({ institution: '监狱医院' }) },
+      { agency: 'JUSTICE', type: 'COMMITTED_TO_PRISON', day: 96, document: () => ({ institution: '监狱医院' }) },
+    ],
+  },
+  {
+    name: 'parole: arrest refused, revocation refused, commended, released early by a pardon',
+    steps: (s, n) => [
+      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, document: handover('PAROLE', s, 2, PLACES[(n + 1) % 6] ?? '110105') },
+      { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 6, document: () => ({ escorted: false }) },
+      { agency: 'JUSTICE', type: 'REVOCATION_PROPOSED', day: 60, document: () => ({ proposalNo: `撤销建议${n}`, arrestRequested: true, grounds: ['违反禁止令'] }) },
+      { agency: 'COURT', type: 'ARREST_DECIDED', day: 61, document: () => ({ decisionNo: `逮捕${n}`, approved: false }) },
+      { agency: 'COURT', type: 'REVOCATION_RULED', day: 80, document: () => ({ rulingNo: `撤销裁定${n}`, revoked: false }) },
+      { agency: 'JUSTICE', type: 'COMMENDATION_ISSUED', day: 200, document: () => ({ decisionNo: `表扬${n}`, reason: '积极参加公益活动' }) },
+      { agency: 'JUSTICE', type: 'CORRECTION_RELEASED', day: 300, document: () => ({ certificateNo: `解矫${n}`, ground: 'PARDON', pardonOrderNo: '主席特赦令（演示）' }) },
+    ],
+  },
+  {
+    name: 'probation revoked by the court trying a new crime, no proposal pending',
+    steps: (s, n) => [
+      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, document: handover('PROBATION', s, 3, PLACES[(n + 2) % 6] ?? '110105') },
+      { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 7, document: () => ({ escorted: false }) },
+      { agency: 'COURT', type: 'REVOCATION_RULED', day: 200, document: () => ({ rulingNo: `新罪判决${n}`, revoked: true, newCrime: true, judgmentNo: `新罪判决${n}` }) },
+      { agency: 'POLICE', type: 'COMMITTED_TO_PRISON', day: 203, document: () => ({ institution: '第二监狱' }) },
+    ],
+  },
+  {
+    name: 'a complaint to the procuratorate; an opinion put to reconsideration, upheld, then adopted',
+    steps: (s, n) => [
+      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, document: handover('CONTROL', s, 1, PLACES[(n + 3) % 6] ?? '110105') },
+      { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 5, document: () => ({ escorted: false }) },
+      { agency: 'PROCURATORATE', type: 'COMPLAINT_RECEIVED', day: 40, document: () => ({ complaint: '反映外出申请长期未获答复（演示）', receivedOn: date(s, 40) }) },
+      { agency: 'PROCURATORATE', type: 'PROCURATORIAL_OPINION', day: 45, label: 'opinion', document: () => ({ opinionNo: `纠正意见${n}`, kind: 'CORRECTION_OPINION', addressedTo: 'JUSTICE', replyWithinDays: 15, text: '外出审批超期' }) },
+      { agency: 'JUSTICE', type: 'RECONSIDERATION_REQUESTED', day: 48, label: 'request', document: (r) => ({ answers: r.get('opinion'), reason: '申请材料不全，未超期' }) },
+      { agency: 'PROCURATORATE', type: 'RECONSIDERATION_ANSWERED', day: 53, document: (r) => ({ answers: r.get('request'), upheld: true, text: '经复查，维持原意见' }) },
+      { agency: 'JUSTICE', type: 'PROCURATORIAL_REPLY', day: 58, document: (r) => ({ answers: r.get('opinion'), adopted: true, text: '已整改' }) },
     ],
   },
   {
@@ -139,12 +175,12 @@ const STORIES: readonly Story[] = [
     name: 'procuratorial opinions to the justice bureau and the court, answered; one left open',
     steps: (s, n) => [
       { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, label: 'handover', document: handover('PROBATION', s, 2, PLACES[4] ?? '110105') },
-      { agency: 'PROCURATORATE', type: 'PROCURATORIAL_OPINION', day: 12, label: 'late', document: (r) => ({ opinionNo: `纠正意见${n}`, kind: 'CORRECTION_OPINION', addressedTo: 'JUSTICE', concerning: r.get('handover'), text: '未在法定期限内接收' }) },
+      { agency: 'PROCURATORATE', type: 'PROCURATORIAL_OPINION', day: 12, label: 'late', document: (r) => ({ opinionNo: `纠正意见${n}`, kind: 'CORRECTION_OPINION', addressedTo: 'JUSTICE', concerning: r.get('handover'), replyWithinDays: 15, text: '未在法定期限内接收' }) },
       { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 13, document: () => ({ escorted: false }) },
-      { agency: 'JUSTICE', type: 'PROCURATORIAL_REPLY', day: 20, document: (r) => ({ answers: r.get('late'), text: '已纠正' }) },
-      { agency: 'PROCURATORATE', type: 'PROCURATORIAL_OPINION', day: 30, label: 'court', document: () => ({ opinionNo: `检察建议${n}`, kind: 'PROCURATORIAL_SUGGESTION', addressedTo: 'COURT', text: '文书送达不全' }) },
-      { agency: 'COURT', type: 'PROCURATORIAL_REPLY', day: 40, document: (r) => ({ answers: r.get('court'), text: '已补送' }) },
-      { agency: 'PROCURATORATE', type: 'PROCURATORIAL_OPINION', day: 50, document: () => ({ opinionNo: `纠正意见${n}-2`, kind: 'CORRECTION_OPINION', addressedTo: 'POLICE', text: '未协助查找' }) },
+      { agency: 'JUSTICE', type: 'PROCURATORIAL_REPLY', day: 20, document: (r) => ({ answers: r.get('late'), adopted: true, text: '已纠正' }) },
+      { agency: 'PROCURATORATE', type: 'PROCURATORIAL_OPINION', day: 30, label: 'court', document: () => ({ opinionNo: `检察建议${n}`, kind: 'PROCURATORIAL_SUGGESTION', addressedTo: 'COURT', replyWithinDays: 30, text: '文书送达不全' }) },
+      { agency: 'COURT', type: 'PROCURATORIAL_REPLY', day: 40, document: (r) => ({ answers: r.get('court'), adopted: false, reason: '文书已于交付时一并送达', text: '经核查，文书齐全' }) },
+      { agency: 'PROCURATORATE', type: 'PROCURATORIAL_OPINION', day: 50, document: () => ({ opinionNo: `纠正意见${n}-2`, kind: 'CORRECTION_OPINION', addressedTo: 'POLICE', replyWithinDays: 15, text: '未协助查找' }) },
     ],
   },
   {
@@ -160,7 +196,7 @@ const STORIES: readonly Story[] = [
   {
     name: 'assessment commissioned by the procuratorate, found unsuitable',
     steps: (_s, n) => [
-      { agency: 'PROCURATORATE', type: 'ASSESSMENT_COMMISSIONED', day: 0, document: () => ({ letterNo: `评估委托${n}`, proposedType: 'PAROLE', expedited: true }) },
+      { agency: 'PROCURATORATE', type: 'ASSESSMENT_COMMISSIONED', day: 0, document: () => ({ letterNo: `评估委托${n}`, proposedType: 'PAROLE', executionPlace: PLACES[n % 6] ?? '110105', expedited: true }) },
       { agency: 'JUSTICE', type: 'ASSESSMENT_OPINION', day: 4, document: () => ({ opinionNo: `评估意见${n}`, suitable: false }) },
     ],
   },

@@ -12,6 +12,7 @@ export const PROBLEMS = {
   ILLEGAL_TRANSITION: { status: 409, title: 'Not allowed in the subject\'s current state' },
   CONFLICT: { status: 409, title: 'Conflicts with the ledger' },
   NOT_YET_CHECKPOINTED: { status: 409, title: 'Not yet in a final checkpoint of the log' },
+  WEBHOOK_LIMIT_REACHED: { status: 409, title: 'The agency has as many webhooks as it may' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used for a different request' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The body must be UTF-8 JSON without a content coding' },

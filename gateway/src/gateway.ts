@@ -18,19 +18,26 @@ import { auditEmbeddedLedger } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
 import type { Ledger, LedgerEvent } from './ledger/port.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { publishCatalog } from './services/catalog.js';
 import { CorrectionClient } from './services/correction-client.js';
 import { CorrectionService, type LedgerAuditor } from './services/correction-service.js';
+import { EventRecorder } from './services/event-recorder.js';
+import { LedgerWriter } from './services/ledger-writer.js';
+import { OutboxDrainer } from './services/outbox-drainer.js';
 import { createGatewaySigner, readTrust } from './services/receipts.js';
 import { ProofService, type BlockSource } from './services/proof-service.js';
 import { noticeSource } from './services/notice-stream.js';
 import { obligationList } from './services/obligations.js';
 import { Webhooks } from './services/webhooks.js';
+import { destinationPolicy } from './services/webhook-destinations.js';
+import { createWebhookTransport, type HostResolver } from './services/webhook-transport.js';
 import { Checkpointer } from './log/checkpointer.js';
 import { LogFollower } from './log/log-follower.js';
 import { DeadlineWatcher } from './log/deadline-watcher.js';
 import { MerkleLog } from './log/merkle-log.js';
 import { GatewayStore } from './store/gateway-store.js';
+import { OutboxStore } from './store/outbox-store.js';
 import { createSealer, type Sealer } from './store/sealer.js';
 import { VERSION } from './version.js';
 
@@ -43,6 +50,7 @@ export interface Gateway {
   readonly follower: LogFollower;
   readonly checkpoints: Checkpointer;
   readonly deadlines: DeadlineWatcher;
+  readonly outbox: OutboxDrainer;
   /** True when dev mode created keys on this start. */
   readonly createdDevKeys: boolean;
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
@@ -55,7 +63,14 @@ export interface GatewayOptions {
   readonly logDestination?: DestinationStream;
   /** The time now, for deadlines (tests move it). */
   readonly clock?: () => Date;
+  /** How webhook hosts are resolved (the system's resolver by default; tests answer for names of their own). */
+  readonly resolveHost?: HostResolver;
 }
+
+/** The longest one webhook delivery may take, from resolving the host to the end of the answer. */
+const WEBHOOK_TIMEOUT_MS = 10_000;
+/** Webhook deliveries in flight at once, whatever the number of webhooks. */
+const WEBHOOK_CONCURRENCY = 64;
 
 async function readGatewayKeys(config: Config): Promise<Map<Agency, JWK>> {
   const keys = new Map<Agency, JWK>();
@@ -63,13 +78,18 @@ async function readGatewayKeys(config: Config): Promise<Map<Agency, JWK>> {
   return keys;
 }
 
-async function openLedger(config: Config, sealer: Sealer): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
+async function openLedger(config: Config, sealer: Sealer, metrics: Metrics): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
   if (config.ledger === 'embedded') {
     const ledger = await EmbeddedLedger.open({ dataDir: config.dataDir, maxBlockTransactions: config.blockMaxTransactions, sealer });
     return { ledger, auditor: { auditLedger: () => auditEmbeddedLedger(ledger) } };
   }
   const { FabricLedger } = await import('./ledger/fabric/fabric-ledger.js');
-  const ledger = await FabricLedger.connect(config);
+  const ledger = await FabricLedger.connect(config, {
+    commitTimeoutMs: config.ledgerCommitTimeoutMs,
+    onRetry: (cause) => {
+      metrics.submitRetries.inc({ cause });
+    },
+  });
   return { ledger, blocks: ledger };
 }
 
@@ -80,9 +100,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   if (tightened > 0) logger.warn({ tightened }, 'took group and others\' access away from files under DATA_DIR');
   const createdDevKeys = config.devMode ? await ensureDevKeys(config.dataDir) : false;
   const sealer = createSealer(await readKeyFile(DOCUMENT_KEY_FILE, config.documentKeyFile));
-  const [{ ledger, auditor, blocks }, store, signer, tokens, subjectKey, trust, log] = await Promise.all([
-    openLedger(config, sealer),
-    GatewayStore.open(config.dataDir, { sealer }),
+  // Gauges read the ledger and the outbox when scraped, after both are open.
+  const metrics = createMetrics(() => ledger.height(), () => outbox.pendingCount);
+  const [{ ledger, auditor, blocks }, store, outbox, signer, tokens, subjectKey, trust, log] = await Promise.all([
+    openLedger(config, sealer, metrics),
+    GatewayStore.open(config.dataDir, { sealer, deliveryLogSize: config.webhooks.deliveryLogSize }),
+    OutboxStore.open(config.dataDir, { sealer }),
     readGatewayKeys(config).then(createGatewaySigner),
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
     readKeyFile(SUBJECT_KEY_FILE, config.subjectKeyFile),
@@ -97,7 +120,6 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const checkpoints = new Checkpointer({
     ledger, log, follower, signer, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
   });
-  const metrics = createMetrics(() => ledger.height());
   follower.on('event', (event: LedgerEvent) => {
     metrics.chainEvents.inc({ event: event.name });
   });
@@ -109,22 +131,48 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const proofs = new ProofService({ client, log, checkpoints, signer, trust, blocks });
   const service = new CorrectionService({
     client,
-    store,
-    signer,
     subjectKey,
     servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
     auditor,
-    onRecorded: (entry) => {
-      metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency });
-    },
     calendar,
     deadlineRules,
     clock,
   });
-  const webhooks = new Webhooks({ store, log, signer, retryBaseMs: config.webhookRetryBaseMs, logger });
+  // Submissions are stamped with the real time; the injectable clock is the statutory one.
+  const wallClock = () => new Date();
+  const writer = new LedgerWriter({
+    client,
+    signer,
+    onRecorded: (entry) => {
+      metrics.eventsRecorded.inc({ type: entry.type, agency: entry.agency });
+    },
+  });
+  const drainer = new OutboxDrainer({ outbox, writer, responses: store, notices: log, backoff: { ...config.outboxRetry, jitter: 0.2 }, clock: wallClock, logger });
+  const recorder = new EventRecorder({
+    writer,
+    outbox,
+    responses: store,
+    subjectKey,
+    servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
+    onAccepted: () => {
+      drainer.wake();
+    },
+    clock: wallClock,
+  });
+  const transport = createWebhookTransport({
+    policy: destinationPolicy(config.webhooks),
+    timeoutMs: WEBHOOK_TIMEOUT_MS,
+    concurrency: WEBHOOK_CONCURRENCY,
+    ...(options.resolveHost ? { resolve: options.resolveHost } : {}),
+  });
+  const webhooks = new Webhooks({
+    store: store.webhooks, log, signer, transport, retryBaseMs: config.webhooks.retryBaseMs, giveUpMs: config.webhooks.giveUpMs,
+    maxPerAgency: config.webhooks.maxPerAgency, logger,
+  });
   follower.start();
   checkpoints.start();
   deadlines.start();
+  drainer.start();
   await webhooks.start();
   const limits = {
     json: DEFAULT_JSON_LIMITS,
@@ -133,7 +181,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     unauthenticated: new RateLimiter(config.rateLimits.unauthenticated),
   };
   const app = createApp({
-    service, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), webhooks, tokens, limits,
+    service, recorder, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
     corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION,
   });
   let server: Server | undefined;
@@ -147,6 +195,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     follower,
     checkpoints,
     deadlines,
+    outbox: drainer,
     createdDevKeys,
     listen() {
       return new Promise((resolve, reject) => {
@@ -169,6 +218,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           closing.closeAllConnections();
         });
       }
+      await drainer.close();
       await webhooks.close();
       await deadlines.close();
       await checkpoints.close();
@@ -176,6 +226,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await log.close();
       await ledger.close();
       await store.close();
+      await outbox.close();
     },
   };
 }

@@ -6,10 +6,11 @@ export interface Metrics {
   readonly eventsRecorded: Counter<'type' | 'agency'>;
   readonly chainEvents: Counter<'event'>;
   readonly checkpointConflicts: Counter;
+  readonly submitRetries: Counter<'cause'>;
 }
 
 /** One registry per gateway instance, so several gateways in one process (tests) do not collide. */
-export function createMetrics(height: () => Promise<number>): Metrics {
+export function createMetrics(height: () => Promise<number>, outboxPending: () => number = () => 0): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const httpDuration = new Histogram({
@@ -36,6 +37,20 @@ export function createMetrics(height: () => Promise<number>): Metrics {
     help: 'Checkpoints for which agencies cosigned different roots',
     registers: [registry],
   });
+  const submitRetries = new Counter({
+    name: 'ledger_submit_retries_total',
+    help: 'Submissions retried for a transient condition (read conflict, endorsers not yet agreeing)',
+    labelNames: ['cause'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'outbox_pending_submissions',
+    help: 'Accepted submissions waiting for the ledger',
+    registers: [registry],
+    collect() {
+      this.set(outboxPending());
+    },
+  });
   new Gauge({
     name: 'ledger_block_height',
     help: 'Committed block height of the ledger',
@@ -44,5 +59,5 @@ export function createMetrics(height: () => Promise<number>): Metrics {
       this.set(await height());
     },
   });
-  return { registry, httpDuration, eventsRecorded, chainEvents, checkpointConflicts };
+  return { registry, httpDuration, eventsRecorded, chainEvents, checkpointConflicts, submitRetries };
 }

@@ -6,6 +6,7 @@ import { canonicalJson, type Agency } from 'correction-chaincode/domain';
 import { auditEmbeddedLedger } from '../../gateway/src/ledger/embedded/audit.js';
 import type { Block } from '../../gateway/src/ledger/embedded/block.js';
 import { EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledger.js';
+import { freshKeyHash } from '../../gateway/src/services/correction-client.js';
 import { createSealer } from '../../gateway/src/store/sealer.js';
 import { day, handoverDocument, occurredAt } from './events.js';
 
@@ -119,7 +120,7 @@ async function buildLedger(dataDir: string, entries: number, blockSize: number):
         const s = STORY[step] as Step;
         inFlight++;
         ledger
-          .submit({ agency: s.agency }, 'RecordEvent', [subjectRef(subject), s.type, occurredAt(subject, s.afterDays), ''], {
+          .submit({ agency: s.agency }, 'RecordEvent', [subjectRef(subject), s.type, occurredAt(subject, s.afterDays), '', freshKeyHash()], {
             document: encoder.encode(canonicalJson(s.document(subject))),
           })
           .then(settled, (error: unknown) => {

@@ -67,8 +67,9 @@ export interface FabricLevel {
 }
 
 /**
- * Requests that failed with an unknown outcome (the gateway's 503, the client's Submit/CommitStatus
- * errors), checked once the run is over: was the transaction committed after all?
+ * Requests whose outcome was unknown when answered (the gateway's 202 with a submission, its 5xx,
+ * the client's Submit/CommitStatus errors), checked once the run is over: was the transaction
+ * committed after all?
  */
 export interface UnknownOutcomes {
   readonly path: 'gateway' | 'baseline';
@@ -268,7 +269,7 @@ class FabricBenchRun {
   startup: { gatewaySeconds: number; replay: { events: number; seconds: number } } | undefined;
   idle: CpuUsage | undefined;
   readonly lastTx: { gateway?: string; baseline?: string } = {};
-  /** Subjects whose handover the gateway answered 503, and baseline transactions that failed after endorsement. */
+  /** Subjects whose handover the gateway answered 202 or 5xx, and baseline transactions that failed after endorsement. */
   readonly unknown = { gateway: [] as number[], baseline: [] as string[] };
   readonly unknownOutcomes: UnknownOutcomes[] = [];
   readonly txSizes: { gateway?: { txId: string; bytes: number }; baseline?: { txId: string; bytes: number } } = {};
@@ -383,7 +384,8 @@ class FabricBenchRun {
           return { ok: true, code: '201' };
         }
         const code = problemCode(answer.text);
-        if (answer.status >= 500) this.unknown.gateway.push(n);
+        // 202: sent, no commit seen in time; the outbox settles it.
+        if (answer.status >= 500 || answer.status === 202) this.unknown.gateway.push(n);
         return { ok: false, code: `${answer.status}${code ? ` ${code}` : ''}`, detail: answer.text };
       } catch (error) {
         return { ok: false, code: (error as { code?: string }).code ?? 'HTTP error', detail: (error as Error).message };

@@ -98,6 +98,8 @@ describe('correction-ledger CLI', function () {
     const token = await mintDevToken(dir.path, { agency: 'PROCURATORATE', role: 'auditor', sub: 'test' });
     const statuses: Array<{ state: string; correctionType: string | null; openMatters: unknown[]; entryCount: number }> = [];
     const types = new Set<string>();
+    /** Each recorded event with its public facts, as `TYPE {facts}`. */
+    const recorded = new Set<string>();
     for (let n = 1; n <= 24; n++) {
       const answer = await fetch(`${server.url}/v1/subjects/lookup`, {
         method: 'POST',
@@ -107,12 +109,24 @@ describe('correction-ledger CLI', function () {
       expect(answer.status).to.equal(200);
       const { ref, status } = (await answer.json()) as { ref: string; status: (typeof statuses)[number] };
       statuses.push(status);
-      const entries = (await (await fetch(`${server.url}/v1/subjects/${ref}/entries`, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ type: string }>;
-      for (const entry of entries) types.add(entry.type);
+      const entries = (await (await fetch(`${server.url}/v1/subjects/${ref}/entries`, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ type: string; facts: unknown }>;
+      for (const entry of entries) {
+        types.add(entry.type);
+        recorded.add(`${entry.type} ${JSON.stringify(entry.facts)}`);
+      }
     }
     expect(new Set(statuses.map((s) => s.correctionType))).to.include.members(['PROBATION', 'PAROLE', 'CONTROL', 'TEMPORARY_OUTSIDE_PRISON']);
     expect(new Set(statuses.map((s) => s.state))).to.include.members(['ASSESSED', 'PENDING_REPORT', 'UNDER_CORRECTION', 'RELEASED', 'COMMITTED', 'DECEASED']);
-    expect([...types]).to.include.members(['AMENDMENT', 'PROCURATORIAL_OPINION', 'PROCURATORIAL_REPLY', 'REVOCATION_RULED', 'COMMUTATION_RULED', 'LOST_CONTACT']);
+    expect([...types]).to.include.members([
+      'AMENDMENT', 'PROCURATORIAL_OPINION', 'PROCURATORIAL_REPLY', 'REVOCATION_RULED', 'COMMUTATION_RULED', 'LOST_CONTACT',
+      'COMMENDATION_ISSUED', 'DETENTION_ENDED', 'RECONSIDERATION_REQUESTED', 'RECONSIDERATION_ANSWERED', 'COMPLAINT_RECEIVED',
+    ]);
+    // A pardon, a refused arrest, a new-crime revocation.
+    expect([...recorded]).to.include.members([
+      'CORRECTION_RELEASED {"ground":"PARDON"}',
+      'ARREST_DECIDED {"approved":false}',
+      'REVOCATION_RULED {"revoked":true,"newCrime":true}',
+    ]);
     expect(statuses.some((s) => s.openMatters.length > 0)).to.equal(true);
   });
 

@@ -106,6 +106,20 @@ describe('data at rest', function () {
         const read = (await (await fetch(`${gateway.url}/v1/entries/${entry.id}`, { headers })).json()) as { document?: unknown };
         expect(read.document).to.deep.equal(document);
       }
+      // A submission waiting in the outbox holds its document until it settles: sealed as well.
+      const paused = await run(['pause', '--data-dir', dataDir]);
+      expect(paused.code, paused.stderr).to.equal(0);
+      const pending = await fetch(`${gateway.url}/v1/events`, {
+        method: 'POST',
+        headers: { ...headers, 'idempotency-key': 'at-rest-pending' },
+        body: JSON.stringify({
+          type: 'SENTENCE_HANDOVER',
+          subject: { idNumber: syntheticResidentId(704) },
+          occurredAt: '2024-01-10T09:00:00+08:00',
+          document: sampleDocument('SENTENCE_HANDOVER', { subjectName: `${NAME}4`, judgment: JUDGMENT }),
+        }),
+      });
+      expect(pending.status).to.equal(202);
     } finally {
       await gateway.stop();
     }

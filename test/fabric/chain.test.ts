@@ -4,6 +4,7 @@ import { EndorseError, type Gateway } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
 import { AGENCIES, canonicalJson, DomainError, documentHash, type Agency } from 'correction-chaincode/domain';
+import { freshKeyHash } from '../../gateway/src/services/correction-client.js';
 import { Api } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
 import { connectFabric, NETWORK_DIR, type FabricTarget } from '../support/fabric-target.js';
@@ -63,7 +64,7 @@ describe('what only the chain can show', function () {
       const document = new TextEncoder().encode(canonicalJson(sampleDocument('CORRECTION_RELEASED')));
       let refused: DomainError | undefined;
       try {
-        await contract.submit('RecordEvent', { arguments: [ref, 'CORRECTION_RELEASED', '2025-02-01T09:00:00+08:00', ''], transientData: { document } });
+        await contract.submit('RecordEvent', { arguments: [ref, 'CORRECTION_RELEASED', '2025-02-01T09:00:00+08:00', '', freshKeyHash()], transientData: { document } });
       } catch (error) {
         refused = domainErrorOf(error);
       }
@@ -79,7 +80,7 @@ describe('what only the chain can show', function () {
   it('keeps a document on member peers only, while every peer holds its public hash', async () => {
     const ref = await subjectUnderCorrection();
     const proposal = await justice.record('REVOCATION_PROPOSED', { ref }, sampleDocument('REVOCATION_PROPOSED'), '2024-02-05T09:00:00+08:00');
-    const entry = proposal.body.entry as { id: string; docHash: string; collection: string };
+    const { entry } = proposal.body as { entry: { id: string; docHash: string; collection: string } };
     expect(entry.collection).to.equal('judicialDocs');
     for (const agency of AGENCIES) {
       const { gateway, close } = await connectAs(agency);
@@ -155,7 +156,7 @@ describe('what only the chain can show', function () {
       const contract = gateway.getNetwork('corrections').getContract('correction');
       const document = new TextEncoder().encode(canonicalJson(sampleDocument('SUBJECT_RECEIVED')));
       const refusal = await contract
-        .submit('RecordEvent', { arguments: [ref, 'COMMITTED_TO_PRISON', '2024-03-01T09:00:00+08:00', ''], transientData: { document } })
+        .submit('RecordEvent', { arguments: [ref, 'COMMITTED_TO_PRISON', '2024-03-01T09:00:00+08:00', '', freshKeyHash()], transientData: { document } })
         .then(() => undefined, domainErrorOf);
       expect(refusal?.code).to.equal('FORBIDDEN');
     } finally {

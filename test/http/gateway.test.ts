@@ -116,7 +116,7 @@ describe('gateway', () => {
   it('describes the record-event body as one strict variant per event type, each with its strict document', async () => {
     const doc = await openApi();
     const recordBody = doc.components.schemas['RecordEventBody'] as { oneOf?: Array<{ properties?: Record<string, { $ref?: string }>; additionalProperties?: boolean }> };
-    expect(recordBody.oneOf).to.have.length(26);
+    expect(recordBody.oneOf).to.have.length(31);
     const handover = recordBody.oneOf?.find((variant) => JSON.stringify(variant.properties?.['type']).includes('SENTENCE_HANDOVER'));
     expect(Object.keys(handover?.properties ?? {})).to.have.members(['type', 'subject', 'occurredAt', 'document']);
     expect(handover?.additionalProperties).to.equal(false);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Obligation } from 'correction-chaincode/domain';
+import { CatalogSchema } from '../../gateway/src/http/responses.js';
 import type { ObligationList } from '../../gateway/src/services/obligations.js';
 import { Api } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
@@ -107,6 +108,12 @@ describe('a deadline table of the operator\'s own', () => {
       expect(listed.body.obligations.map((o: { rule: string; dueAt: string; subjectRef: string }) => [o.rule, o.dueAt, o.subjectRef])).to.deep.equal([
         ['REPORT_IN', new Date('2024-01-13T23:59:59.999+08:00').toISOString(), handover.body.entry.subjectRef],
       ]);
+      // The published catalog shows the rules this gateway applies.
+      const published = CatalogSchema.parse((await court.get('/v1/catalog')).body);
+      expect(published.events.find((e) => e.code === 'SUBJECT_RECEIVED')?.deadlines).to.deep.equal([
+        { id: 'REPORT_IN', from: { fact: 'effectiveDate' }, amount: 3, unit: 'days', expedited: null, when: null, basis: 'local rule', unverified: false, untracked: false },
+      ]);
+      expect(published.events.find((e) => e.code === 'COMMUTATION_RULED')?.deadlines).to.deep.equal([]);
     } finally {
       await target.close();
       await dir.remove();

@@ -8,6 +8,7 @@ import {
   LookupResultSchema,
   ProblemSchema,
   RecordedSchema,
+  SubjectObligationsSchema,
   SubjectStatusSchema,
   VerifyResultSchema,
 } from '../../gateway/src/http/responses.js';
@@ -26,9 +27,9 @@ export function expectProblem(answer: { status: number; body: unknown; headers: 
   return problem;
 }
 
-function expectRecorded(answer: { status: number; body: unknown }): { entry: Entry; status: { state: string } } {
+function expectRecorded(answer: { status: number; body: unknown }): { entry: Entry; status: SubjectStatus } {
   expect(answer.status, JSON.stringify(answer.body)).to.equal(201);
-  return RecordedSchema.parse(answer.body) as unknown as { entry: Entry; status: { state: string } };
+  return RecordedSchema.parse(answer.body) as unknown as { entry: Entry; status: SubjectStatus };
 }
 
 /**
@@ -192,6 +193,99 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
     expect([a.status, b.status]).to.deep.equal([201, 201]);
     expect(a.body.entry.id).to.equal(b.body.entry.id);
     expect((await court.get<SubjectStatus>(`/v1/subjects/${a.body.entry.subjectRef}`)).body.entryCount).to.equal(1);
+  });
+
+  describe('the lifecycle as the statutes write it', () => {
+    /** A probation handed over and received: the subject is under correction. */
+    const underCorrection = async (handover: Record<string, unknown> = {}): Promise<string> => {
+      const { entry } = expectRecorded(await court.record('SENTENCE_HANDOVER', { idNumber: nextId() }, sampleDocument('SENTENCE_HANDOVER', handover), '2024-01-10T09:00:00+08:00'));
+      expectRecorded(await justice.record('SUBJECT_RECEIVED', { ref: entry.subjectRef }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-15T09:00:00+08:00'));
+      return entry.subjectRef;
+    };
+    const statusFor = async (api: Api, ref: string) => {
+      await caughtUp(api, ref);
+      return SubjectStatusSchema.parse((await api.get(`/v1/subjects/${ref}`)).body);
+    };
+
+    it('L47: the court refuses an arrest; the subject stays free while the revocation is pending, and supervision goes on when it is refused', async () => {
+      const ref = await underCorrection();
+      expectRecorded(await justice.record('REVOCATION_PROPOSED', { ref }, sampleDocument('REVOCATION_PROPOSED', { arrestRequested: true }), '2024-02-05T09:00:00+08:00'));
+      const refused = expectRecorded(await court.record('ARREST_DECIDED', { ref }, sampleDocument('ARREST_DECIDED', { approved: false }), '2024-02-06T09:00:00+08:00'));
+      expect(refused.entry.facts).to.deep.equal({ approved: false });
+      expect(refused.entry.notify).to.deep.equal(['PROCURATORATE', 'POLICE', 'JUSTICE']);
+      const pending = await statusFor(police, ref);
+      expect(pending).to.deep.include({ detention: null, flags: { absconded: false, detained: false, revocationPending: true, electronicMonitoring: false } });
+      const ruled = expectRecorded(await court.record('REVOCATION_RULED', { ref }, sampleDocument('REVOCATION_RULED', { revoked: false }), '2024-02-20T09:00:00+08:00'));
+      expect(ruled.status.state).to.equal('UNDER_CORRECTION');
+    });
+
+    it('L46 ¶2: a court trying a new crime revokes probation with no proposal pending, tells the other agencies, and the police commit the subject', async () => {
+      const ref = await underCorrection();
+      const ruling = sampleDocument('REVOCATION_RULED', { rulingNo: '(2024)沪0104刑初88号', newCrime: true, judgmentNo: '(2024)沪0104刑初88号' });
+      expectProblem(await justice.record('REVOCATION_RULED', { ref }, ruling, '2024-03-01T09:00:00+08:00'), 403, 'FORBIDDEN');
+      const revoked = expectRecorded(await court.record('REVOCATION_RULED', { ref }, ruling, '2024-03-01T09:00:00+08:00'));
+      expect(revoked.entry.facts).to.deep.equal({ revoked: true, newCrime: true });
+      expect(revoked.entry.notify).to.deep.equal(['PROCURATORATE', 'POLICE', 'JUSTICE']);
+      expect(revoked.status.state).to.equal('REVOKED');
+      const committed = expectRecorded(await police.record('COMMITTED_TO_PRISON', { ref }, sampleDocument('COMMITTED_TO_PRISON'), '2024-03-02T09:00:00+08:00'));
+      expect(committed.status.state).to.equal('COMMITTED');
+    });
+
+    it('L44: a pardon releases the subject before the term ends; police see the ground, and the subject may leave the country', async () => {
+      const ref = await underCorrection();
+      const early = '2024-10-01T09:00:00+08:00';
+      expect(expectProblem(await justice.record('CORRECTION_RELEASED', { ref }, sampleDocument('CORRECTION_RELEASED'), early), 409, 'ILLEGAL_TRANSITION').currentState).to.equal('UNDER_CORRECTION');
+      const pardoned = expectRecorded(await justice.record('CORRECTION_RELEASED', { ref }, sampleDocument('CORRECTION_RELEASED', { ground: 'PARDON', pardonOrderNo: '主席特赦令第一号' }), early));
+      expect(pardoned.status.state).to.equal('RELEASED');
+      expect(await statusFor(police, ref)).to.include({ state: 'RELEASED', mayLeaveCountry: true, termEnd: '2025-01-09' });
+      const entries = (await police.get(`/v1/subjects/${ref}/entries`)).body as unknown[];
+      expect(EntrySchema.parse(entries.at(-1)).facts).to.deep.equal({ ground: 'PARDON' });
+    });
+
+    it('L28: the justice bureau commends a subject; the procuratorate is told and every agency sees the count', async () => {
+      const ref = await underCorrection();
+      const commended = expectRecorded(await justice.record('COMMENDATION_ISSUED', { ref }, sampleDocument('COMMENDATION_ISSUED'), '2024-05-01T09:00:00+08:00'));
+      expect(commended.entry.notify).to.deep.equal(['PROCURATORATE']);
+      expect(await statusFor(police, ref)).to.include({ commendationCount: 1, warningCount: 0 });
+      expectProblem(await police.record('COMMENDATION_ISSUED', { ref }, sampleDocument('COMMENDATION_ISSUED'), '2024-05-02T09:00:00+08:00'), 403, 'FORBIDDEN');
+    });
+
+    it('SPPR554: a reconsideration the procuratorate answers after 7 days is on record as late; the opinion stands and the reply closes it', async () => {
+      const ref = await underCorrection();
+      const opinion = expectRecorded(await procuratorate.record('PROCURATORIAL_OPINION', { ref }, sampleDocument('PROCURATORIAL_OPINION', { replyWithinDays: 20 }), '2024-03-01T09:00:00+08:00'));
+      const request = expectRecorded(await justice.record('RECONSIDERATION_REQUESTED', { ref }, sampleDocument('RECONSIDERATION_REQUESTED', { answers: opinion.entry.id }), '2024-03-04T09:00:00+08:00'));
+      expect(request.entry.notify).to.deep.equal(['PROCURATORATE']);
+      const answer = expectRecorded(await procuratorate.record('RECONSIDERATION_ANSWERED', { ref }, sampleDocument('RECONSIDERATION_ANSWERED', { answers: request.entry.id }), '2024-03-13T09:00:00+08:00'));
+      expect(answer.entry.notify).to.deep.equal(['JUSTICE']);
+      expect(answer.status.openMatters).to.have.length(1);
+      const reply = expectRecorded(await justice.record('PROCURATORIAL_REPLY', { ref }, sampleDocument('PROCURATORIAL_REPLY', { answers: opinion.entry.id, adopted: true }), '2024-03-15T09:00:00+08:00'));
+      expect(reply.status.openMatters).to.deep.equal([]);
+
+      await caughtUp(procuratorate, ref);
+      const { obligations } = SubjectObligationsSchema.parse((await procuratorate.get(`/v1/subjects/${ref}/obligations`)).body);
+      const byRule = new Map(obligations.map((o) => [o.rule, o]));
+      expect(byRule.get('RECONSIDERATION_ANSWERED')).to.include({
+        startedBy: request.entry.id, metBy: answer.entry.id, state: 'late', agency: 'PROCURATORATE', basis: 'SPPR554',
+        dueAt: new Date('2024-03-11T23:59:59.999+08:00').toISOString(),
+      });
+      expect(byRule.get('PROCURATORIAL_REPLY')).to.include({ metBy: reply.entry.id, state: 'met', dueAt: new Date('2024-03-21T23:59:59.999+08:00').toISOString() });
+      const asked = EntryWithDocumentSchema.parse((await procuratorate.get(`/v1/entries/${request.entry.id}`)).body);
+      expect(asked.answeredBy.map((a) => a.entryId)).to.deep.equal([answer.entry.id]);
+    });
+
+    it('L34 ¶2: the procuratorate records a subject\'s complaint for the justice bureau; the court gets no copy and the ledger no text', async () => {
+      const ref = await underCorrection();
+      const document = sampleDocument('COMPLAINT_RECEIVED');
+      const complaint = expectRecorded(await procuratorate.record('COMPLAINT_RECEIVED', { ref }, document, '2024-03-02T09:00:00+08:00'));
+      expect(complaint.entry.notify).to.deep.equal(['JUSTICE']);
+      expect(complaint.entry.facts).to.deep.equal({});
+      expect(JSON.stringify(complaint.entry)).to.not.include(String(document['complaint']));
+      await caughtUp(justice, ref);
+      expect(EntryWithDocumentSchema.parse((await justice.get(`/v1/entries/${complaint.entry.id}`)).body).document).to.deep.equal(document);
+      await caughtUp(court, ref);
+      expect(EntryWithDocumentSchema.parse((await court.get(`/v1/entries/${complaint.entry.id}`)).body).document).to.equal(undefined);
+      expectProblem(await justice.record('COMPLAINT_RECEIVED', { ref }, document, '2024-03-03T09:00:00+08:00'), 403, 'FORBIDDEN');
+    });
   });
 
   describe('errors', () => {

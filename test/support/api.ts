@@ -1,6 +1,6 @@
 import type { Agency } from 'correction-chaincode/domain';
 import type { Role } from '../../gateway/src/keys.js';
-import type { RecordedResponse } from '../../gateway/src/services/correction-service.js';
+import type { RecordedResponse } from '../../gateway/src/services/ledger-writer.js';
 import type { Target } from './target.js';
 
 /** An HTTP answer, its JSON body typed as the caller expects it (unknown unless said). */

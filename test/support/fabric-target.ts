@@ -56,6 +56,10 @@ export async function fabricTarget(): Promise<FabricTarget> {
         // Propose a checkpoint every two seconds while the log grows; the other gateways cosign it.
         CHECKPOINT_EVERY: '100000',
         CHECKPOINT_INTERVAL_SECONDS: '2',
+        // A commit not seen in ten seconds makes the answer 202; the outbox tries again within seconds.
+        LEDGER_COMMIT_TIMEOUT_SECONDS: '10',
+        OUTBOX_RETRY_BASE_MS: '250',
+        OUTBOX_RETRY_MAX_MS: '4000',
       });
       const gateway = await createGateway(config, { logDestination: sink });
       gateways.set(agency, gateway);

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Agency } from 'correction-chaincode/domain';
 import { loadConfig } from '../../gateway/src/config.js';
-import { createGateway, type Gateway } from '../../gateway/src/gateway.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/src/gateway.js';
 import { mintDevToken, type Role } from '../../gateway/src/keys.js';
 import { tempDir } from './temp.js';
 
@@ -21,7 +21,7 @@ export interface EmbeddedTarget extends Target {
 }
 
 /** A real gateway on the embedded ledger, listening on a free loopback port, with its own data directory. */
-export async function embeddedTarget(env: Record<string, string> = {}, options: { clock?: () => Date } = {}): Promise<EmbeddedTarget> {
+export async function embeddedTarget(env: Record<string, string> = {}, options: Omit<GatewayOptions, 'logDestination'> = {}): Promise<EmbeddedTarget> {
   const dir = await tempDir();
   const logs: string[] = [];
   const sink = new Writable({

@@ -13,7 +13,7 @@ describe('contract metadata', () => {
   const byName = new Map(transactions.map((t) => [t.name, t]));
 
   it('declares each transaction with its arguments only, not the context', () => {
-    expect(byName.get('RecordEvent')?.parameters.map((p) => p.name)).to.deep.equal(['subjectRef', 'type', 'occurredAt', 'amends']);
+    expect(byName.get('RecordEvent')?.parameters.map((p) => p.name)).to.deep.equal(['subjectRef', 'type', 'occurredAt', 'amends', 'idempotencyKeyHash']);
     expect(byName.get('VerifyDocument')?.parameters.map((p) => p.name)).to.deep.equal(['entryId', 'docHash']);
     expect(byName.get('Ping')?.parameters).to.deep.equal([]);
     for (const transaction of transactions) {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DomainError, EVENT_CATALOG, EVENT_TYPES, STATES, type Agency, type EventType, type SubjectStatus } from 'correction-chaincode/domain';
+import { DomainError, EVENT_CATALOG, EVENT_TYPES, STATES, type Agency, type EventType, type OpenMatter, type SubjectStatus } from 'correction-chaincode/domain';
 import { Chain, chainIn } from '../support/chain.js';
 import { sampleDocument } from '../support/documents.js';
 
@@ -18,11 +18,14 @@ const LEGAL_FROM: Readonly<Record<EventType, readonly string[] | 'ANY'>> = {
   EXECUTION_PLACE_CHANGED: ['UNDER_CORRECTION'],
   MONITORING_CHANGED: ['UNDER_CORRECTION'],
   WARNING_ISSUED: ['UNDER_CORRECTION'],
+  COMMENDATION_ISSUED: ['UNDER_CORRECTION'],
   PENALTY_REQUESTED: ['UNDER_CORRECTION'],
   PENALTY_DECIDED: ['UNDER_CORRECTION'],
-  LOST_CONTACT: ['UNDER_CORRECTION'],
-  SUBJECT_LOCATED: ['UNDER_CORRECTION'],
+  // L50: a subject who flees after the ruling, before committal, is pursued.
+  LOST_CONTACT: ['UNDER_CORRECTION', 'REVOKED'],
+  SUBJECT_LOCATED: ['UNDER_CORRECTION', 'REVOKED'],
   DETENTION_NOTIFIED: ['UNDER_CORRECTION'],
+  DETENTION_ENDED: ['UNDER_CORRECTION'],
   COMMUTATION_PROPOSED: ['UNDER_CORRECTION'],
   COMMUTATION_RULED: ['UNDER_CORRECTION'],
   REVOCATION_PROPOSED: ['UNDER_CORRECTION'],
@@ -33,6 +36,9 @@ const LEGAL_FROM: Readonly<Record<EventType, readonly string[] | 'ANY'>> = {
   DEATH_RECORDED: ['UNDER_CORRECTION', 'PENDING_REPORT'],
   PROCURATORIAL_OPINION: 'ANY',
   PROCURATORIAL_REPLY: 'ANY',
+  RECONSIDERATION_REQUESTED: 'ANY',
+  RECONSIDERATION_ANSWERED: 'ANY',
+  COMPLAINT_RECEIVED: 'ANY',
   AMENDMENT: 'ANY',
 };
 
@@ -52,12 +58,20 @@ const MOVES_TO: Partial<Record<EventType, string>> = {
 const RECORDER: Readonly<Record<EventType, Agency>> = {
   ASSESSMENT_COMMISSIONED: 'COURT', ASSESSMENT_OPINION: 'JUSTICE', SENTENCE_HANDOVER: 'COURT', DOCUMENTS_SERVED: 'COURT',
   HANDOVER_RECEIPT: 'JUSTICE', SUBJECT_RECEIVED: 'JUSTICE', LEAVE_APPROVED: 'JUSTICE', EXECUTION_PLACE_CHANGED: 'JUSTICE',
-  MONITORING_CHANGED: 'JUSTICE', WARNING_ISSUED: 'JUSTICE', PENALTY_REQUESTED: 'JUSTICE', PENALTY_DECIDED: 'POLICE',
-  LOST_CONTACT: 'JUSTICE', SUBJECT_LOCATED: 'POLICE', DETENTION_NOTIFIED: 'POLICE', COMMUTATION_PROPOSED: 'JUSTICE',
-  COMMUTATION_RULED: 'COURT', REVOCATION_PROPOSED: 'JUSTICE', ARREST_DECIDED: 'COURT', REVOCATION_RULED: 'COURT',
-  COMMITTED_TO_PRISON: 'POLICE', CORRECTION_RELEASED: 'JUSTICE', DEATH_RECORDED: 'JUSTICE',
-  PROCURATORIAL_OPINION: 'PROCURATORATE', PROCURATORIAL_REPLY: 'JUSTICE', AMENDMENT: 'COURT',
+  MONITORING_CHANGED: 'JUSTICE', WARNING_ISSUED: 'JUSTICE', COMMENDATION_ISSUED: 'JUSTICE', PENALTY_REQUESTED: 'JUSTICE',
+  PENALTY_DECIDED: 'POLICE', LOST_CONTACT: 'JUSTICE', SUBJECT_LOCATED: 'POLICE', DETENTION_NOTIFIED: 'POLICE',
+  DETENTION_ENDED: 'POLICE', COMMUTATION_PROPOSED: 'JUSTICE', COMMUTATION_RULED: 'COURT', REVOCATION_PROPOSED: 'JUSTICE',
+  ARREST_DECIDED: 'COURT', REVOCATION_RULED: 'COURT', COMMITTED_TO_PRISON: 'POLICE', CORRECTION_RELEASED: 'JUSTICE',
+  DEATH_RECORDED: 'JUSTICE', PROCURATORIAL_OPINION: 'PROCURATORATE', PROCURATORIAL_REPLY: 'JUSTICE',
+  RECONSIDERATION_REQUESTED: 'JUSTICE', RECONSIDERATION_ANSWERED: 'PROCURATORATE', COMPLAINT_RECEIVED: 'PROCURATORATE',
+  AMENDMENT: 'COURT',
 };
+
+/** An opinion addressed to the justice bureau, open on the subject; with a request to reconsider it, if asked. */
+const openOpinion = (status: SubjectStatus, reconsideration: OpenMatter['reconsideration'] = null): SubjectStatus => ({
+  ...status,
+  openMatters: [{ opinionEntryId: 'f'.repeat(32), addressedTo: 'JUSTICE', openedAt: '2025-01-01T00:00:00Z', reconsideration }],
+});
 
 /** What recording an event takes: who records it, the document, and the entry it amends. */
 interface Prepared {
@@ -76,13 +90,29 @@ const SITUATIONS: Partial<Record<EventType, (chain: Chain, status: SubjectStatus
     chain.status = { ...status, flags: { ...status.flags, revocationPending: true } };
     return undefined;
   },
+  ARREST_DECIDED: (chain, status) => {
+    chain.status = { ...status, flags: { ...status.flags, revocationPending: true } };
+    return undefined;
+  },
+  DETENTION_ENDED: (chain, status) => {
+    chain.status = { ...status, flags: { ...status.flags, detained: true }, detention: 'OTHER' };
+    return undefined;
+  },
   SUBJECT_LOCATED: (chain, status) => {
     chain.status = { ...status, flags: { ...status.flags, absconded: true } };
     return undefined;
   },
   PROCURATORIAL_REPLY: (chain, status, agency) => {
-    chain.status = { ...status, openMatters: [{ opinionEntryId: 'f'.repeat(32), addressedTo: 'JUSTICE', openedAt: '2025-01-01T00:00:00Z' }] };
+    chain.status = openOpinion(status);
     return { agency, document: sampleDocument('PROCURATORIAL_REPLY', { answers: 'f'.repeat(32) }) };
+  },
+  RECONSIDERATION_REQUESTED: (chain, status, agency) => {
+    chain.status = openOpinion(status);
+    return { agency, document: sampleDocument('RECONSIDERATION_REQUESTED', { answers: 'f'.repeat(32) }) };
+  },
+  RECONSIDERATION_ANSWERED: (chain, status, agency) => {
+    chain.status = openOpinion(status, { requestEntryId: 'd'.repeat(32), state: 'REQUESTED' });
+    return { agency, document: sampleDocument('RECONSIDERATION_ANSWERED', { answers: 'd'.repeat(32) }) };
   },
   HANDOVER_RECEIPT: (chain, _status, agency) => {
     const handover = chain.entries.find((e) => e.type === 'SENTENCE_HANDOVER');
@@ -120,8 +150,8 @@ function attempt(state: string, type: EventType): { ok: true; state: string } | 
 }
 
 describe('lifecycle state machine', () => {
-  it('has a catalog row for each of the 26 event codes', () => {
-    expect(EVENT_TYPES).to.have.length(26);
+  it('has a catalog row for each of the 31 event codes', () => {
+    expect(EVENT_TYPES).to.have.length(31);
     expect(Object.keys(LEGAL_FROM).sort()).to.deep.equal([...EVENT_TYPES].sort());
   });
 
@@ -213,7 +243,7 @@ describe('status effects', () => {
   it('opens a procuratorial matter and closes it with the reply of the addressed agency', () => {
     const chain = chainIn('UNDER_CORRECTION');
     const opinion = chain.record('PROCURATORATE', 'PROCURATORIAL_OPINION').entry;
-    expect(chain.status?.openMatters).to.deep.equal([{ opinionEntryId: opinion.id, addressedTo: 'JUSTICE', openedAt: opinion.occurredAt }]);
+    expect(chain.status?.openMatters).to.deep.equal([{ opinionEntryId: opinion.id, addressedTo: 'JUSTICE', openedAt: opinion.occurredAt, reconsideration: null }]);
     expect(() => chain.record('POLICE', 'PROCURATORIAL_REPLY', sampleDocument('PROCURATORIAL_REPLY', { answers: opinion.id })))
       .to.throw(DomainError)
       .with.property('code', 'FORBIDDEN');

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { Agency, CollectionName } from './agencies.js';
+import { AGENCIES, type Agency, type CollectionName } from './agencies.js';
 import { DOCUMENT_SCHEMAS, DOCUMENT_SHAPES, type CorrectionType } from './documents.js';
-import type { State, SubjectStatus } from './status.js';
+import type { DetentionGround, OpenMatter, State, SubjectStatus } from './status.js';
 
 export const EVENT_TYPES = Object.keys(DOCUMENT_SCHEMAS) as EventType[];
 export type EventType = keyof typeof DOCUMENT_SCHEMAS;
@@ -16,16 +16,52 @@ export type Facts = Readonly<Record<string, unknown>>;
  */
 export type NotifyTarget = Agency | 'DECISION_ORGAN' | 'COMMISSIONER' | 'ADDRESSED_AGENCY' | 'AS_AMENDED';
 
+/** What each notify role stands for, as the published catalog explains it. */
+export const NOTIFY_ROLE_TEXT: Readonly<Record<Exclude<NotifyTarget, Agency>, string>> = {
+  DECISION_ORGAN: 'the agency that decided the correction (recorded its handover)',
+  COMMISSIONER: 'the agency that commissioned the assessment',
+  ADDRESSED_AGENCY: 'the agency the procuratorial opinion is addressed to',
+  AS_AMENDED: 'the agencies the amended entry notified',
+};
+
 /** Extra recorder rules beyond the static list of agencies. */
 export type RecorderRule =
   /** Only the agency that decided the correction (recorded its handover). */
   | 'DECISION_ORGAN'
   /** The court, or for 暂予监外执行 after delivery the agency that decides it (prison admin, police). */
   | 'HANDOVER_ORGAN'
+  /** A deciding organ: court or procuratorate; prison admin or police for 暂予监外执行 (L18, SPPR277). */
+  | 'COMMISSIONING_ORGAN'
+  /** The decision organ on a proposal; any court trying a new crime on its own motion (L46 ¶2). */
+  | 'REVOKING_ORGAN'
+  /** The police; also the prison administration where it decided 暂予监外执行 and so its 收监 (L49 ¶4). */
+  | 'COMMITTING_ORGAN'
   /** Only the agency a procuratorial opinion is addressed to. */
   | 'ADDRESSED_AGENCY'
   /** Only the agency that recorded the amended entry. */
   | 'AMENDED_RECORDER';
+
+/** What each recorder rule means, as the published catalog explains it. */
+export const RECORDER_RULE_TEXT: Readonly<Record<RecorderRule, string>> = {
+  DECISION_ORGAN: 'only the agency that decided the correction (recorded its handover)',
+  HANDOVER_ORGAN: 'the court; for TEMPORARY_OUTSIDE_PRISON also the deciding prison administration (JUSTICE) or police',
+  COMMISSIONING_ORGAN: 'the court or the procuratorate; for a proposed TEMPORARY_OUTSIDE_PRISON also the prison administration (JUSTICE) or police',
+  REVOKING_ORGAN: 'the decision organ, on a pending proposal; with newCrime, any court (no proposal needed), for PROBATION or PAROLE',
+  COMMITTING_ORGAN: 'the police; also JUSTICE where, as prison administration, it decided the TEMPORARY_OUTSIDE_PRISON',
+  ADDRESSED_AGENCY: 'only the agency the opinion is addressed to',
+  AMENDED_RECORDER: 'only the agency that recorded the amended entry',
+};
+
+/**
+ * Where an event's document goes: a collection; the amended entry's own; or the first of some
+ * collections that holds a party — the recorder, or the commissioner of an assessment — so that
+ * whoever writes or asked for a document can read it, and no agency beyond them and the
+ * collection's other members.
+ */
+export type CollectionTarget =
+  | CollectionName
+  | 'AS_AMENDED'
+  | { readonly firstHolding: 'RECORDER' | 'COMMISSIONER'; readonly of: readonly CollectionName[] };
 
 export interface EventDefinition {
   readonly code: EventType;
@@ -42,10 +78,8 @@ export interface EventDefinition {
   /** Effect on status beyond the state change. */
   readonly effect?: (status: SubjectStatus, facts: Facts, entry: EffectContext) => SubjectStatus;
   readonly notify: readonly NotifyTarget[];
-  /** Id of the deadline rule in DEADLINE_RULES that governs when this event is due. */
-  readonly deadline?: string;
-  /** Private data collection the document goes to (the amended entry's own, for amendments). */
-  readonly collection: CollectionName | 'AS_AMENDED';
+  /** Private data collection the document goes to. */
+  readonly collection: CollectionTarget;
   /** Document fields copied to the public entry. */
   readonly publicFields: readonly string[];
   /** The document's schema: its shape and its cross-field rules. */
@@ -67,32 +101,115 @@ export function chinaDate(isoTime: string): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** Revocation of a suspended sentence or parole, and the arrest that may precede it, concern these only (L46, L47). */
+export const REVOCABLE_TYPES: readonly CorrectionType[] = ['PROBATION', 'PAROLE'];
+
+/**
+ * Who is to take a revoked subject into prison (L48 ¶3, L49 ¶3–4): the prison administration
+ * (JUSTICE) where it decided the 暂予监外执行, otherwise the police.
+ */
+export function committingOrgan(status: SubjectStatus): Agency {
+  return status.correctionType === 'TEMPORARY_OUTSIDE_PRISON' && status.decisionOrgan === 'JUSTICE' ? 'JUSTICE' : 'POLICE';
+}
+
 const LIFE: readonly State[] = ['UNDER_CORRECTION'];
+/** After a revocation ruling the subject may flee before committal, and is pursued (L50). */
+const LIFE_OR_REVOKED: readonly State[] = ['UNDER_CORRECTION', 'REVOKED'];
+const ADDRESSEES: readonly Agency[] = ['COURT', 'POLICE', 'JUSTICE'];
+/** Detentions: the document stays with the enforcement agencies, or the judicial ones when a court records it. */
+const DETENTION_DOCS: CollectionTarget = { firstHolding: 'RECORDER', of: ['enforcementDocs', 'judicialDocs'] };
+/** Assessments: judicial documents, or enforcement ones when the police commissioned the assessment. */
+const ASSESSMENT_DOCS = (party: 'RECORDER' | 'COMMISSIONER'): CollectionTarget => ({ firstHolding: party, of: ['judicialDocs', 'enforcementDocs'] });
+
 const str = (facts: Facts, key: string): string => String(facts[key]);
 const withFlags = (s: SubjectStatus, flags: Partial<SubjectStatus['flags']>): SubjectStatus => ({
   ...s,
   flags: { ...s.flags, ...flags },
 });
+/** Sets why the subject is held, and the `detained` flag readers rely on. */
+const withDetention = (s: SubjectStatus, detention: DetentionGround | null): SubjectStatus => ({
+  ...withFlags(s, { detained: detention !== null }),
+  detention,
+});
+const revocable = (s: SubjectStatus): boolean => s.correctionType !== null && REVOCABLE_TYPES.includes(s.correctionType);
+
+/** The open matter an entry answers: by the opinion's id, or by the id of a request to reconsider it. */
+export function matterAnswered(status: SubjectStatus, answers: unknown): OpenMatter | undefined {
+  return status.openMatters.find((m) => m.opinionEntryId === answers || m.reconsideration?.requestEntryId === answers);
+}
+
+const replaceMatter = (s: SubjectStatus, id: string, next: OpenMatter | undefined): SubjectStatus => ({
+  ...s,
+  openMatters: s.openMatters.flatMap((m) => (m.opinionEntryId === id ? (next ? [next] : []) : [m])),
+});
+
+/** L47: arrest only on a pending proposal to revoke probation or parole; a 收监 of 暂予监外执行 knows none. */
+function arrestRefusal(s: SubjectStatus): string | undefined {
+  if (!s.flags.revocationPending) return 'no revocation proposal is pending';
+  return revocable(s) ? undefined : `arrest concerns revoking probation or parole only, not ${s.correctionType ?? 'an unknown type'} (L47)`;
+}
+
+/** L46 ¶2: a court trying a new crime revokes probation or parole on its own; otherwise a ruling answers a proposal. */
+function revocationRefusal(s: SubjectStatus, f: Facts): string | undefined {
+  if (f['newCrime'] === true) {
+    return revocable(s) ? undefined : `a new-crime revocation concerns probation or parole only, not ${s.correctionType ?? 'an unknown type'} (L46)`;
+  }
+  return s.flags.revocationPending ? undefined : 'no revocation proposal is pending';
+}
+
+/** L48 ¶4: a refused revocation releases at once a subject arrested for it. */
+function ruleOnRevocation(s: SubjectStatus, f: Facts): SubjectStatus {
+  const decided = withFlags(s, { revocationPending: false });
+  if (f['revoked'] === true) return { ...decided, state: 'REVOKED' };
+  return s.detention === 'ARREST' ? withDetention(decided, null) : decided;
+}
+
+/** L44, L48, L50: correction ends at term end or by pardon, and never over a pending revocation, a flight or a detention. */
+function releaseRefusal(s: SubjectStatus, f: Facts, occurredAt: string): string | undefined {
+  if (s.flags.revocationPending) return 'a revocation proposal is pending';
+  if (s.flags.absconded) return 'the subject is absconded';
+  if (s.flags.detained) return 'the subject is detained';
+  if (s.termEnd === null || chinaDate(occurredAt) >= s.termEnd) return undefined;
+  return f['ground'] === 'PARDON' ? undefined : `release before the term ends on ${s.termEnd} needs a pardon`;
+}
+
+function reconsiderationRefusal(s: SubjectStatus, f: Facts): string | undefined {
+  const matter = s.openMatters.find((m) => m.opinionEntryId === f['answers']);
+  if (!matter) return 'no open opinion with that entry id';
+  return matter.reconsideration ? 'the opinion has already been put to reconsideration' : undefined;
+}
+
+function reconsiderationAnswerRefusal(s: SubjectStatus, f: Facts): string | undefined {
+  const matter = s.openMatters.find((m) => m.reconsideration?.requestEntryId === f['answers']);
+  return matter?.reconsideration?.state === 'REQUESTED' ? undefined : 'no pending request for reconsideration with that entry id';
+}
+
+/** SPPR554: an opinion upheld on reconsideration stays open for its reply; one not upheld is withdrawn. */
+function answerReconsideration(s: SubjectStatus, f: Facts): SubjectStatus {
+  const matter = matterAnswered(s, f['answers']);
+  if (!matter?.reconsideration) return s;
+  const upheld = f['upheld'] === true;
+  return replaceMatter(s, matter.opinionEntryId, upheld ? { ...matter, reconsideration: { ...matter.reconsideration, state: 'UPHELD' } } : undefined);
+}
 
 const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
   {
-    code: 'ASSESSMENT_COMMISSIONED', name: '调查评估委托', recordedBy: ['COURT', 'PROCURATORATE'],
-    from: ['NONE'], to: 'ASSESSING', notify: ['JUSTICE'], collection: 'judicialDocs',
-    publicFields: ['proposedType', 'expedited'], basis: 'L18',
-    effect: (s, _f, e) => ({ ...s, commissionedBy: e.agency }),
+    code: 'ASSESSMENT_COMMISSIONED', name: '调查评估委托', recordedBy: AGENCIES, recorderRule: 'COMMISSIONING_ORGAN',
+    from: ['NONE'], to: 'ASSESSING', notify: ['JUSTICE'], collection: ASSESSMENT_DOCS('RECORDER'),
+    publicFields: ['proposedType', 'executionPlace', 'expedited'], basis: 'L18, SPPR277',
+    effect: (s, f, e) => ({ ...s, commissionedBy: e.agency, executionPlace: str(f, 'executionPlace') }),
   },
   {
     code: 'ASSESSMENT_OPINION', name: '调查评估意见', recordedBy: ['JUSTICE'],
     from: ['ASSESSING'], to: 'ASSESSED', notify: ['COMMISSIONER', 'PROCURATORATE'],
-    deadline: 'ASSESSMENT_OPINION', collection: 'judicialDocs', publicFields: ['suitable'], basis: 'L18',
+    collection: ASSESSMENT_DOCS('COMMISSIONER'), publicFields: ['suitable'], basis: 'L18',
   },
   {
     code: 'SENTENCE_HANDOVER', name: '交付执行', recordedBy: ['COURT', 'JUSTICE', 'POLICE'],
     recorderRule: 'HANDOVER_ORGAN', from: ['NONE', 'ASSESSING', 'ASSESSED'], to: 'PENDING_REPORT',
-    notify: ['JUSTICE', 'PROCURATORATE', 'POLICE'], deadline: 'SENTENCE_HANDOVER',
-    collection: 'handoverDocs',
-    publicFields: ['correctionType', 'effectiveDate', 'termStart', 'termEnd', 'executionPlace'],
-    basis: 'L17, L20, SPCI519',
+    notify: ['JUSTICE', 'PROCURATORATE', 'POLICE'], collection: 'handoverDocs',
+    publicFields: ['correctionType', 'effectiveDate', 'termStart', 'termEnd', 'executionPlace', 'custodianReceivedOn'],
+    basis: 'L17, L20, L21, SPCI519',
     effect: (s, f, e) => ({
       ...s,
       correctionType: f['correctionType'] as CorrectionType,
@@ -106,18 +223,17 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
   {
     code: 'DOCUMENTS_SERVED', name: '送达法律文书', recordedBy: ['COURT', 'JUSTICE', 'POLICE'],
     recorderRule: 'DECISION_ORGAN', from: ['PENDING_REPORT', 'UNDER_CORRECTION'],
-    notify: ['JUSTICE', 'PROCURATORATE', 'POLICE'], deadline: 'DOCUMENTS_SERVED',
-    collection: 'handoverDocs', publicFields: ['documents'], basis: 'L20',
+    notify: ['JUSTICE', 'PROCURATORATE', 'POLICE'], collection: 'handoverDocs', publicFields: ['documents'], basis: 'L20',
   },
   {
     code: 'HANDOVER_RECEIPT', name: '接收回执', recordedBy: ['JUSTICE'],
-    from: ['PENDING_REPORT', 'UNDER_CORRECTION'], notify: ['DECISION_ORGAN'], deadline: 'HANDOVER_RECEIPT',
+    from: ['PENDING_REPORT', 'UNDER_CORRECTION'], notify: ['DECISION_ORGAN'],
     collection: 'handoverDocs', publicFields: ['acknowledges', 'receivedAt'], basis: 'IM',
   },
   {
     code: 'SUBJECT_RECEIVED', name: '报到接收', recordedBy: ['JUSTICE'], from: ['PENDING_REPORT'],
     to: 'UNDER_CORRECTION', notify: ['DECISION_ORGAN', 'PROCURATORATE', 'POLICE'],
-    deadline: 'SUBJECT_RECEIVED', collection: 'handoverDocs', publicFields: ['escorted'], basis: 'L21, L22',
+    collection: 'handoverDocs', publicFields: ['escorted'], basis: 'L21, L22',
   },
   {
     code: 'LEAVE_APPROVED', name: '外出审批', recordedBy: ['JUSTICE'], from: LIFE, notify: [],
@@ -126,14 +242,13 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
   },
   {
     code: 'EXECUTION_PLACE_CHANGED', name: '变更执行地', recordedBy: ['JUSTICE'], from: LIFE,
-    notify: ['DECISION_ORGAN', 'PROCURATORATE', 'POLICE'], deadline: 'EXECUTION_PLACE_CHANGED',
+    notify: ['DECISION_ORGAN', 'PROCURATORATE', 'POLICE'],
     collection: 'handoverDocs', publicFields: ['executionPlace'], basis: 'L27',
     effect: (s, f) => ({ ...s, executionPlace: str(f, 'executionPlace') }),
   },
   {
     code: 'MONITORING_CHANGED', name: '电子定位装置', recordedBy: ['JUSTICE'], from: LIFE, notify: [],
-    deadline: 'MONITORING_CHANGED', collection: 'enforcementDocs', publicFields: ['enabled', 'until'],
-    basis: 'L29',
+    collection: 'enforcementDocs', publicFields: ['enabled', 'until'], basis: 'L29',
     effect: (s, f) => withFlags(s, { electronicMonitoring: f['enabled'] === true }),
   },
   {
@@ -145,6 +260,11 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
         : { ...s, warningCount: s.warningCount + 1 },
   },
   {
+    code: 'COMMENDATION_ISSUED', name: '表扬', recordedBy: ['JUSTICE'], from: LIFE, notify: ['PROCURATORATE'],
+    collection: 'enforcementDocs', publicFields: [], basis: 'L28',
+    effect: (s) => ({ ...s, commendationCount: s.commendationCount + 1 }),
+  },
+  {
     code: 'PENALTY_REQUESTED', name: '提请治安管理处罚', recordedBy: ['JUSTICE'], from: LIFE,
     notify: ['POLICE'], collection: 'enforcementDocs', publicFields: [], basis: 'L28, L59',
   },
@@ -153,21 +273,28 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
     notify: ['JUSTICE', 'PROCURATORATE'], collection: 'enforcementDocs', publicFields: [], basis: 'L59',
   },
   {
-    code: 'LOST_CONTACT', name: '失联', recordedBy: ['JUSTICE'], from: LIFE,
-    notify: ['POLICE', 'PROCURATORATE'], collection: 'enforcementDocs', publicFields: [], basis: 'L30',
+    code: 'LOST_CONTACT', name: '失联', recordedBy: ['JUSTICE'], from: LIFE_OR_REVOKED,
+    notify: ['POLICE', 'PROCURATORATE'], collection: 'enforcementDocs', publicFields: [], basis: 'L30, L50',
     requires: (s) => (s.flags.absconded ? 'subject is already recorded as absconded' : undefined),
     effect: (s) => withFlags(s, { absconded: true }),
   },
   {
-    code: 'SUBJECT_LOCATED', name: '查找到', recordedBy: ['POLICE', 'JUSTICE'], from: LIFE,
+    code: 'SUBJECT_LOCATED', name: '查找到', recordedBy: ['POLICE', 'JUSTICE'], from: LIFE_OR_REVOKED,
     notify: ['JUSTICE', 'POLICE'], collection: 'enforcementDocs', publicFields: [], basis: 'L30, L50',
     requires: (s) => (s.flags.absconded ? undefined : 'subject is not recorded as absconded'),
     effect: (s) => withFlags(s, { absconded: false }),
   },
   {
-    code: 'DETENTION_NOTIFIED', name: '被羁押通知', recordedBy: ['POLICE'], from: LIFE, notify: ['JUSTICE'],
-    deadline: 'DETENTION_NOTIFIED', collection: 'enforcementDocs', publicFields: [], basis: 'L32',
-    effect: (s) => withFlags(s, { detained: true }),
+    code: 'DETENTION_NOTIFIED', name: '被羁押通知', recordedBy: AGENCIES, from: LIFE,
+    notify: ['JUSTICE', 'PROCURATORATE'], collection: DETENTION_DOCS, publicFields: [], basis: 'L32',
+    requires: (s) => (s.flags.detained ? 'subject is already recorded as detained' : undefined),
+    effect: (s) => withDetention(s, 'OTHER'),
+  },
+  {
+    code: 'DETENTION_ENDED', name: '解除羁押', recordedBy: AGENCIES, from: LIFE,
+    notify: ['JUSTICE', 'PROCURATORATE'], collection: DETENTION_DOCS, publicFields: [], basis: 'L32',
+    requires: (s) => (s.flags.detained ? undefined : 'subject is not recorded as detained'),
+    effect: (s) => withDetention(s, null),
   },
   {
     code: 'COMMUTATION_PROPOSED', name: '减刑建议', recordedBy: ['JUSTICE'], from: LIFE,
@@ -175,7 +302,7 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
   },
   {
     code: 'COMMUTATION_RULED', name: '减刑裁定', recordedBy: ['COURT'], from: LIFE,
-    notify: ['JUSTICE', 'PROCURATORATE', 'POLICE'], deadline: 'COMMUTATION_RULED',
+    notify: ['JUSTICE', 'PROCURATORATE', 'POLICE'],
     collection: 'handoverDocs', publicFields: ['newTermEnd'], basis: 'L33',
     requires: (s, f) =>
       s.termStart !== null && str(f, 'newTermEnd') < s.termStart ? 'newTermEnd is before the term start' : undefined,
@@ -184,64 +311,84 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
   {
     code: 'REVOCATION_PROPOSED', name: '撤销/收监建议', recordedBy: ['JUSTICE'], from: LIFE,
     notify: ['DECISION_ORGAN', 'PROCURATORATE'], collection: 'judicialDocs',
-    publicFields: ['arrestRequested'], basis: 'L46, L49',
-    requires: (s) => (s.flags.revocationPending ? 'a revocation proposal is already pending' : undefined),
+    publicFields: ['arrestRequested'], basis: 'L46, L47, L49',
+    requires: (s, f) => {
+      if (s.flags.revocationPending) return 'a revocation proposal is already pending';
+      return f['arrestRequested'] === true && !revocable(s) ? 'an arrest may be requested only with a proposal to revoke probation or parole (L47)' : undefined;
+    },
     effect: (s) => withFlags(s, { revocationPending: true }),
   },
   {
     code: 'ARREST_DECIDED', name: '逮捕决定', recordedBy: ['COURT'], from: LIFE,
-    notify: ['POLICE', 'JUSTICE', 'PROCURATORATE'], deadline: 'ARREST_DECIDED', collection: 'handoverDocs',
-    publicFields: [], basis: 'L47',
-    effect: (s) => withFlags(s, { detained: true }),
+    notify: ['POLICE', 'JUSTICE', 'PROCURATORATE'], collection: 'handoverDocs',
+    publicFields: ['approved'], basis: 'L47',
+    requires: arrestRefusal,
+    effect: (s, f) => (f['approved'] === true ? withDetention(s, 'ARREST') : s),
   },
   {
     code: 'REVOCATION_RULED', name: '撤销/收监裁定', recordedBy: ['COURT', 'JUSTICE', 'POLICE'],
-    recorderRule: 'DECISION_ORGAN', from: LIFE, notify: ['JUSTICE', 'PROCURATORATE', 'POLICE'],
-    deadline: 'REVOCATION_RULED', collection: 'handoverDocs', publicFields: ['revoked'], basis: 'L48, L49',
-    requires: (s) => (s.flags.revocationPending ? undefined : 'no revocation proposal is pending'),
-    effect: (s, f) =>
-      f['revoked'] === true
-        ? { ...withFlags(s, { revocationPending: false }), state: 'REVOKED' }
-        : withFlags(s, { revocationPending: false }),
+    recorderRule: 'REVOKING_ORGAN', from: LIFE, notify: ['DECISION_ORGAN', 'JUSTICE', 'PROCURATORATE', 'POLICE'],
+    collection: 'handoverDocs', publicFields: ['revoked', 'newCrime'], basis: 'L46, L48, L49, SPCI542',
+    requires: revocationRefusal,
+    effect: ruleOnRevocation,
   },
   {
-    code: 'COMMITTED_TO_PRISON', name: '收监执行', recordedBy: ['POLICE'], from: ['REVOKED'], to: 'COMMITTED',
-    notify: ['COURT', 'JUSTICE', 'PROCURATORATE'], deadline: 'COMMITTED_TO_PRISON',
-    collection: 'handoverDocs', publicFields: [], basis: 'L48, L49',
+    code: 'COMMITTED_TO_PRISON', name: '收监执行', recordedBy: ['POLICE', 'JUSTICE'], recorderRule: 'COMMITTING_ORGAN',
+    from: ['REVOKED'], to: 'COMMITTED', notify: ['COURT', 'JUSTICE', 'PROCURATORATE', 'POLICE'],
+    collection: 'handoverDocs', publicFields: [], basis: 'L48, L49, L50',
+    // In prison the subject is neither at large nor held pending a ruling: the pursuit, if any, has ended.
+    effect: (s) => withDetention(withFlags(s, { absconded: false }), null),
   },
   {
     code: 'CORRECTION_RELEASED', name: '解除社区矫正', recordedBy: ['JUSTICE'], from: LIFE, to: 'RELEASED',
-    notify: ['DECISION_ORGAN', 'PROCURATORATE', 'POLICE'], deadline: 'CORRECTION_RELEASED',
-    collection: 'handoverDocs', publicFields: [], basis: 'L44',
-    requires: (s, _f, occurredAt) =>
-      s.termEnd !== null && chinaDate(occurredAt) < s.termEnd
-        ? `release before the term ends on ${s.termEnd}`
-        : undefined,
+    notify: ['DECISION_ORGAN', 'PROCURATORATE', 'POLICE'],
+    collection: 'handoverDocs', publicFields: ['ground'], basis: 'L44',
+    requires: releaseRefusal,
   },
   {
     code: 'DEATH_RECORDED', name: '死亡', recordedBy: ['JUSTICE'], from: ['UNDER_CORRECTION', 'PENDING_REPORT'],
-    to: 'DECEASED', notify: ['DECISION_ORGAN', 'PROCURATORATE', 'POLICE'], deadline: 'DEATH_RECORDED',
+    to: 'DECEASED', notify: ['DECISION_ORGAN', 'PROCURATORATE', 'POLICE'],
     collection: 'handoverDocs', publicFields: [], basis: 'L51',
   },
   {
     code: 'PROCURATORIAL_OPINION', name: '纠正意见/检察建议', recordedBy: ['PROCURATORATE'], from: 'RECORDED',
-    notify: ['ADDRESSED_AGENCY'], deadline: 'PROCURATORIAL_REPLY', collection: 'handoverDocs',
-    publicFields: ['kind', 'addressedTo', 'concerning'], basis: 'L62, SPPR642-644',
+    notify: ['ADDRESSED_AGENCY'], collection: 'handoverDocs',
+    publicFields: ['kind', 'addressedTo', 'concerning', 'replyWithinDays'], basis: 'L62, SPPR642-644',
     effect: (s, f, e) => ({
       ...s,
-      openMatters: [...s.openMatters, { opinionEntryId: e.entryId, addressedTo: f['addressedTo'] as Agency, openedAt: e.occurredAt }],
+      openMatters: [...s.openMatters, { opinionEntryId: e.entryId, addressedTo: f['addressedTo'] as Agency, openedAt: e.occurredAt, reconsideration: null }],
     }),
   },
   {
-    code: 'PROCURATORIAL_REPLY', name: '书面回复', recordedBy: ['COURT', 'POLICE', 'JUSTICE'],
+    code: 'PROCURATORIAL_REPLY', name: '书面回复', recordedBy: ADDRESSEES,
     recorderRule: 'ADDRESSED_AGENCY', from: 'RECORDED', notify: ['PROCURATORATE'], collection: 'handoverDocs',
-    publicFields: ['answers'], basis: 'L62',
+    publicFields: ['answers', 'adopted'], basis: 'L62, SPPR553',
     requires: (s, f) =>
       s.openMatters.some((m) => m.opinionEntryId === f['answers']) ? undefined : 'no open opinion with that entry id',
-    effect: (s, f) => ({ ...s, openMatters: s.openMatters.filter((m) => m.opinionEntryId !== f['answers']) }),
+    effect: (s, f) => replaceMatter(s, str(f, 'answers'), undefined),
   },
   {
-    code: 'AMENDMENT', name: '更正', recordedBy: ['COURT', 'PROCURATORATE', 'POLICE', 'JUSTICE'],
+    code: 'RECONSIDERATION_REQUESTED', name: '申请复查', recordedBy: ADDRESSEES,
+    recorderRule: 'ADDRESSED_AGENCY', from: 'RECORDED', notify: ['PROCURATORATE'], collection: 'handoverDocs',
+    publicFields: ['answers'], basis: 'SPPR554',
+    requires: reconsiderationRefusal,
+    effect: (s, f, e) => {
+      const matter = s.openMatters.find((m) => m.opinionEntryId === f['answers']);
+      return matter ? replaceMatter(s, matter.opinionEntryId, { ...matter, reconsideration: { requestEntryId: e.entryId, state: 'REQUESTED' } }) : s;
+    },
+  },
+  {
+    code: 'RECONSIDERATION_ANSWERED', name: '复查答复', recordedBy: ['PROCURATORATE'], from: 'RECORDED',
+    notify: ['ADDRESSED_AGENCY'], collection: 'handoverDocs', publicFields: ['answers', 'upheld'], basis: 'SPPR554',
+    requires: reconsiderationAnswerRefusal,
+    effect: answerReconsideration,
+  },
+  {
+    code: 'COMPLAINT_RECEIVED', name: '申诉控告', recordedBy: ['PROCURATORATE'], from: 'RECORDED',
+    notify: ['JUSTICE'], collection: 'enforcementDocs', publicFields: [], basis: 'L34',
+  },
+  {
+    code: 'AMENDMENT', name: '更正', recordedBy: AGENCIES,
     recorderRule: 'AMENDED_RECORDER', from: 'RECORDED', notify: ['AS_AMENDED'], collection: 'AS_AMENDED',
     publicFields: ['corrections'], basis: '—',
   },

@@ -14,6 +14,9 @@ import { z } from 'zod';
 export const CORRECTION_TYPES = ['PROBATION', 'PAROLE', 'CONTROL', 'TEMPORARY_OUTSIDE_PRISON'] as const;
 export type CorrectionType = (typeof CORRECTION_TYPES)[number];
 
+/** Why correction ends by release: the term ended, or a pardon (赦免) ended it (L44). */
+export const RELEASE_GROUNDS = ['TERM_ENDED', 'PARDON'] as const;
+
 /** The founding of the People's Republic: no date of this legal order lies before it. */
 export const EARLIEST_DATE = '1949-10-01';
 
@@ -30,11 +33,11 @@ export const OCCURRED_AT = dateTime;
 const words = (max: number) =>
   z
     .string()
-    .trim()
-    .min(1)
     .max(max)
     // eslint-disable-next-line no-control-regex -- the null character is exactly what this refuses
-    .regex(/^[^\u0000\uD800-\uDFFF]*$/u, 'must be well-formed text without null characters');
+    .regex(/^[^\u0000\uD800-\uDFFF]*$/u, 'must be well-formed text without null characters')
+    // Checked as sent, not trimmed: the schema the API publishes says exactly what is accepted.
+    .regex(/\S/u, 'must not be blank');
 /** A document number (文号): short, one line. */
 const docNo = words(100);
 /** A person's or an institution's name. */
@@ -44,8 +47,12 @@ const text = words(20_000);
 /** A short phrase: a destination, a penalty. */
 const phrase = words(500);
 const entryId = z.string().regex(/^[0-9a-f]{32}$/, 'must be an entry id (32 hex characters)');
-/** Administrative division code (GB/T 2260) of the place where correction is carried out. */
-const placeCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit administrative division code');
+/**
+ * Where correction is carried out: a county-level division code of GB/T 2260 (6 digits), or a
+ * township-level code (9 digits: the county's code and the township's three, GB/T 10114), where
+ * the judicial office (司法所) that supervises the subject sits.
+ */
+const placeCode = z.string().regex(/^\d{6}(?:\d{3})?$/, 'must be a 6- or 9-digit administrative division code');
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest');
 
 /** Fields any document may carry beside its event's own: private, never on the public ledger. */
@@ -70,6 +77,8 @@ export const DOCUMENT_SHAPES = {
   ASSESSMENT_COMMISSIONED: doc({
     letterNo: docNo,
     proposedType: z.enum(CORRECTION_TYPES),
+    /** The proposed place of execution: where the subject lives, and so where the assessment happens. */
+    executionPlace: placeCode,
     expedited: z.boolean().default(false),
   }),
   ASSESSMENT_OPINION: doc({
@@ -84,6 +93,11 @@ export const DOCUMENT_SHAPES = {
     termStart: date,
     termEnd: date,
     executionPlace: placeCode,
+    /**
+     * 暂予监外执行: the day the custodian (看守所 or 监狱) received the decision; the ten days to
+     * hand the subject over run from it (L21 ¶2, SPCI515).
+     */
+    custodianReceivedOn: date.optional(),
     judgment: text.optional(),
     prohibitions: z.array(phrase).max(20).optional(),
   }),
@@ -118,11 +132,16 @@ export const DOCUMENT_SHAPES = {
     kind: z.enum(['WARNING', 'REPRIMAND']).default('WARNING'),
     reason: text.optional(),
   }),
+  COMMENDATION_ISSUED: doc({
+    decisionNo: docNo,
+    reason: text.optional(),
+  }),
   PENALTY_REQUESTED: doc({ requestNo: docNo, conduct: text.optional() }),
   PENALTY_DECIDED: doc({ decisionNo: docNo, penalty: phrase.optional() }),
   LOST_CONTACT: doc({ lastContactAt: dateTime.optional() }),
   SUBJECT_LOCATED: doc({ locatedAt: dateTime.optional() }),
-  DETENTION_NOTIFIED: doc({ detainedAt: dateTime.optional() }),
+  DETENTION_NOTIFIED: doc({ detainedAt: dateTime.optional(), measure: phrase.optional() }),
+  DETENTION_ENDED: doc({ endedAt: dateTime.optional(), reason: phrase.optional() }),
   COMMUTATION_PROPOSED: doc({ proposalNo: docNo }),
   COMMUTATION_RULED: doc({
     rulingNo: docNo,
@@ -133,24 +152,56 @@ export const DOCUMENT_SHAPES = {
     arrestRequested: z.boolean().default(false),
     grounds: z.array(phrase).max(20).optional(),
   }),
-  ARREST_DECIDED: doc({ decisionNo: docNo }),
+  /** The court decides on a request to arrest: it may refuse (L47). */
+  ARREST_DECIDED: doc({ decisionNo: docNo, approved: z.boolean() }),
   REVOCATION_RULED: doc({
     rulingNo: docNo,
     revoked: z.boolean(),
+    /** Ruled by the court trying a new crime, on its own motion (L46 ¶2, SPCI542). */
+    newCrime: z.boolean().default(false),
+    /** The new crime's judgment, for a new-crime revocation. */
+    judgmentNo: docNo.optional(),
   }),
   COMMITTED_TO_PRISON: doc({ institution: name }),
-  CORRECTION_RELEASED: doc({ certificateNo: docNo }),
+  CORRECTION_RELEASED: doc({
+    certificateNo: docNo,
+    /** The term ended, or a pardon (赦免) ended correction before it (L44). */
+    ground: z.enum(RELEASE_GROUNDS).default('TERM_ENDED'),
+    pardonOrderNo: docNo.optional(),
+  }),
   DEATH_RECORDED: doc({ dateOfDeath: date }),
   PROCURATORIAL_OPINION: doc({
     opinionNo: docNo,
     kind: z.enum(['CORRECTION_OPINION', 'PROCURATORIAL_SUGGESTION']),
     addressedTo: z.enum(['COURT', 'POLICE', 'JUSTICE']),
     concerning: entryId.optional(),
+    /** The period the opinion gives for a written reply (SPPR553). */
+    replyWithinDays: z.number().int().min(1).max(365),
     text,
   }),
   PROCURATORIAL_REPLY: doc({
     answers: entryId,
+    /** Whether the opinion was adopted; if not, `reason` says why (L62). */
+    adopted: z.boolean(),
+    reason: text.optional(),
     text,
+  }),
+  /** The addressed agency asks the procuratorate to reconsider (复查) its opinion (SPPR554). */
+  RECONSIDERATION_REQUESTED: doc({
+    answers: entryId,
+    reason: text,
+  }),
+  RECONSIDERATION_ANSWERED: doc({
+    /** The request for reconsideration this answers. */
+    answers: entryId,
+    /** The opinion stands; otherwise it is withdrawn. */
+    upheld: z.boolean(),
+    text,
+  }),
+  /** A subject's complaint (申诉、控告) to the procuratorate (L34 ¶2). */
+  COMPLAINT_RECEIVED: doc({
+    complaint: text,
+    receivedOn: date.optional(),
   }),
   AMENDMENT: doc({
     reason: text,
@@ -165,7 +216,7 @@ export const DOCUMENT_SHAPES = {
 export type DocumentType = keyof typeof DOCUMENT_SHAPES;
 
 /** A rule between two fields of a document: the later one must not come before the earlier. */
-interface OrderRule {
+export interface OrderRule {
   readonly earlier: string;
   readonly later: string;
   /** True when the two may fall on the same day. */
@@ -178,9 +229,38 @@ export const ORDER_RULES: Partial<Readonly<Record<DocumentType, readonly OrderRu
   LEAVE_APPROVED: [{ earlier: 'leaveFrom', later: 'leaveTo', sameAllowed: true }],
 };
 
-/** Issues of the cross-field rules over a document's fields (or an amended entry's facts). */
-export function orderIssues(type: string, fields: Readonly<Record<string, unknown>>): Array<{ path: string; message: string }> {
-  const rules = ORDER_RULES[type as DocumentType] ?? [];
+/**
+ * A field a document must carry — and, where `equals` is given, the value it must hold — when
+ * another field holds a given value. Plain data, so that the published JSON Schema says it too
+ * (as `if`/`then`).
+ */
+export interface ConditionalRule {
+  readonly when: { readonly field: string; readonly equals: string | boolean };
+  readonly then: { readonly field: string; readonly equals?: string | boolean };
+}
+
+/** What a document must say in the cases the statutes single out. */
+export const CONDITIONAL_RULES: Partial<Readonly<Record<DocumentType, readonly ConditionalRule[]>>> = {
+  // L21 ¶2: for 暂予监外执行 the clock of the handover to the agency starts at the custodian.
+  SENTENCE_HANDOVER: [{ when: { field: 'correctionType', equals: 'TEMPORARY_OUTSIDE_PRISON' }, then: { field: 'custodianReceivedOn' } }],
+  // L46 ¶2: the court trying the new crime revokes, on the strength of its own judgment.
+  REVOCATION_RULED: [
+    { when: { field: 'newCrime', equals: true }, then: { field: 'revoked', equals: true } },
+    { when: { field: 'newCrime', equals: true }, then: { field: 'judgmentNo' } },
+  ],
+  // L44: a pardon ends correction by an order that the release names.
+  CORRECTION_RELEASED: [{ when: { field: 'ground', equals: 'PARDON' }, then: { field: 'pardonOrderNo' } }],
+  // L62: a reply that does not adopt the opinion says why.
+  PROCURATORIAL_REPLY: [{ when: { field: 'adopted', equals: false }, then: { field: 'reason' } }],
+};
+
+type Fields = Readonly<Record<string, unknown>>;
+interface CrossFieldIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+function orderIssues(rules: readonly OrderRule[], fields: Fields): CrossFieldIssue[] {
   return rules.flatMap(({ earlier, later, sameAllowed }) => {
     const from = fields[earlier];
     const to = fields[later];
@@ -190,13 +270,37 @@ export function orderIssues(type: string, fields: Readonly<Record<string, unknow
   });
 }
 
-function withOrderRules<S extends z.ZodType<Record<string, unknown>>>(type: DocumentType, shape: S): S {
+function conditionalIssues(rules: readonly ConditionalRule[], fields: Fields): CrossFieldIssue[] {
+  return rules.flatMap(({ when, then }) => {
+    if (fields[when.field] !== when.equals) return [];
+    const condition = `when ${when.field} is ${String(when.equals)}`;
+    if (fields[then.field] === undefined) return [{ path: then.field, message: `is required ${condition}` }];
+    if (then.equals !== undefined && fields[then.field] !== then.equals) {
+      return [{ path: then.field, message: `must be ${String(then.equals)} ${condition}` }];
+    }
+    return [];
+  });
+}
+
+/**
+ * Issues of the cross-field rules over a document's fields. `among` limits them to rules whose
+ * fields all lie in it: an amendment sees an entry's public facts only, so it checks only the
+ * rules between public facts.
+ */
+export function crossFieldIssues(type: string, fields: Fields, among?: ReadonlySet<string>): CrossFieldIssue[] {
+  const within = (...names: string[]) => among === undefined || names.every((name) => among.has(name));
+  const order = (ORDER_RULES[type as DocumentType] ?? []).filter((r) => within(r.earlier, r.later));
+  const conditional = (CONDITIONAL_RULES[type as DocumentType] ?? []).filter((r) => within(r.when.field, r.then.field));
+  return [...orderIssues(order, fields), ...conditionalIssues(conditional, fields)];
+}
+
+function withCrossFieldRules<S extends z.ZodType<Record<string, unknown>>>(type: DocumentType, shape: S): S {
   return shape.superRefine((value, ctx) => {
-    for (const issue of orderIssues(type, value)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+    for (const issue of crossFieldIssues(type, value)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
   });
 }
 
 /** Each event's document schema: its shape and its cross-field rules. */
 export const DOCUMENT_SCHEMAS = Object.fromEntries(
-  Object.entries(DOCUMENT_SHAPES).map(([type, shape]) => [type, withOrderRules(type as DocumentType, shape)]),
+  Object.entries(DOCUMENT_SHAPES).map(([type, shape]) => [type, withCrossFieldRules(type as DocumentType, shape)]),
 ) as unknown as typeof DOCUMENT_SHAPES;

@@ -7,7 +7,9 @@ export type DomainErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'ILLEGAL_TRANSITION'
-  | 'CONFLICT';
+  | 'CONFLICT'
+  /** An idempotency key sent again with a different request. */
+  | 'IDEMPOTENCY_KEY_REUSED';
 
 export interface FieldIssue {
   /** Dotted path of the offending field, e.g. `document.termEnd`. */

@@ -1,6 +1,6 @@
 import type { Agency } from './agencies.js';
-import { chinaDate, EVENT_CATALOG, type EventType, type Facts } from './catalog.js';
-import { DEADLINE_RULES, type DeadlineRule, type DeadlineUnit } from './deadlines.js';
+import { chinaDate, committingOrgan, EVENT_CATALOG, matterAnswered, type EventType, type Facts } from './catalog.js';
+import { DEADLINE_RULES, type DeadlineRule, type DeadlineUnit, type FactCondition } from './deadlines.js';
 import type { Entry } from './entry.js';
 import { effectiveFacts, deriveStatus } from './lifecycle.js';
 import type { SubjectStatus } from './status.js';
@@ -130,8 +130,9 @@ interface ChainContext {
 function obligationStartedBy(rule: DeadlineRule, index: number, start: Entry, chain: ChainContext): Obligation | undefined {
   const startFacts = chain.facts.get(start.id) ?? start.facts;
   const clock = startOf(rule, start, startFacts, chain.status);
-  if (!clock) return undefined;
-  const due = dueAt(clock, allowedAmount(rule, startFacts), rule.unit, chain.calendar);
+  const amount = allowedAmount(rule, startFacts);
+  if (!clock || amount === undefined) return undefined;
+  const due = dueAt(clock, amount, rule.unit, chain.calendar);
   const meeting = firstMeeting(rule, index, start, chain);
   return {
     rule: rule.id,
@@ -142,14 +143,26 @@ function obligationStartedBy(rule: DeadlineRule, index: number, start: Entry, ch
     dueAt: due,
     metBy: meeting?.id ?? null,
     metAt: meeting?.occurredAt ?? null,
-    state: obligationState(rule, due, meeting, chain),
+    state: obligationState(rule, start, due, meeting, chain),
     basis: rule.basis,
   };
 }
 
-/** The rule's limit, or its shorter one when the starting document asks for it. */
-function allowedAmount(rule: DeadlineRule, startFacts: Facts): number {
-  return rule.expedited && startFacts[rule.expedited.flag] === true ? rule.expedited.amount : rule.amount;
+/**
+ * The rule's limit, or its shorter one when the starting document asks for it, or the period the
+ * starting entry states; undefined when the entry states none.
+ */
+function allowedAmount(rule: DeadlineRule, startFacts: Facts): number | undefined {
+  if (rule.expedited && startFacts[rule.expedited.flag] === true) return rule.expedited.amount;
+  if (typeof rule.amount === 'number') return rule.amount;
+  const stated = startFacts[rule.amount.fact];
+  return typeof stated === 'number' && Number.isInteger(stated) && stated >= 0 ? stated : undefined;
+}
+
+function holds(condition: FactCondition | undefined, facts: Facts): boolean {
+  if (!condition) return true;
+  const value = facts[condition.fact];
+  return 'equals' in condition ? value === condition.equals : value !== undefined && condition.oneOf.includes(value);
 }
 
 /**
@@ -161,19 +174,25 @@ function firstMeeting(rule: DeadlineRule, index: number, start: Entry, chain: Ch
   return chain.entries.slice(from).find((e) => meets(rule, e, start, chain.facts));
 }
 
-function obligationState(rule: DeadlineRule, due: string, meeting: Entry | undefined, chain: ChainContext): ObligationState {
+function obligationState(rule: DeadlineRule, start: Entry, due: string, meeting: Entry | undefined, chain: ChainContext): ObligationState {
   if (meeting) return Date.parse(meeting.occurredAt) <= Date.parse(due) ? 'met' : 'late';
-  if (cannotBeMet(rule.due, chain.status)) return 'void';
+  if (cannotBeMet(rule.due, chain.status) || nothingLeftToAnswer(rule.due, start, chain.status)) return 'void';
   return Date.parse(chain.now) > Date.parse(due) ? 'overdue' : 'open';
+}
+
+/**
+ * An answer (a reply, an answer to a reconsideration) is owed only while its matter is open: an
+ * opinion withdrawn on reconsideration needs no reply, and a matter closed by the reply needs no
+ * answer to a reconsideration still pending.
+ */
+function nothingLeftToAnswer(event: EventType, start: Entry, status: SubjectStatus): boolean {
+  return EVENT_CATALOG[event].publicFields.includes('answers') && matterAnswered(status, start.id) === undefined;
 }
 
 /** Where a rule's clock starts for this entry, or undefined when the entry does not start it. */
 function startOf(rule: DeadlineRule, start: Entry, facts: Facts, status: SubjectStatus): string | undefined {
-  if ('event' in rule.from) {
-    if (start.type !== rule.from.event) return undefined;
-    if (rule.when && facts[rule.when.fact] !== rule.when.equals) return undefined;
-    return start.occurredAt;
-  }
+  if (!holds(rule.when, facts)) return undefined;
+  if ('event' in rule.from) return start.type === rule.from.event ? start.occurredAt : undefined;
   // Date facts belong to the handover; the term end is the current one (commutations, amendments).
   if (start.type !== 'SENTENCE_HANDOVER') return undefined;
   if (rule.from.fact === 'termEnd') return status.termEnd ?? undefined;
@@ -185,7 +204,8 @@ function meets(rule: DeadlineRule, candidate: Entry, start: Entry, facts: Readon
   if (candidate.type !== rule.due) return false;
   if (Date.parse(candidate.recordedAt) < Date.parse(start.recordedAt)) return false;
   const candidateFacts = facts.get(candidate.id) ?? candidate.facts;
-  if (rule.due === 'PROCURATORIAL_REPLY') return candidateFacts['answers'] === start.id;
+  // An answer (a reply, an answer to a reconsideration) meets only what the entry it answers started.
+  if (candidateFacts['answers'] !== undefined) return candidateFacts['answers'] === start.id;
   if (rule.due === 'HANDOVER_RECEIPT' && start.type === 'DOCUMENTS_SERVED') return candidateFacts['acknowledges'] === start.id;
   return true;
 }
@@ -201,7 +221,10 @@ function obligatedAgency(event: EventType, status: SubjectStatus, startFacts: Fa
   switch (definition.recorderRule) {
     case 'DECISION_ORGAN':
     case 'HANDOVER_ORGAN':
+    case 'REVOKING_ORGAN':
       return status.decisionOrgan ?? definition.recordedBy[0] ?? null;
+    case 'COMMITTING_ORGAN':
+      return committingOrgan(status);
     case 'ADDRESSED_AGENCY':
       return (startFacts['addressedTo'] as Agency | undefined) ?? null;
     default:

@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { AGENCIES, type Agency, type CollectionName } from './agencies.js';
+import { AGENCIES, isCollectionMember, type Agency, type CollectionName } from './agencies.js';
 import {
+  committingOrgan,
   EVENT_CATALOG,
   isEventType,
+  matterAnswered,
+  type CollectionTarget,
   type EventDefinition,
   type EventType,
   type Facts,
@@ -11,10 +14,10 @@ import {
 } from './catalog.js';
 import { entryIdFor, sealEntry, type Entry } from './entry.js';
 import { DomainError, invalid, type FieldIssue } from './errors.js';
-import { OCCURRED_AT, orderIssues } from './documents.js';
+import { crossFieldIssues, OCCURRED_AT } from './documents.js';
 import { documentHash } from './hashing.js';
 import { SUBJECT_REF_PATTERN } from './identity.js';
-import { applyEntry, deriveStatus } from './lifecycle.js';
+import { applyEntry, deriveStatus, effectiveFacts } from './lifecycle.js';
 import { initialStatus, type SubjectStatus } from './status.js';
 
 /** What an agency asks to record. */
@@ -77,8 +80,8 @@ function illegal(status: SubjectStatus, message: string): DomainError {
 export function recordEntry(cmd: RecordCommand, tx: TransactionFacts, subject: SubjectSnapshot): RecordOutcome {
   const { type, definition, document } = checkCommand(cmd, tx);
   const status = statusBefore(cmd, definition, subject.status);
-  const { facts, collection } = publicFacts(cmd, definition, document, subject);
-  checkRecorder(definition, cmd, status, subject.amended);
+  const { facts, collection } = publicFacts(cmd, definition, document, subject, status);
+  checkRecorder(definition, { cmd, status, facts, amended: subject.amended });
   if (type === 'HANDOVER_RECEIPT') checkAcknowledged(cmd, subject.acknowledged);
   const unmet = definition.requires?.(status, facts, cmd.occurredAt);
   if (unmet) throw illegal(status, `${type} refused: ${unmet}`);
@@ -183,12 +186,28 @@ function publicFacts(
   definition: EventDefinition,
   document: Facts,
   subject: SubjectSnapshot,
+  status: SubjectStatus,
 ): { readonly facts: Facts; readonly collection: CollectionName } {
   const facts = pickFacts(definition, document);
-  if (cmd.type !== 'AMENDMENT') return { facts, collection: definition.collection as CollectionName };
+  if (cmd.type !== 'AMENDMENT') return { facts, collection: resolveCollection(definition.collection, cmd.agency, status) };
   const amended = checkAmendment(cmd, subject);
-  const corrections = checkCorrections(EVENT_CATALOG[amended.type], amended, facts['corrections'] as Facts);
+  const current = effectiveFacts(subject.history ?? []).get(amended.id) ?? amended.facts;
+  const corrections = checkCorrections(EVENT_CATALOG[amended.type], amended.type, current, facts['corrections'] as Facts);
   return { facts: { corrections }, collection: amended.collection };
+}
+
+/**
+ * The collection a document goes to: the event's own, or the first of its collections that holds
+ * the party named (the recorder, the commissioner of the assessment). An amendment's is resolved
+ * by the caller, from the amended entry.
+ */
+function resolveCollection(target: CollectionTarget, recorder: Agency, status: SubjectStatus): CollectionName {
+  if (target === 'AS_AMENDED') throw new Error('an amendment joins the collection of the entry it amends');
+  if (typeof target === 'string') return target;
+  const party = target.firstHolding === 'RECORDER' ? recorder : (status.commissionedBy ?? recorder);
+  const holding = target.of.find((collection) => isCollectionMember(collection, party));
+  if (!holding) throw new Error(`no collection of ${target.of.join(', ')} holds ${party}`);
+  return holding;
 }
 
 function pickFacts(definition: EventDefinition, document: Facts): Facts {
@@ -211,11 +230,11 @@ function checkAmendment(cmd: RecordCommand, subject: SubjectSnapshot): Entry {
 }
 
 /** Corrections may only touch the amended entry's public facts, and must leave them valid. */
-function checkCorrections(amendedDef: EventDefinition, amended: Entry, corrections: Facts): Facts {
+function checkCorrections(amendedDef: EventDefinition, amendedType: EventType, current: Facts, corrections: Facts): Facts {
   const allowed = new Set(amendedDef.publicFields);
   const issues: FieldIssue[] = Object.keys(corrections)
     .filter((key) => !allowed.has(key))
-    .map((key) => ({ path: `document.corrections.${key}`, message: `${amended.type} has no public field ${key}` }));
+    .map((key) => ({ path: `document.corrections.${key}`, message: `${amendedType} has no public field ${key}` }));
   if (Object.keys(corrections).length === 0) {
     issues.push({ path: 'document.corrections', message: 'names no field to correct' });
   }
@@ -224,9 +243,10 @@ function checkCorrections(amendedDef: EventDefinition, amended: Entry, correctio
   const shape = amendedDef.shape.pick(corrected);
   const result = shape.safeParse(corrections);
   if (!result.success) throw invalid(issuesOf(result.error, 'document.corrections'));
-  // The corrected facts must still hold together: a corrected term end still falls after its start.
-  const order = orderIssues(amended.type, { ...amended.facts, ...corrections });
-  if (order.length > 0) throw invalid(order.map((i) => ({ path: `document.corrections.${i.path}`, message: i.message })));
+  // The corrected facts must still hold together (a corrected term end still falls after its start),
+  // as far as the rules between public facts go: the private document is not the amendment's to see.
+  const crossField = crossFieldIssues(amendedType, { ...current, ...corrections }, allowed);
+  if (crossField.length > 0) throw invalid(crossField.map((i) => ({ path: `document.corrections.${i.path}`, message: i.message })));
   return corrections;
 }
 
@@ -244,40 +264,50 @@ function checkAcknowledged(cmd: RecordCommand, acknowledged: Entry | undefined):
   }
 }
 
-/** The facts a recorder rule looks at: who asks, what the document says, and where the subject stands. */
+/** The facts a recorder rule looks at: who asks, what the entry will say, and where the subject stands. */
 interface RecorderContext {
   readonly cmd: RecordCommand;
   readonly status: SubjectStatus;
+  /** The entry's public facts, from the validated document. */
+  readonly facts: Facts;
   readonly amended: Entry | undefined;
+}
+
+/**
+ * 暂予监外执行 is the one correction that prison administration (JUSTICE) and police decide; the
+ * others are the court's (L17). Why `agency` may not act as deciding organ for `type`, if it may not.
+ */
+function notDecidingOrgan(agency: Agency, type: unknown, also: readonly Agency[], what: string): string | undefined {
+  if (agency === 'COURT' || also.includes(agency) || type === 'TEMPORARY_OUTSIDE_PRISON') return undefined;
+  return `only a court${also.map((a) => ` or ${a.toLowerCase()}`).join('')} ${what} ${String(type)}`;
 }
 
 /** Each recorder rule returns why the caller may not record the event, or undefined if it may. */
 const RECORDER_RULES: Readonly<Record<RecorderRule, (context: RecorderContext) => string | undefined>> = {
-  HANDOVER_ORGAN: ({ cmd }) => {
-    const type = (cmd.document as { correctionType?: unknown }).correctionType;
-    return cmd.agency !== 'COURT' && type !== 'TEMPORARY_OUTSIDE_PRISON'
-      ? 'only a court hands over probation, parole and control'
-      : undefined;
-  },
+  HANDOVER_ORGAN: ({ cmd, facts }) => notDecidingOrgan(cmd.agency, facts['correctionType'], [], 'hands over'),
+  COMMISSIONING_ORGAN: ({ cmd, facts }) => notDecidingOrgan(cmd.agency, facts['proposedType'], ['PROCURATORATE'], 'commissions an assessment for'),
   DECISION_ORGAN: ({ cmd, status }) =>
     status.decisionOrgan !== cmd.agency ? `the decision organ is ${status.decisionOrgan ?? 'unknown'}` : undefined,
-  ADDRESSED_AGENCY: ({ cmd, status }) => {
-    const answers = (cmd.document as { answers?: unknown }).answers;
-    const matter = status.openMatters.find((m) => m.opinionEntryId === answers);
+  REVOKING_ORGAN: ({ cmd, status, facts }) => {
+    if (facts['newCrime'] === true) return cmd.agency === 'COURT' ? undefined : 'only a court trying a new crime revokes on it';
+    return status.decisionOrgan !== cmd.agency ? `the decision organ is ${status.decisionOrgan ?? 'unknown'}` : undefined;
+  },
+  // The police deliver a revoked subject to prison, a pursued one included (L50); the prison
+  // administration takes in the subjects of its own 收监 decisions.
+  COMMITTING_ORGAN: ({ cmd, status }) =>
+    cmd.agency === 'POLICE' || cmd.agency === committingOrgan(status) ? undefined : 'the police take this subject into prison',
+  ADDRESSED_AGENCY: ({ cmd, status, facts }) => {
+    const matter = matterAnswered(status, facts['answers']);
     return matter && matter.addressedTo !== cmd.agency ? `the opinion is addressed to ${matter.addressedTo}` : undefined;
   },
   AMENDED_RECORDER: ({ cmd, amended }) =>
     amended && amended.agency !== cmd.agency ? `the amended entry was recorded by ${amended.agency}` : undefined,
 };
 
-function checkRecorder(
-  definition: EventDefinition,
-  cmd: RecordCommand,
-  status: SubjectStatus,
-  amended: Entry | undefined,
-): void {
+function checkRecorder(definition: EventDefinition, context: RecorderContext): void {
   if (definition.recorderRule === undefined) return;
-  const why = RECORDER_RULES[definition.recorderRule]({ cmd, status, amended });
+  const why = RECORDER_RULES[definition.recorderRule](context);
+  const { cmd } = context;
   if (why !== undefined) {
     throw new DomainError('FORBIDDEN', `${cmd.agency} may not record ${cmd.type}: ${why}`, { agency: cmd.agency });
   }
@@ -296,7 +326,10 @@ type NotifyRole = Exclude<NotifyTarget, Agency>;
 const NOTIFY_ROLES: Readonly<Record<NotifyRole, (context: NotifyContext) => readonly Agency[]>> = {
   DECISION_ORGAN: ({ status }) => (status.decisionOrgan ? [status.decisionOrgan] : []),
   COMMISSIONER: ({ status }) => (status.commissionedBy ? [status.commissionedBy] : []),
-  ADDRESSED_AGENCY: ({ facts }) => [facts['addressedTo'] as Agency],
+  ADDRESSED_AGENCY: ({ status, facts }) => {
+    const addressed = (facts['addressedTo'] as Agency | undefined) ?? matterAnswered(status, facts['answers'])?.addressedTo;
+    return addressed ? [addressed] : [];
+  },
   AS_AMENDED: ({ amended }) => amended?.notify ?? [],
 };
 

@@ -16,11 +16,29 @@ export const STATES = [
 export type State = (typeof STATES)[number];
 
 export interface SubjectFlags {
-  /** 失联/脱管: lost contact, police must help find the subject. */
+  /**
+   * 失联/脱管: lost contact, police must help find the subject (L30); after a revocation, the
+   * police pursue (L50).
+   */
   readonly absconded: boolean;
+  /** Held by an authority (see `detention` for why): true exactly when `detention` is not null. */
   readonly detained: boolean;
   readonly revocationPending: boolean;
   readonly electronicMonitoring: boolean;
+}
+
+/**
+ * Why a subject is held: an arrest pending a revocation ruling (L47), which a refused revocation
+ * ends at once (L48 ¶4), or any other restriction of liberty an authority notified (L32).
+ */
+export const DETENTION_GROUNDS = ['ARREST', 'OTHER'] as const;
+export type DetentionGround = (typeof DETENTION_GROUNDS)[number];
+
+/** The addressed agency's request to reconsider (复查) an opinion, and how far it got (SPPR554). */
+export interface Reconsideration {
+  readonly requestEntryId: string;
+  /** REQUESTED until the procuratorate answers; UPHELD once it answered that the opinion stands. */
+  readonly state: 'REQUESTED' | 'UPHELD';
 }
 
 /** A procuratorial opinion awaiting its written reply. */
@@ -28,6 +46,7 @@ export interface OpenMatter {
   readonly opinionEntryId: string;
   readonly addressedTo: Agency;
   readonly openedAt: string;
+  readonly reconsideration: Reconsideration | null;
 }
 
 /** Everything the public ledger knows about a subject, derived from its entries alone. */
@@ -41,14 +60,28 @@ export interface SubjectStatus {
   readonly effectiveDate: string | null;
   readonly termStart: string | null;
   readonly termEnd: string | null;
+  /** Division code of the place of execution: proposed by an assessment's commission, set by the handover. */
   readonly executionPlace: string | null;
   readonly flags: SubjectFlags;
+  readonly detention: DetentionGround | null;
   /** Approved leave window (dates, inclusive), if one was granted. */
   readonly leave: { readonly from: string; readonly to: string } | null;
+  /**
+   * Warnings (警告) issued. The status shows the count and decides nothing with it: revoking
+   * probation or parole for warnings takes two warnings and continued non-compliance
+   * (SPCI543(四)), which the court weighs on a proposal.
+   */
   readonly warningCount: number;
+  /** Reprimands (训诫), counted apart from warnings. */
   readonly reprimandCount: number;
+  /** Commendations (表扬, L28). */
+  readonly commendationCount: number;
   readonly openMatters: readonly OpenMatter[];
-  /** Exit-Entry Law art. 12: a convict with an unfinished sentence may not leave the country. */
+  /**
+   * Exit-Entry Administration Law art. 12(二): neither a convict whose sentence is unfinished nor a
+   * defendant or suspect in a criminal case may leave the country. A subject being assessed is a
+   * defendant (or a prisoner proposed for parole or 暂予监外执行).
+   */
   readonly mayLeaveCountry: boolean;
   readonly entryCount: number;
   readonly lastEntryId: string | null;
@@ -68,9 +101,11 @@ export function initialStatus(subjectRef: string): SubjectStatus {
     termEnd: null,
     executionPlace: null,
     flags: { absconded: false, detained: false, revocationPending: false, electronicMonitoring: false },
+    detention: null,
     leave: null,
     warningCount: 0,
     reprimandCount: 0,
+    commendationCount: 0,
     openMatters: [],
     mayLeaveCountry: true,
     entryCount: 0,
@@ -80,8 +115,9 @@ export function initialStatus(subjectRef: string): SubjectStatus {
   };
 }
 
-const SENTENCE_UNFINISHED: readonly State[] = ['PENDING_REPORT', 'UNDER_CORRECTION', 'REVOKED', 'COMMITTED'];
+/** States in which the subject is a defendant or a convict whose sentence is unfinished (EEL 12(二)). */
+const EXIT_BARRED: readonly State[] = ['ASSESSING', 'ASSESSED', 'PENDING_REPORT', 'UNDER_CORRECTION', 'REVOKED', 'COMMITTED'];
 
 export function mayLeaveCountryIn(state: State): boolean {
-  return !SENTENCE_UNFINISHED.includes(state);
+  return !EXIT_BARRED.includes(state);
 }

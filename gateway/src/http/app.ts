@@ -9,6 +9,7 @@ import type { TokenVerifier } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';
 import { addressLimit, buildRouter, methodsOrNotFound, PRINCIPAL, ROUTE, type EdgeLimits } from './router.js';
+import { catalogRoutes } from './routes/catalog.js';
 import type { RouteServices } from './routes/deps.js';
 import { entryRoutes } from './routes/entries.js';
 import { eventRoutes } from './routes/events.js';
@@ -16,6 +17,8 @@ import { logRoutes } from './routes/log.js';
 import { noticeRoutes } from './routes/notices.js';
 import { operationRoutes } from './routes/operations.js';
 import { subjectRoutes } from './routes/subjects.js';
+import { submissionRoutes } from './routes/submissions.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export interface AppDeps extends RouteServices {
   readonly tokens: TokenVerifier;
@@ -33,10 +36,13 @@ export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): 
   return [
     ...operationRoutes({ metrics: deps.metrics, ready: deps.ready, openApi }),
     ...eventRoutes(deps),
+    ...submissionRoutes(deps),
+    ...catalogRoutes(deps),
     ...subjectRoutes(deps),
     ...entryRoutes(deps),
     ...logRoutes(deps),
     ...noticeRoutes(deps),
+    ...webhookRoutes(deps),
   ];
 }
 

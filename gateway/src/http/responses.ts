@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENCIES, COLLECTIONS, CORRECTION_TYPES, EVENT_TYPES, STATES } from 'correction-chaincode/domain';
+import { AGENCIES, COLLECTIONS, CORRECTION_TYPES, DETENTION_GROUNDS, EVENT_TYPES, STATES } from 'correction-chaincode/domain';
 import { PROBLEMS } from '../errors.js';
 
 /** Response shapes of the API, as zod schemas: the OpenAPI document is generated from them and tests parse real answers with them. */
@@ -44,11 +44,20 @@ export const SubjectStatusSchema = z
       revocationPending: z.boolean(),
       electronicMonitoring: z.boolean(),
     }),
+    detention: z.enum(DETENTION_GROUNDS).nullable().meta({ description: 'Why the subject is held: ARREST pending a revocation ruling (L47), OTHER restrictions of liberty (L32)' }),
     leave: z.object({ from: date, to: date }).nullable(),
-    warningCount: z.number().int(),
+    warningCount: z.number().int().meta({ description: 'Warnings issued; revocation for warnings also needs continued non-compliance (SPCI543), which the court weighs' }),
     reprimandCount: z.number().int(),
-    openMatters: z.array(z.object({ opinionEntryId: z.string(), addressedTo: agency, openedAt: z.string() })),
-    mayLeaveCountry: z.boolean(),
+    commendationCount: z.number().int(),
+    openMatters: z.array(
+      z.object({
+        opinionEntryId: z.string(),
+        addressedTo: agency,
+        openedAt: z.string(),
+        reconsideration: z.object({ requestEntryId: z.string(), state: z.enum(['REQUESTED', 'UPHELD']) }).nullable(),
+      }),
+    ),
+    mayLeaveCountry: z.boolean().meta({ description: 'False for defendants and for convicts with unfinished sentences (Exit-Entry Administration Law 12(二))' }),
     entryCount: z.number().int(),
     lastEntryId: z.string().nullable(),
     lastHash: hex64,
@@ -59,6 +68,23 @@ export const SubjectStatusSchema = z
 export const RecordedSchema = z
   .object({ entry: EntrySchema, status: SubjectStatusSchema, receipt: z.string().meta({ description: 'JWS (ES256) by the gateway over the entry hash, tx id and time' }) })
   .meta({ id: 'Recorded' });
+
+const ProblemFields = z.looseObject({ code: z.string(), status: z.number().int(), detail: z.string() });
+
+export const SubmissionSchema = z
+  .object({
+    id: z.uuid(),
+    state: z.enum(['pending', 'committed', 'refused']).meta({ description: 'pending until the ledger commits or refuses it' }),
+    subjectRef: hex64,
+    type: z.enum(EVENT_TYPES as [string, ...string[]]),
+    acceptedAt: z.iso.datetime(),
+    settledAt: z.iso.datetime().optional(),
+    entry: EntrySchema.optional().meta({ description: 'committed: the entry' }),
+    status: SubjectStatusSchema.optional().meta({ description: 'committed: the subject status after the entry' }),
+    receipt: z.string().optional().meta({ description: 'committed: the receipt, as for 201' }),
+    problem: ProblemFields.optional().meta({ description: 'refused: the problem the ledger answered, as it would have been answered at once' }),
+  })
+  .meta({ id: 'Submission' });
 
 export const LookupResultSchema = z.object({ ref: hex64, status: SubjectStatusSchema }).meta({ id: 'LookupResult' });
 
@@ -188,21 +214,82 @@ export const WebhookSchema = z
     url: z.string(),
     events: z.array(z.string()),
     createdAt: z.string(),
-    cursor: z.number().int().min(0),
+    cursor: z.number().int().min(0).meta({ description: 'The last notice the receiver acknowledged: deliveries go on after it' }),
+    state: z.enum(['active', 'failing']).meta({ description: 'failing: the receiver failed for WEBHOOK_GIVE_UP_HOURS, deliveries paused until resumed' }),
+    failingSince: z.string().nullable().meta({ description: 'The first failed attempt since the receiver last acknowledged a notice' }),
+    pausedAt: z.string().nullable().meta({ description: 'When deliveries paused' }),
+    attempts: z.number().int().min(0).meta({ description: 'Delivery attempts so far' }),
+    lastAttemptAt: z.string().nullable().meta({ description: 'When the latest attempt was made' }),
   })
   .meta({ id: 'Webhook' });
+
+export const WebhookListSchema = z
+  .object({ webhooks: z.array(WebhookSchema), limit: z.number().int().min(1).meta({ description: 'Webhooks the agency may have at once' }) })
+  .meta({ id: 'WebhookList' });
 
 export const DeliverySchema = z
   .object({
     webhookId: z.string(),
     noticeId: z.number().int(),
-    attempt: z.number().int(),
+    attempt: z.number().int().meta({ description: 'Attempt number at this notice' }),
     at: z.string(),
     ok: z.boolean(),
     status: z.number().int().nullable(),
-    error: z.string().optional(),
+    error: z
+      .string()
+      .optional()
+      .meta({ description: 'Why it failed: a connection error code (ECONNREFUSED, ENOTFOUND, ETIMEDOUT, a TLS certificate code …), REFUSED_HOST, REFUSED_ADDRESS, REDIRECT, or HTTP_<status>' }),
   })
   .meta({ id: 'Delivery' });
+
+const collectionTarget = z.union([
+  z.string(),
+  z.object({ firstHolding: z.enum(['RECORDER', 'COMMISSIONER']), of: z.array(z.string()) }),
+]);
+
+const factCondition = z.union([z.object({ fact: z.string(), equals: z.unknown() }), z.object({ fact: z.string(), oneOf: z.array(z.unknown()) })]);
+
+export const PublishedDeadlineSchema = z
+  .object({
+    id: z.string(),
+    from: z.union([z.object({ event: z.enum(EVENT_TYPES as [string, ...string[]]) }), z.object({ fact: z.string() })]),
+    amount: z.union([z.number().int(), z.object({ fact: z.string() })]).meta({ description: 'Units, or the public fact of the starting entry that states them' }),
+    unit: z.enum(['days', 'workingDays', 'hours', 'months']),
+    expedited: z.object({ flag: z.string(), amount: z.number().int() }).nullable(),
+    when: factCondition.nullable(),
+    basis: z.string(),
+    unverified: z.boolean().meta({ description: 'The period comes from a text not yet checked (the Implementation Measures)' }),
+    untracked: z.boolean().meta({ description: 'The clock starts off the public ledger: no obligation is derived' }),
+  })
+  .meta({ id: 'PublishedDeadline' });
+
+export const PublishedEventSchema = z
+  .object({
+    code: z.enum(EVENT_TYPES as [string, ...string[]]),
+    name: z.string(),
+    recordedBy: z.array(agency),
+    recorderRule: z.object({ rule: z.string(), text: z.string() }).nullable(),
+    from: z.union([z.array(z.enum(STATES)), z.literal('RECORDED')]).meta({ description: 'States the event is allowed from; RECORDED: any state of a subject with entries' }),
+    to: z.enum(STATES).nullable(),
+    notify: z.array(z.string()).meta({ description: 'Agencies, or roles resolved per subject (see notifyRoles)' }),
+    collection: collectionTarget.meta({
+      description: 'Private data collection of the document; AS_AMENDED: the amended entry\'s; firstHolding: the first of `of` that holds the recorder or the commissioner',
+    }),
+    publicFields: z.array(z.string()),
+    document: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema (draft 2020-12) of the document, generated from the schema the contract checks' }),
+    orderRules: z.array(z.object({ earlier: z.string(), later: z.string(), sameAllowed: z.boolean() })),
+    deadlines: z.array(PublishedDeadlineSchema),
+    basis: z.string().meta({ description: 'Articles: L (Community Correction Law), SPCI, SPPR, IM (Implementation Measures)' }),
+  })
+  .meta({ id: 'PublishedEvent' });
+
+export const CatalogSchema = z
+  .object({
+    events: z.array(PublishedEventSchema),
+    notifyRoles: z.record(z.string(), z.string()),
+    collections: z.record(z.string(), z.array(agency)),
+  })
+  .meta({ id: 'Catalog' });
 
 export const EntryListSchema = z.array(EntrySchema).meta({ id: 'EntryList' });
 export const DeliveryListSchema = z.array(DeliverySchema).meta({ id: 'DeliveryList' });

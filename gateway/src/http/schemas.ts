@@ -81,9 +81,9 @@ export const ObligationsQuery = z
 export const WebhookBody = z
   .strictObject({
     url: z.url({ protocol: /^https?$/ }).max(2048),
-    /** Entry types (SENTENCE_HANDOVER …), notice kinds (entry, obligation-overdue), or '*'. */
+    /** Entry types (SENTENCE_HANDOVER …), notice kinds (entry, obligation-overdue, submission-refused), or '*'. */
     events: z
-      .array(z.union([z.enum(EVENT_TYPES as [string, ...string[]]), z.enum(['entry', 'obligation-overdue', '*'])]))
+      .array(z.union([z.enum(EVENT_TYPES as [string, ...string[]]), z.enum(['entry', 'obligation-overdue', 'submission-refused', '*'])]))
       .min(1)
       .max(64)
       .default(['*']),

@@ -22,8 +22,10 @@ export interface LedgerEvent {
 
 /**
  * The ledger port: one contract on one channel. Both adapters (the embedded ledger and Fabric)
- * execute the same contract; errors the contract raises arrive as DomainError, an unreachable
- * ledger as LedgerUnavailableError.
+ * execute the same contract; errors the contract raises arrive as DomainError. A submission the
+ * ledger is known not to have taken (never sent for ordering, or invalidated) fails with
+ * LedgerUnavailableError; one sent whose commit was not seen before the deadline, with
+ * OutcomeUnknownError: it may still commit.
  */
 export interface Ledger {
   /** Endorses, orders and commits a transaction; resolves once it is committed. */
@@ -40,6 +42,8 @@ export interface Ledger {
    * new ones as they commit, until the signal aborts.
    */
   followEvents(fromBlock: number, signal: AbortSignal): AsyncIterable<LedgerEvent>;
+  /** The block that committed a transaction, or undefined if the ledger holds no such transaction. */
+  blockNumberOf(txId: string): Promise<number | undefined>;
   /** Committed block height. */
   height(): Promise<number>;
   /** Ready to serve (store open, peer reachable). */
@@ -47,7 +51,23 @@ export interface Ledger {
   close(): Promise<void>;
 }
 
+/** The ledger did not take the transaction: it was never sent for ordering, or it was invalidated. */
 export class LedgerUnavailableError extends Error {
   override readonly name = 'LedgerUnavailableError';
   readonly code = 'LEDGER_UNAVAILABLE';
+}
+
+/**
+ * The transaction was sent for ordering and no commit was seen before the deadline: it may yet
+ * commit. Only a resubmission with the same idempotency key settles it (it replays if the first
+ * one committed).
+ */
+export class OutcomeUnknownError extends Error {
+  override readonly name = 'OutcomeUnknownError';
+  readonly code = 'OUTCOME_UNKNOWN';
+  readonly txId: string;
+  constructor(txId: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.txId = txId;
+  }
 }

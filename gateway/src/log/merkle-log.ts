@@ -19,9 +19,12 @@ export interface LogLeaf {
   readonly block: number;
 }
 
-/** Something an agency must learn: a new entry that concerns it, or an obligation gone overdue. */
+/**
+ * Something an agency must learn: a new entry that concerns it, an obligation gone overdue, or a
+ * submission of its own that the ledger refused after the gateway had accepted it (202).
+ */
 export interface Notice {
-  readonly kind: 'entry' | 'obligation-overdue';
+  readonly kind: 'entry' | 'obligation-overdue' | 'submission-refused';
   /** Agencies the notice is for. */
   readonly agencies: readonly Agency[];
   readonly data: Readonly<Record<string, unknown>>;
@@ -45,6 +48,11 @@ export interface LogUpdate {
   readonly obligations?: ReadonlyArray<{ readonly subjectRef: string; readonly obligations: readonly Obligation[] }>;
   /** Obligations whose overdue notice this update carries, so that none is sent twice. */
   readonly noticedOverdue?: readonly StoredObligation[];
+  /**
+   * Notices that do not come from the ledger, each under a key that makes it once-only: a notice
+   * whose key the log already holds is not numbered again.
+   */
+  readonly onceNotices?: ReadonlyArray<{ readonly key: string; readonly notice: Notice }>;
 }
 
 /** An obligation as the gateway keeps it: with its subject, and whether its overdue notice went out. */
@@ -80,6 +88,7 @@ export class MerkleLog extends EventEmitter {
   readonly #notices;
   readonly #chains;
   readonly #obligations;
+  readonly #noticeKeys;
   #noticeCount = 0;
   /** Writes happen one at a time: the follower and the deadline watcher both apply updates. */
   #writing: Promise<void> = Promise.resolve();
@@ -99,6 +108,7 @@ export class MerkleLog extends EventEmitter {
     this.#notices = db.sublevel('notice', { valueEncoding: 'utf8' });
     this.#chains = db.sublevel('chain', { valueEncoding: 'utf8' });
     this.#obligations = db.sublevel('obligation', { valueEncoding: 'utf8' });
+    this.#noticeKeys = db.sublevel('noticeKey', { valueEncoding: 'utf8' });
   }
 
   static async open(dataDir: string): Promise<MerkleLog> {
@@ -150,6 +160,14 @@ export class MerkleLog extends EventEmitter {
     await this.#db.close();
   }
 
+  /**
+   * Numbers a notice that does not come from the ledger, serialised with the follower's writes.
+   * Once-only by `key`: appending it again after a crash numbers nothing.
+   */
+  appendNotice(key: string, notice: Notice): Promise<void> {
+    return this.apply({ onceNotices: [{ key, notice }] });
+  }
+
   /** Applies one ledger event's changes and the new position, atomically. */
   apply(update: LogUpdate): Promise<void> {
     const done = this.#writing.then(() => this.#apply(update));
@@ -166,6 +184,7 @@ export class MerkleLog extends EventEmitter {
       batch.put(`${pad(c.treeSize)}:${c.agency}`, JSON.stringify(c), { sublevel: this.#cosignatures });
     }
     const numbered = this.#numberNotices(batch, update.notices ?? []);
+    numbered.push(...this.#numberOnceNotices(batch, update.onceNotices, this.#noticeCount + numbered.length));
     const notices = this.#noticeCount + numbered.length;
     const position = update.position ?? this.#position;
     batch.put('state', JSON.stringify({ size, position, notices }), { sublevel: this.#meta });
@@ -230,13 +249,26 @@ export class MerkleLog extends EventEmitter {
     return { frontier, size };
   }
 
-  /** Numbers the notices after the last one written. */
-  #numberNotices(batch: LogBatch, notices: readonly Notice[]): NumberedNotice[] {
+  /** Numbers the notices after the last one written (or after `after`). */
+  #numberNotices(batch: LogBatch, notices: readonly Notice[], after = this.#noticeCount): NumberedNotice[] {
     return notices.map((notice, i) => {
-      const numbered: NumberedNotice = { id: this.#noticeCount + i + 1, ...notice };
+      const numbered: NumberedNotice = { id: after + i + 1, ...notice };
       batch.put(pad(numbered.id), JSON.stringify(numbered), { sublevel: this.#notices });
       return numbered;
     });
+  }
+
+  /** Numbers the once-only notices whose key the log does not hold yet, and records their keys. */
+  #numberOnceNotices(batch: LogBatch, once: LogUpdate['onceNotices'], after: number): NumberedNotice[] {
+    const fresh = new Map<string, Notice>();
+    for (const { key, notice } of once ?? []) {
+      if (!fresh.has(key) && this.#noticeKeys.getSync(key) === undefined) fresh.set(key, notice);
+    }
+    const numbered = this.#numberNotices(batch, [...fresh.values()], after);
+    [...fresh.keys()].forEach((key, i) => {
+      batch.put(key, String(after + i + 1), { sublevel: this.#noticeKeys });
+    });
+    return numbered;
   }
 
   /** The leaf index and block of an entry, if the log holds it. */

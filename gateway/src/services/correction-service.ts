@@ -1,8 +1,6 @@
 import {
-  canonicalJson,
   documentHash,
   isCollectionMember,
-  sha256Hex,
   subjectRefFor,
   auditChain,
   obligationsOf,
@@ -17,11 +15,10 @@ import {
 import type { VerifyResult } from 'correction-chaincode';
 import { ApiError } from '../errors.js';
 import type { Principal } from '../http/auth.js';
-import type { RecordEventBody, VerifyBody } from '../http/schemas.js';
+import type { VerifyBody } from '../http/schemas.js';
 import type { Caller } from '../ledger/port.js';
-import type { GatewayStore, StoredResponse } from '../store/gateway-store.js';
+import { callerOf } from './caller.js';
 import type { CorrectionClient } from './correction-client.js';
-import type { GatewaySigner } from './receipts.js';
 
 /** A later entry that answers an earlier one. */
 export interface Answer {
@@ -30,12 +27,6 @@ export interface Answer {
   readonly agency: Agency;
   readonly occurredAt: string;
   readonly recordedAt: string;
-}
-
-export interface RecordedResponse {
-  readonly entry: Entry;
-  readonly status: SubjectStatus;
-  readonly receipt: string;
 }
 
 /** An integrity report: what was checked, and every problem found, each naming where. */
@@ -65,14 +56,10 @@ export interface LedgerAuditor {
 
 export interface CorrectionServiceDeps {
   readonly client: CorrectionClient;
-  readonly store: GatewayStore;
-  readonly signer: GatewaySigner;
   readonly subjectKey: Uint8Array;
   /** On Fabric a gateway holds one agency's identity and serves that agency only. */
   readonly servesAgency?: Agency | undefined;
   readonly auditor?: LedgerAuditor | undefined;
-  /** Called once per entry recorded (metrics). */
-  readonly onRecorded?: (entry: Entry) => void;
   /** Public holidays and weekend workdays for deadlines in working days. */
   readonly calendar: WorkingCalendar;
   /** The deadline rules in force. */
@@ -81,52 +68,12 @@ export interface CorrectionServiceDeps {
   readonly clock: () => Date;
 }
 
-/** The use cases of the REST API: authorize, call the contract, sign receipts. */
-/** The first answer to an Idempotency-Key: recorded now, or kept from an earlier request. */
-interface FirstAnswer {
-  readonly response: StoredResponse;
-  readonly fromStore: boolean;
-}
-
+/** The use cases of the REST API that read: authorize, call the contract. Recording is EventRecorder's. */
 export class CorrectionService {
   readonly #deps: CorrectionServiceDeps;
-  readonly #inFlight = new Map<string, Promise<FirstAnswer>>();
 
   constructor(deps: Readonly<CorrectionServiceDeps>) {
     this.#deps = deps;
-  }
-
-  /** Records an event. With an Idempotency-Key, a retry returns the first answer and writes nothing. */
-  async recordEvent(
-    principal: Principal,
-    body: RecordEventBody,
-    idempotencyKey?: string,
-  ): Promise<{ response: StoredResponse; replayed: boolean }> {
-    const caller = this.#callerFor(principal);
-    if (principal.role === 'auditor') throw new ApiError('FORBIDDEN', 'an auditor reads and verifies, never writes');
-    if (!idempotencyKey) return { response: await this.#record(caller, body), replayed: false };
-
-    const requestHash = sha256Hex(canonicalJson(body));
-    const scope = principal.agency;
-    const slot = `${scope}\u0000${idempotencyKey}`;
-    // Claim the key before the first await, so that a concurrent retry waits for this one.
-    const running = this.#inFlight.get(slot);
-    if (running) return this.#replay((await running).response, requestHash);
-    const work = (async (): Promise<FirstAnswer> => {
-      const stored = await this.#deps.store.getResponse(scope, idempotencyKey);
-      if (stored) return { response: stored, fromStore: true };
-      const response = { ...(await this.#record(caller, body)), requestHash };
-      await this.#deps.store.putResponse(scope, idempotencyKey, response);
-      return { response, fromStore: false };
-    })();
-    this.#inFlight.set(slot, work);
-    try {
-      const { response, fromStore } = await work;
-      if (fromStore) return this.#replay(response, requestHash);
-      return { response, replayed: false };
-    } finally {
-      this.#inFlight.delete(slot);
-    }
   }
 
   async subjectStatus(principal: Principal, subjectRef: string): Promise<SubjectStatus> {
@@ -193,33 +140,7 @@ export class CorrectionService {
     return this.#deps.auditor.auditLedger();
   }
 
-  async #record(caller: Caller, body: RecordEventBody): Promise<StoredResponse> {
-    const subjectRef = 'idNumber' in body.subject ? subjectRefFor(this.#deps.subjectKey, body.subject.idNumber) : body.subject.ref;
-    const recorded = await this.#deps.client.recordEvent(caller, {
-      subjectRef,
-      type: body.type,
-      occurredAt: body.occurredAt,
-      document: body.document,
-      amends: body.amends,
-    });
-    const receipt = await this.#deps.signer.sign(recorded.entry, recorded.blockNumber);
-    this.#deps.onRecorded?.(recorded.entry);
-    const response: RecordedResponse = { entry: recorded.entry, status: recorded.status, receipt };
-    return { requestHash: '', status: 201, body: response };
-  }
-
-  #replay(stored: StoredResponse, requestHash: string): { response: StoredResponse; replayed: boolean } {
-    if (stored.requestHash !== requestHash) {
-      throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request');
-    }
-    return { response: stored, replayed: true };
-  }
-
   #callerFor(principal: Principal): Caller {
-    const serves = this.#deps.servesAgency;
-    if (serves && principal.agency !== serves) {
-      throw new ApiError('FORBIDDEN', `this gateway serves ${serves} only`);
-    }
-    return { agency: principal.agency };
+    return callerOf(principal, this.#deps.servesAgency);
   }
 }

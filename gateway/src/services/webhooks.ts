@@ -2,69 +2,102 @@ import { randomUUID } from 'node:crypto';
 import type { Agency } from 'correction-chaincode/domain';
 import { ApiError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { MerkleLog, NumberedNotice } from '../log/merkle-log.js';
-import type { Delivery, GatewayStore, Webhook } from '../store/gateway-store.js';
+import type { NumberedNotice } from '../log/merkle-log.js';
+import type { Delivery, Webhook, WebhookStore } from '../store/webhook-store.js';
+import { KeyedQueue } from './keyed-queue.js';
 import type { GatewaySigner } from './receipts.js';
+import { resumed } from './webhook-attempts.js';
+import { WebhookRunner, type NoticeFeed } from './webhook-runner.js';
+import type { WebhookTransport } from './webhook-transport.js';
+
+/** The log as webhooks see it: notices to read, a signal when one is numbered, and the last number. */
+export interface NoticeLog extends NoticeFeed {
+  readonly lastNoticeId: number;
+  on(event: 'notice', listener: (notice: NumberedNotice) => void): unknown;
+  off(event: 'notice', listener: (notice: NumberedNotice) => void): unknown;
+}
 
 export interface WebhookOptions {
-  readonly store: GatewayStore;
-  readonly log: MerkleLog;
-  readonly signer: GatewaySigner;
-  /** First retry delay; each further one doubles, up to a minute. */
+  readonly store: WebhookStore;
+  readonly log: NoticeLog;
+  readonly signer: Pick<GatewaySigner, 'signNotice'>;
+  /** Checks destinations and POSTs to them. */
+  readonly transport: WebhookTransport;
+  /** First retry delay; each later wait lasts as long as the receiver has been failing, up to a minute. */
   readonly retryBaseMs: number;
+  /** How long a receiver may keep failing before its webhook turns failing and pauses. */
+  readonly giveUpMs: number;
+  /** Webhooks an agency may have at once. */
+  readonly maxPerAgency: number;
+  readonly now?: () => Date;
   readonly logger?: Logger | undefined;
 }
 
-const MAX_BACKOFF_MS = 60_000;
-const DELIVERY_TIMEOUT_MS = 10_000;
-
-const wants = (webhook: Webhook, notice: NumberedNotice): boolean => {
-  const type = (notice.data['entry'] as { type?: string } | undefined)?.type;
-  return webhook.events.includes('*') || webhook.events.includes(notice.kind) || (type !== undefined && webhook.events.includes(type));
-};
-
 /**
- * Webhooks of the agencies this gateway serves. Each webhook gets its agency's notices in order,
- * signed (JWS by the agency's gateway key), each retried with backoff until the receiver answers
- * 2xx; only then does its cursor — kept in LevelDB — move on, so a restart loses nothing.
+ * Webhooks of the agencies this gateway serves: registered within a per-agency limit to checked
+ * destinations only, each delivered by a runner of its own (see WebhookRunner), paused when its
+ * receiver fails past the give-up time, resumed and removed by a clerk.
  */
 export class Webhooks {
   readonly #o: WebhookOptions;
-  readonly #running = new Map<string, Promise<void>>();
-  readonly #wake = new Map<string, () => void>();
+  readonly #now: () => Date;
+  readonly #runners = new Map<string, WebhookRunner>();
+  /** Registrations per agency, and changes per webhook, one at a time. */
+  readonly #queue = new KeyedQueue();
   #closed = false;
 
   constructor(options: Readonly<WebhookOptions>) {
     this.#o = options;
+    this.#now = options.now ?? (() => new Date());
   }
 
   async start(): Promise<void> {
     this.#o.log.on('notice', this.#onNotice);
-    for (const webhook of await this.#o.store.webhooks()) this.#run(webhook);
+    for (const webhook of await this.#o.store.all()) this.#run(webhook);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     this.#o.log.off('notice', this.#onNotice);
-    for (const wake of this.#wake.values()) wake();
-    await Promise.all(this.#running.values());
+    await Promise.all([...this.#runners.values()].map((runner) => runner.stop()));
   }
 
-  /** Registers a webhook; deliveries start with the agency's next notice. */
+  /**
+   * Registers a webhook; deliveries start with the agency's next notice. The URL's host must be on
+   * the allow-list and every address it stands for allowed; the agency must be under its limit.
+   */
   async register(agency: Agency, url: string, events: readonly string[]): Promise<Webhook> {
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      throw new ApiError('VALIDATION_FAILED', 'webhook URL must be http(s)', { errors: [{ path: 'url', message: 'must be http or https' }] });
-    }
-    const webhook: Webhook = { id: randomUUID(), agency, url, events: [...events], createdAt: new Date().toISOString(), cursor: this.#o.log.lastNoticeId };
-    await this.#o.store.putWebhook(webhook);
-    this.#run(webhook);
-    return webhook;
+    const destination = new URL(url);
+    const refusal = await this.#o.transport.refusal(destination);
+    if (refusal) throw new ApiError('VALIDATION_FAILED', refusal.message, { errors: [{ path: 'url', message: refusal.message }] });
+    return this.#queue.run(`agency\u0000${agency}`, async () => {
+      const { maxPerAgency } = this.#o;
+      if ((await this.#o.store.ofAgency(agency)).length >= maxPerAgency) {
+        throw new ApiError('WEBHOOK_LIMIT_REACHED', `${agency} already has ${maxPerAgency} webhooks; remove one first`, { limit: maxPerAgency });
+      }
+      const webhook: Webhook = {
+        id: randomUUID(), agency, url: destination.href, events: [...events], createdAt: this.#now().toISOString(),
+        cursor: this.#o.log.lastNoticeId, state: 'active', failingSince: null, pausedAt: null, attempts: 0, lastAttemptAt: null,
+      };
+      await this.#o.store.put(webhook);
+      this.#run(webhook);
+      return webhook;
+    });
+  }
+
+  /** Webhooks an agency may have at once. */
+  get maxPerAgency(): number {
+    return this.#o.maxPerAgency;
+  }
+
+  /** The agency's webhooks, oldest first. */
+  list(agency: Agency): Promise<Webhook[]> {
+    return this.#o.store.ofAgency(agency);
   }
 
   async webhook(agency: Agency, id: string): Promise<Webhook> {
-    const webhook = await this.#o.store.getWebhook(id);
-    if (!webhook || webhook.agency !== agency) throw new ApiError('NOT_FOUND', 'no such webhook for this agency');
+    const webhook = await this.#o.store.get(id);
+    if (webhook?.agency !== agency) throw new ApiError('NOT_FOUND', 'no such webhook for this agency');
     return webhook;
   }
 
@@ -73,69 +106,42 @@ export class Webhooks {
     return this.#o.store.deliveries(id);
   }
 
+  /** Removes a webhook: an attempt in flight is abandoned, and nothing more is sent. */
+  remove(agency: Agency, id: string): Promise<void> {
+    return this.#queue.run(`webhook\u0000${id}`, async () => {
+      await this.webhook(agency, id);
+      await this.#runners.get(id)?.stop({ abandon: true });
+      await this.#o.store.remove(id);
+    });
+  }
+
+  /** Resumes a failing webhook from where its deliveries stopped; an active one is left as it is. */
+  resume(agency: Agency, id: string): Promise<Webhook> {
+    return this.#queue.run(`webhook\u0000${id}`, async () => {
+      const webhook = await this.webhook(agency, id);
+      if (webhook.state === 'active') return webhook;
+      // A runner that has just turned the webhook failing may still be ending.
+      await this.#runners.get(id)?.stop();
+      const active = resumed(webhook);
+      await this.#o.store.put(active);
+      this.#run(active);
+      return active;
+    });
+  }
+
   readonly #onNotice = (): void => {
-    for (const wake of this.#wake.values()) wake();
+    for (const runner of this.#runners.values()) runner.notify();
   };
 
   #run(webhook: Webhook): void {
-    if (this.#running.has(webhook.id)) return;
-    this.#running.set(webhook.id, this.#deliverAll(webhook).finally(() => this.#running.delete(webhook.id)));
-  }
-
-  async #deliverAll(start: Webhook): Promise<void> {
-    let webhook = start;
-    while (!this.#closed) {
-      const pending = (await this.#o.log.noticesAfter(webhook.cursor, webhook.agency as Agency, 100));
-      const next = pending.find((notice) => wants(webhook, notice));
-      if (!next) {
-        // Skip past notices it does not want, then wait for more.
-        const last = pending.at(-1);
-        if (last) {
-          webhook = { ...webhook, cursor: last.id };
-          await this.#o.store.putWebhook(webhook);
-          continue;
-        }
-        await new Promise<void>((resolve) => this.#wake.set(webhook.id, resolve));
-        continue;
-      }
-      webhook = await this.#deliver(webhook, next);
-    }
-  }
-
-  /** Delivers one notice until the receiver acknowledges it (or the gateway closes). */
-  async #deliver(webhook: Webhook, notice: NumberedNotice): Promise<Webhook> {
-    const body = await this.#o.signer.signNotice(webhook.agency as Agency, { webhook: webhook.id, id: notice.id, kind: notice.kind, data: notice.data });
-    for (let attempt = 1; !this.#closed; attempt++) {
-      let status: number | null = null;
-      let error: string | undefined;
-      try {
-        const response = await fetch(webhook.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/jose', 'x-notice-id': String(notice.id), 'x-webhook-id': webhook.id },
-          body,
-          signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
-        });
-        status = response.status;
-        await response.arrayBuffer();
-      } catch (failure) {
-        error = failure instanceof Error ? failure.name : 'error';
-      }
-      const ok = status !== null && status >= 200 && status < 300;
-      const recorded = await this.#o.store.recordDelivery(webhook, {
-        webhookId: webhook.id, noticeId: notice.id, attempt, at: new Date().toISOString(), ok, status, ...(error ? { error } : {}),
-      });
-      if (ok) return recorded;
-      const delay = Math.min(MAX_BACKOFF_MS, this.#o.retryBaseMs * 2 ** (attempt - 1));
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.#wake.set(webhook.id, () => {
-          if (this.#closed) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
-    }
-    return webhook;
+    if (this.#closed || webhook.state !== 'active' || this.#runners.has(webhook.id)) return;
+    const runner = new WebhookRunner(webhook, {
+      store: this.#o.store, notices: this.#o.log, signer: this.#o.signer, transport: this.#o.transport,
+      retryBaseMs: this.#o.retryBaseMs, giveUpMs: this.#o.giveUpMs, now: this.#now, logger: this.#o.logger,
+    });
+    this.#runners.set(webhook.id, runner);
+    void runner.done.then(() => {
+      if (this.#runners.get(webhook.id) === runner) this.#runners.delete(webhook.id);
+    });
   }
 }

@@ -1,4 +1,6 @@
+import type { PublishedCatalog } from '../../services/catalog.js';
 import type { CorrectionService } from '../../services/correction-service.js';
+import type { EventRecorder } from '../../services/event-recorder.js';
 import type { NoticeSource } from '../../services/notice-stream.js';
 import type { ObligationList } from '../../services/obligations.js';
 import type { ProofService } from '../../services/proof-service.js';
@@ -7,8 +9,11 @@ import type { Webhooks } from '../../services/webhooks.js';
 /** The services the routes call. */
 export interface RouteServices {
   readonly service: CorrectionService;
+  readonly recorder: EventRecorder;
   readonly proofs: ProofService;
   readonly notices: NoticeSource;
   readonly obligations: ObligationList;
   readonly webhooks: Webhooks;
+  /** The event catalog as this gateway applies it. */
+  readonly catalog: PublishedCatalog;
 }

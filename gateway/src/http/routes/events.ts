@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuditReportSchema, RecordedSchema, VerifyResultSchema } from '../responses.js';
+import { AuditReportSchema, RecordedSchema, SubmissionSchema, VerifyResultSchema } from '../responses.js';
 import { json, route, type AnyRoute } from '../route.js';
 import { AuditQuery, RecordEventBody, VerifyBody } from '../schemas.js';
 import type { RouteServices } from './deps.js';
@@ -14,7 +14,7 @@ export const IdempotencyHeaders = z.strictObject({
 });
 
 /** Recording, verifying and auditing entries. */
-export function eventRoutes({ service }: RouteServices): AnyRoute[] {
+export function eventRoutes({ service, recorder }: RouteServices): AnyRoute[] {
   return [
     route({
       method: 'post',
@@ -26,17 +26,24 @@ export function eventRoutes({ service }: RouteServices): AnyRoute[] {
       ledger: true,
       responses: {
         201: { description: 'Recorded; the receipt is signed by this gateway', schema: RecordedSchema, headers: ['Location', 'Idempotent-Replayed'] },
+        202: {
+          description: 'Accepted while the ledger could not settle it (with an Idempotency-Key, or when the outcome is unknown): the submission commits or is refused later',
+          schema: SubmissionSchema,
+          headers: ['Location'],
+        },
         403: { description: 'The agency or role may not record this event' },
         404: { description: 'Unknown subject, amended or acknowledged entry' },
         409: { description: 'Not allowed in the current lifecycle state (currentState named)' },
         422: { description: 'Idempotency-Key reused with a different request' },
       },
       async handle({ principal, headers, body }) {
-        const { response, replayed } = await service.recordEvent(principal, body, headers['idempotency-key']);
-        const recorded = response.body as { entry: { id: string } };
-        return json(response.status, response.body, {
-          Location: `/v1/entries/${recorded.entry.id}`,
-          ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}),
+        const answer = await recorder.record(principal, body, headers['idempotency-key']);
+        if (answer.kind === 'accepted') {
+          return json(202, answer.submission, { Location: `/v1/submissions/${answer.submission.id}` });
+        }
+        return json(201, answer.response, {
+          Location: `/v1/entries/${answer.response.entry.id}`,
+          ...(answer.replayed ? { 'Idempotent-Replayed': 'true' } : {}),
         });
       },
     }),

@@ -8,6 +8,7 @@ import type { Sealer } from '../../store/sealer.js';
 import { LedgerUnavailableError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
 import { blockHash, makeBlock, ZERO_HASH, type Block, type BlockTransaction } from './block.js';
 import { loadContract, type ContractRuntime } from './contract-runtime.js';
+import { maintenanceOf } from './maintenance.js';
 import { EmbeddedStub, type TransactionInput, type WriteSet } from './stub.js';
 import { BlockOverlay, blockKey, CommittedState, historyKey, LedgerStore } from './world-state.js';
 
@@ -49,6 +50,7 @@ const encoder = new TextEncoder();
  */
 export class EmbeddedLedger extends EventEmitter implements Ledger {
   readonly store: LedgerStore;
+  readonly #dataDir: string;
   readonly #runtime: ContractRuntime;
   readonly #maxBlockTransactions: number;
   #tip: ChainTip;
@@ -56,8 +58,9 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
   #cutting = false;
   #closed = false;
 
-  private constructor(store: LedgerStore, runtime: ContractRuntime, tip: ChainTip, maxBlockTransactions: number) {
+  private constructor(dataDir: string, store: LedgerStore, runtime: ContractRuntime, tip: ChainTip, maxBlockTransactions: number) {
     super();
+    this.#dataDir = dataDir;
     this.store = store;
     this.#runtime = runtime;
     this.#tip = tip;
@@ -72,7 +75,7 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
     const store = new LedgerStore(db, options.sealer);
     const tip = await readTip(store);
     const runtime = await loadContract();
-    return new EmbeddedLedger(store, runtime, tip, options.maxBlockTransactions ?? 500);
+    return new EmbeddedLedger(options.dataDir, store, runtime, tip, options.maxBlockTransactions ?? 500);
   }
 
   submit(
@@ -82,6 +85,8 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
     transient: Readonly<Record<string, Uint8Array>> = {},
   ): Promise<SubmitResult> {
     if (this.#closed) return Promise.reject(new LedgerUnavailableError('the embedded ledger is closed'));
+    const maintenance = maintenanceOf(this.#dataDir);
+    if (maintenance) return Promise.reject(new LedgerUnavailableError(`the embedded ledger is paused for maintenance since ${maintenance.since}`));
     const input = newTransaction(caller, fn, args, transient);
     return new Promise((resolve, reject) => {
       this.#pending.push({ input, resolve, reject });
@@ -102,6 +107,12 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
 
   height(): Promise<number> {
     return Promise.resolve(this.#tip.height);
+  }
+
+  async blockNumberOf(txId: string): Promise<number | undefined> {
+    if (this.#closed) throw new LedgerUnavailableError('the embedded ledger is closed');
+    const block = await this.store.txIndex.get(txId);
+    return block === undefined ? undefined : Number(block);
   }
 
   ready(): Promise<boolean> {

@@ -1,0 +1,42 @@
+/** Addresses a webhook must never reach unless the operator allows their range, by the spelling a URL may give them. */
+export const REFUSED_DESTINATIONS: ReadonlyArray<readonly [url: string, why: RegExp]> = [
+  ['http://127.0.0.1/', /loopback/],
+  ['http://127.255.255.254:8080/', /loopback/],
+  ['http://[::1]/', /loopback/],
+  ['http://10.1.2.3/', /private/],
+  ['http://172.16.0.1/', /private/],
+  ['http://192.168.1.1/', /private/],
+  ['http://[fd12:3456::1]/', /uniqueLocal/],
+  ['http://100.64.0.1/', /carrierGradeNat/],
+  ['http://169.254.1.1/', /linkLocal/],
+  ['http://[fe80::1]/', /linkLocal/],
+  ['http://0.0.0.0/', /unspecified/],
+  ['http://[::]/', /unspecified/],
+  ['http://224.0.0.1/', /multicast/],
+  ['http://[ff02::1]/', /multicast/],
+  ['http://255.255.255.255/', /broadcast/],
+  // Cloud metadata: AWS/GCP/Azure, AWS over IPv6, Alibaba Cloud, Azure's wire server (otherwise public).
+  ['http://169.254.169.254/latest/meta-data/', /metadata/],
+  ['http://[fd00:ec2::254]/', /metadata/],
+  ['http://100.100.100.200/', /metadata/],
+  ['http://168.63.129.16/', /metadata/],
+  // IPv4-mapped IPv6 forms reach the IPv4 address they carry.
+  ['http://[::ffff:127.0.0.1]/', /loopback/],
+  ['http://[::ffff:10.0.0.1]/', /private/],
+  ['http://[::ffff:169.254.169.254]/', /metadata/],
+  ['http://[::ffff:7f00:1]/', /loopback/],
+  // IPv4 embedded in other IPv6 forms: deprecated IPv4-compatible, NAT64, 6to4.
+  ['http://[::127.0.0.1]/', /outside IPv6 global unicast/],
+  ['http://[64:ff9b::7f00:1]/', /rfc6052/],
+  ['http://[2002:7f00:1::1]/', /6to4/],
+  // Odd IPv4 spellings of 127.0.0.1 and 169.254.169.254: decimal, octal, hex, short forms.
+  ['http://2130706433/', /loopback/],
+  ['http://017700000001/', /loopback/],
+  ['http://0177.0.0.1/', /loopback/],
+  ['http://0x7f.0.0.1/', /loopback/],
+  ['http://0x7f000001/', /loopback/],
+  ['http://127.1/', /loopback/],
+  ['http://127.0.1/', /loopback/],
+  ['http://2852039166/', /metadata/],
+  ['http://0xa9.0xfe.0xa9.0xfe/', /metadata/],
+];
