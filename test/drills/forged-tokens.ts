@@ -47,6 +47,7 @@ async function escalations(gateway: DrillGateway, subject: Subject): Promise<Esc
   const courtAuditor = await gateway.token('COURT', 'auditor', 'drill-court-auditor');
   const justiceAuditor = await gateway.token('JUSTICE', 'auditor', 'drill-justice-auditor');
   const courtOfficer = await gateway.token('COURT', 'officer', 'drill-court-officer');
+  const justiceOfficer = await gateway.token('JUSTICE', 'officer', 'drill-justice-officer');
   const policeOfficer = await gateway.token('POLICE', 'officer', 'drill-police-officer');
   const policeClerk = await gateway.token('POLICE', 'clerk', 'drill-police-clerk');
   const courtClerk = await gateway.token('COURT', 'clerk', 'drill-court-clerk');
@@ -55,6 +56,7 @@ async function escalations(gateway: DrillGateway, subject: Subject): Promise<Esc
     { name: 'a court auditor records a handover', send: () => postJson(url, '/v1/events', courtAuditor, handover) },
     { name: 'a justice auditor records a warning', send: () => postJson(url, '/v1/events', justiceAuditor, warningBody(subject, 'WN-auditor')) },
     { name: 'a court auditor registers a webhook', send: () => postJson(url, '/v1/webhooks', courtAuditor, { url: 'https://hooks.example/court' }) },
+    { name: "a justice officer registers a webhook (a clerk's task)", send: () => postJson(url, '/v1/webhooks', justiceOfficer, { url: 'https://hooks.example/justice' }) },
     { name: 'a court officer audits the ledger', send: () => raw(url, { path: '/v1/audit', headers: bearer(courtOfficer) }) },
     { name: "a police officer audits a subject's chain", send: () => raw(url, { path: `/v1/audit?subject=${subject.ref}`, headers: bearer(policeOfficer) }) },
     { name: "a police clerk records the justice bureau's warning", send: () => postJson(url, '/v1/events', policeClerk, warningBody(subject, 'WN-police')) },

@@ -32,8 +32,10 @@ async function checkpointed(gateway: DrillGateway, token: string, timeoutMs = 30
   }
 }
 
-async function webhook(gateway: DrillGateway, token: string, agency: string): Promise<string> {
-  // Port 9 (discard) on loopback: deliveries fail and are retried, and nothing leaves the machine.
+/** Registered by a clerk of the agency: only clerks manage webhooks. */
+async function webhook(gateway: DrillGateway, agency: 'COURT' | 'JUSTICE'): Promise<string> {
+  const token = await gateway.token(agency, 'clerk', `fuzz-${agency.toLowerCase()}-webhooks`);
+  // Port 9 (discard) on loopback, which the fuzzed gateway allows: deliveries fail and are retried, and nothing leaves the machine.
   const answer = await postJson(gateway.url, '/v1/webhooks', token, { url: `http://127.0.0.1:9/${agency.toLowerCase()}-notices`, events: ['*'] });
   const id = (answer.json as { id?: unknown } | undefined)?.id;
   if (answer.status !== 201 || typeof id !== 'string') throw new Error(`registering a webhook answered ${answer.status}: ${answer.text.slice(0, 200)}`);
@@ -61,7 +63,7 @@ export async function seedForFuzzing(gateway: DrillGateway, tokens: { readonly c
     idNumbers: subjects.map((s) => s.idNumber),
     entryIds: [...subjects.flatMap((s) => s.entryIds), ...warnings.map((w) => w.entryId)],
     receipts: [...subjects.flatMap((s) => s.receipts), ...warnings.map((w) => w.receipt)],
-    webhookIds: [await webhook(gateway, tokens.court, 'COURT'), await webhook(gateway, tokens.justice, 'JUSTICE')],
+    webhookIds: [await webhook(gateway, 'COURT'), await webhook(gateway, 'JUSTICE')],
   };
 }
 

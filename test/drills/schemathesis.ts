@@ -33,12 +33,18 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RESULTS = join(ROOT, 'bench-results');
 /** Where schemathesis.toml reads the seeds' dictionaries from (its reports and cache go beside). */
 const SEEDS_DIR = join(RESULTS, 'schemathesis', 'seeds');
-/** Buckets the fuzzer never reaches (its own 401s included); checkpoints every second. */
+/**
+ * Buckets the fuzzer never reaches (its own 401s included); checkpoints every second; webhooks to
+ * loopback allowed, so that the seeded ones and those the fuzzer registers exist and can be read
+ * (any other destination is refused as in production, and nothing leaves the machine).
+ */
 const FUZZ_GATEWAY = {
   RATE_LIMIT_AGENCY: '1000000:1000000',
   RATE_LIMIT_ADDRESS: '1000000:1000000',
   RATE_LIMIT_UNAUTHENTICATED: '1000000:1000000',
   CHECKPOINT_INTERVAL_SECONDS: '1',
+  WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+  WEBHOOK_ALLOWED_ADDRESSES: '127.0.0.1/32',
 } as const;
 
 async function stCommand(): Promise<string> {
