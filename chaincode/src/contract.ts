@@ -20,9 +20,12 @@ import {
   statusAfter,
   SUBJECT_REF_PATTERN,
   type Agency,
+  parseAnchors,
+  type CheckpointAnchor,
   type CheckpointCosignature,
+  type CheckpointEventPayload,
+  type CheckpointState,
   type Entry,
-  type FieldIssue,
   type IdempotencyRecord,
   type RecordCommand,
   type RecordOutcome,
@@ -180,38 +183,34 @@ export class CorrectionContract extends Contract {
   }
 
   /**
-   * Anchors the caller agency's cosignature of the Merkle log at a size. The agency is the
-   * caller's MSP; one agency alone can never make a checkpoint final. A root that differs from
-   * another agency's for the same size is recorded as a conflict and raises an alert event.
+   * Anchors the caller agency's cosignatures of the Merkle log at one or more sizes (a JSON array
+   * of `{treeSize, root, signature}`), so that an agency catching up needs one transaction, not
+   * one per size. The agency is the caller's MSP; one agency alone can never make a checkpoint
+   * final. A root that differs from another agency's for the same size is recorded as a conflict,
+   * and the transaction's one event is then the conflict alert.
    */
   @Transaction()
   @Returns('string')
-  async AnchorCheckpoint(ctx: contractApi.Context, treeSize: string, root: string, blockHeight: string, jws: string): Promise<string> {
+  async AnchorCheckpoint(ctx: contractApi.Context, anchors: string): Promise<string> {
     return guarded(async () => {
       const agency = callerAgency(ctx);
-      const size = Number(treeSize);
-      const height = Number(blockHeight);
-      const issues = checkpointIssues(size, root, height, jws);
-      if (issues.length > 0) throw new DomainError('INVALID_INPUT', 'invalid checkpoint', { issues });
-      const existing = await readCosignatures(ctx, size);
-      const own = existing.find((c) => c.agency === agency);
-      if (own) {
-        if (own.root === root) return JSON.stringify(checkpointState(size, existing));
-        throw new DomainError('CONFLICT', `${agency} already cosigned another root for size ${size}`);
+      const parsed = parseAnchors(anchors);
+      if ('issues' in parsed) throw new DomainError('INVALID_INPUT', 'invalid checkpoint', { issues: parsed.issues });
+      const anchored: CheckpointCosignature[] = [];
+      const conflicts: Array<CheckpointEventPayload['conflicts'][number]> = [];
+      const states: CheckpointState[] = [];
+      for (const anchor of parsed.anchors) {
+        const { state, cosignature } = await anchorOne(ctx, agency, anchor);
+        states.push(state);
+        if (!cosignature) continue;
+        anchored.push(cosignature);
+        if (state.conflict) conflicts.push({ treeSize: anchor.treeSize, roots: Object.fromEntries(state.cosignatures.map((c) => [c.agency, c.root])) });
       }
-      const cosignature: CheckpointCosignature = {
-        treeSize: size, root, blockHeight: height, agency, jws, anchoredAt: transactionTime(ctx), txId: ctx.stub.getTxID(),
-      };
-      await ctx.stub.putState(cosignatureKey(ctx, size, agency), json(cosignature));
-      const state = checkpointState(size, [...existing, cosignature]);
-      if (state.conflict) {
-        const roots = Object.fromEntries(state.cosignatures.map((c) => [c.agency, c.root]));
-        await ctx.stub.putState(ctx.stub.createCompositeKey('checkpointConflict', [String(size).padStart(16, '0')]), json({ treeSize: size, roots }));
-        ctx.stub.setEvent(CHECKPOINT_CONFLICT_EVENT, json({ ...cosignature, roots }));
-      } else {
-        ctx.stub.setEvent(CHECKPOINT_EVENT, json(cosignature));
+      if (anchored.length > 0) {
+        const payload: CheckpointEventPayload = { cosignatures: anchored, conflicts };
+        ctx.stub.setEvent(conflicts.length > 0 ? CHECKPOINT_CONFLICT_EVENT : CHECKPOINT_EVENT, json(payload));
       }
-      return JSON.stringify(state);
+      return JSON.stringify(states);
     });
   }
 
@@ -283,14 +282,26 @@ function transientDocument(ctx: Context): unknown {
   }
 }
 
-/** Every malformed argument of a cosignature, reported together. */
-function checkpointIssues(size: number, root: string, height: number, jws: string): FieldIssue[] {
-  return [
-    ...(Number.isSafeInteger(size) && size > 0 ? [] : [{ path: 'treeSize', message: 'must be a positive integer' }]),
-    ...(/^[0-9a-f]{64}$/.test(root) ? [] : [{ path: 'root', message: 'must be a SHA-256 hex digest' }]),
-    ...(Number.isSafeInteger(height) && height > 0 ? [] : [{ path: 'blockHeight', message: 'must be a positive integer' }]),
-    ...(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jws) ? [] : [{ path: 'jws', message: 'must be a compact JWS' }]),
-  ];
+/**
+ * Anchors one agency's cosignature of one size. Anchoring the same root again changes nothing; an
+ * agency never cosigns two roots for one size. A root that differs from another agency's is kept,
+ * with a conflict record, so that every gateway raises the alert.
+ */
+async function anchorOne(ctx: Context, agency: Agency, anchor: CheckpointAnchor): Promise<{ state: CheckpointState; cosignature?: CheckpointCosignature }> {
+  const existing = await readCosignatures(ctx, anchor.treeSize);
+  const own = existing.find((c) => c.agency === agency);
+  if (own) {
+    if (own.root === anchor.root) return { state: checkpointState(anchor.treeSize, existing) };
+    throw new DomainError('CONFLICT', `${agency} already cosigned another root for size ${anchor.treeSize}`);
+  }
+  const cosignature: CheckpointCosignature = { ...anchor, agency, anchoredAt: transactionTime(ctx), txId: ctx.stub.getTxID() };
+  await ctx.stub.putState(cosignatureKey(ctx, anchor.treeSize, agency), json(cosignature));
+  const state = checkpointState(anchor.treeSize, [...existing, cosignature]);
+  if (state.conflict) {
+    const roots = Object.fromEntries(state.cosignatures.map((c) => [c.agency, c.root]));
+    await ctx.stub.putState(ctx.stub.createCompositeKey('checkpointConflict', [sizeKeyPart(anchor.treeSize)]), json({ treeSize: anchor.treeSize, roots }));
+  }
+  return { state, cosignature };
 }
 
 function transactionTime(ctx: Context): string {

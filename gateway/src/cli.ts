@@ -14,9 +14,14 @@ import { maintenanceOf, pauseLedger, resumeLedger } from './ledger/embedded/main
 import type { AuditProblem, AuditReport } from './services/correction-service.js';
 import { createSealer } from './store/sealer.js';
 import { readTrust, verifyReceipt } from './services/receipts.js';
-import { verifyEvidence, type EvidenceBundle } from 'correction-verifier';
+import { parseTrustFile, verifyEvidence } from 'correction-verifier';
 import { fabricTrustFromConfigBlock, verifyFabricBlock } from 'correction-verifier/fabric';
 import { VERSION } from './version.js';
+import { createLogger } from './logger.js';
+import { ensureWitnessKey } from './witness/witness-key.js';
+import { WitnessState } from './witness/witness-state.js';
+import { Witness } from './witness/witness.js';
+import { listenWitness, witnessApp } from './witness/witness-server.js';
 import { runDemo } from './demo.js';
 
 // Everything this program creates — the data directory, LevelDB's files, keys — is for its user
@@ -155,13 +160,15 @@ async function verifyDocumentAgainstEntry(entryId: string, documentPath: string,
 
 program
   .command('trust')
-  .description('print the consortium trust file: every agency gateway key, and with --fabric-config-block the channel\'s MSP roots and orderers')
+  .description('print the consortium trust file: the log origin, every agency\'s gateway and note keys, witnesses and policy, and with --fabric-config-block the channel\'s MSP roots and orderers')
   .addOption(dataDirOption())
   .option('--fabric-config-block <file>', "the channel's configuration block (e.g. .network/config/corrections.block)")
   .action(async (options: { dataDir: string; fabricConfigBlock?: string }) => {
     const trust = await readTrust(devKeyPaths(resolve(options.dataDir)).trust);
     const fabric = options.fabricConfigBlock ? fabricTrustFromConfigBlock(await readFile(options.fabricConfigBlock)) : undefined;
-    process.stdout.write(`${JSON.stringify({ ...trust, ...(fabric ? { fabric } : {}) }, null, 2)}\n`);
+    // What is printed is a trust file a verifier accepts, or nothing.
+    const printed = parseTrustFile({ ...trust, ...(fabric ? { fabric } : {}) });
+    process.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
   });
 
 program
@@ -172,11 +179,11 @@ program
   .option('--trust <file>', 'consortium trust file (default: the dev one in --data-dir)')
   .addOption(dataDirOption())
   .action(async (bundlePath: string, documentPath: string | undefined, options: { trust?: string; dataDir: string }) => {
-    const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as EvidenceBundle;
+    const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as unknown;
     const trust = await readTrust(options.trust ?? devKeyPaths(resolve(options.dataDir)).trust);
     const document = documentPath ? (JSON.parse(await readFile(documentPath, 'utf8')) as unknown) : undefined;
     const verdict = await verifyEvidence(bundle, trust, { ...(document === undefined ? {} : { document }), fabricCheck: verifyFabricBlock });
-    for (const check of verdict.checks) process.stdout.write(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}\n`);
+    for (const check of verdict.checks) process.stdout.write(`${check.status}  ${check.name}: ${check.detail}\n`);
     process.stdout.write(verdict.ok ? 'evidence verified\n' : 'evidence NOT verified\n');
     process.exitCode = verdict.ok ? 0 : 1;
   });
@@ -254,6 +261,19 @@ function problemLocation(p: AuditProblem): string {
 }
 
 program
+  .command('witness')
+  .description('run a C2SP witness (e.g. for a notary office): cosigns checkpoints that a quorum of agencies signed and that extend the last one it cosigned')
+  .option('--data-dir <dir>', 'the witness\'s own key and state', './witness-data')
+  .option('--trust <files...>', 'trust files of the logs it witnesses (their origins, agency keys and quorum)')
+  .option('--name <name>', 'key name, on first start (e.g. notary.example/witness)', 'witness.correction-ledger.invalid')
+  .option('--host <host>', 'listening address', '127.0.0.1')
+  .option('--port <port>', 'listening port (0: a free one)', (v) => Number.parseInt(v, 10), 8090)
+  .option('--print-key', 'print the witness\'s verifier key (for trust files) and exit')
+  .action(async (options: WitnessCommandOptions) => {
+    await runWitness(options);
+  });
+
+program
   .command('pause')
   .description('pause the embedded ledger for maintenance (a running gateway too): it takes no transactions, reads go on, keyed writes wait in the outbox')
   .addOption(dataDirOption())
@@ -282,6 +302,39 @@ program
   .action(async (options: { url: string; dataDir: string; subjects: number }) => {
     await runDemo({ url: options.url, dataDir: resolve(options.dataDir), subjects: options.subjects });
   });
+
+interface WitnessCommandOptions {
+  dataDir: string;
+  trust?: string[];
+  name: string;
+  host: string;
+  port: number;
+  printKey?: boolean;
+}
+
+/** The witness's key, made on its first start; its state beside it. */
+async function runWitness(options: WitnessCommandOptions): Promise<void> {
+  const dataDir = resolve(options.dataDir);
+  const signer = await ensureWitnessKey(dataDir, options.name);
+  if (options.printKey) {
+    process.stdout.write(`${signer.vkey}\n`);
+    return;
+  }
+  if (!options.trust?.length) throw new InvalidArgumentError('give --trust with the trust file of each log to witness');
+  const logs = await Promise.all(options.trust.map((path) => readTrust(path)));
+  const state = await WitnessState.open(dataDir);
+  const witness = new Witness({ signer, logs, state });
+  const logger = createLogger(process.env['LOG_LEVEL'] ?? 'info');
+  const { server, port } = await listenWitness(witnessApp(witness, logger), options.host, options.port);
+  logger.info({ url: `http://${options.host}:${port}`, vkey: signer.vkey, origins: logs.map((l) => l.origin) }, 'witness listening');
+  const stop = () => {
+    server.close();
+    server.closeAllConnections();
+    void state.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);

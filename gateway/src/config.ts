@@ -11,6 +11,9 @@ const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** Hosts only this machine reaches: monitor routes are open there unless the operator says otherwise. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
 const RATE = /^\d+(\.\d+)?(:\d+)?$/;
 
 /** `rate` or `rate:burst`; the burst defaults to twice the rate. */
@@ -42,13 +45,18 @@ const ENV_SCHEMA = z.object({
   TOKEN_JWKS: z.string().min(1).optional(),
   TOKEN_ISSUER: z.string().min(1).optional(),
   TOKEN_AUDIENCE: z.string().min(1).optional(),
-  /** This gateway's private JWK (ES256): signs receipts and checkpoints for AGENCY. */
+  /** This gateway's private JWK (ES256): signs receipts and webhook notices for AGENCY. */
   RECEIPT_KEY: z.string().min(1).optional(),
+  /** This agency's private Ed25519 note key: cosigns checkpoints for AGENCY (C2SP cosignature/v1). */
+  NOTE_KEY: z.string().min(1).optional(),
   /** Consortium trust file (agency gateway keys) for verifying receipts brought back to the gateway. */
   TRUST_FILE: z.string().min(1).optional(),
-  /** Cosign the log every N entries, and after this many seconds when it grew in between. */
-  CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(100),
-  CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(30),
+  /** Also cosign the log at every multiple of N entries (0: only by slot and quiet period). */
+  CHECKPOINT_EVERY: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  /** The checkpoint slot: entries reaching into a new one close a checkpoint; a log quiet this long is cosigned. */
+  CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(0.5),
+  /** Whether the monitor routes (/v1/log…) answer without a token; by default only on a loopback HOST. */
+  MONITOR_API: z.enum(['open', 'token']).optional(),
   /** Public holidays and weekend days worked instead, for deadlines in working days (JSON). */
   HOLIDAY_CALENDAR: z.string().min(1).optional(),
   /** A JSON file of deadline rules replacing the built-in table (same shape as DEADLINE_RULES). */
@@ -104,9 +112,13 @@ export interface Config {
   readonly tokenAudience: string | undefined;
   /** Agency → private JWK file of that agency's gateway key: the agencies this gateway signs for. */
   readonly gatewayKeyPaths: ReadonlyMap<(typeof AGENCIES)[number], string>;
+  /** Agency → private note key file of that agency: the agencies this gateway cosigns checkpoints for. */
+  readonly noteKeyPaths: ReadonlyMap<(typeof AGENCIES)[number], string>;
   readonly trustFile: string;
   readonly checkpointEvery: number;
   readonly checkpointIntervalMs: number;
+  /** Monitor routes answer without a token. */
+  readonly monitorOpen: boolean;
   readonly holidayCalendar: string;
   readonly deadlineSweepMs: number;
   readonly deadlineRulesFile: string | undefined;
@@ -147,7 +159,7 @@ export class ConfigError extends Error {
 type Env = z.infer<typeof ENV_SCHEMA>;
 
 /** Settings a production gateway cannot do without; dev mode makes its own. */
-const REQUIRED_OUTSIDE_DEV_MODE = ['SUBJECT_KEY', 'DOCUMENT_KEY', 'TOKEN_JWKS', 'RECEIPT_KEY', 'TRUST_FILE'] as const;
+const REQUIRED_OUTSIDE_DEV_MODE = ['SUBJECT_KEY', 'DOCUMENT_KEY', 'TOKEN_JWKS', 'RECEIPT_KEY', 'NOTE_KEY', 'TRUST_FILE'] as const;
 
 /** Reads and validates the gateway's configuration, listing every problem at once. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
@@ -169,9 +181,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     tokenIssuer: e.TOKEN_ISSUER,
     tokenAudience: e.TOKEN_AUDIENCE,
     gatewayKeyPaths: gatewayKeyPaths(e, dataDir),
+    noteKeyPaths: noteKeyPaths(e, dataDir),
     trustFile: resolvedOr(e.TRUST_FILE, dev.trust),
     checkpointEvery: e.CHECKPOINT_EVERY,
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
+    monitorOpen: e.MONITOR_API ? e.MONITOR_API === 'open' : LOOPBACK_HOSTS.has(e.HOST),
     deadlineSweepMs: e.DEADLINE_SWEEP_SECONDS * 1000,
     deadlineRulesFile: resolvedOr(e.DEADLINE_RULES, undefined),
     webhooks: webhookSettings(e),
@@ -203,6 +217,7 @@ function missingSettings(e: Env, devMode: boolean): string[] {
   const problems = devMode ? [] : REQUIRED_OUTSIDE_DEV_MODE.filter((name) => !e[name]).map((name) => `${name}: required outside dev mode`);
   if (e.LEDGER === 'fabric' && !e.AGENCY) problems.push('AGENCY: required when LEDGER=fabric');
   if (e.RECEIPT_KEY && !e.AGENCY) problems.push('AGENCY: required with RECEIPT_KEY (the agency the key signs for)');
+  if (e.NOTE_KEY && !e.AGENCY) problems.push('AGENCY: required with NOTE_KEY (the agency the key cosigns for)');
   if (e.OUTBOX_RETRY_MAX_MS < e.OUTBOX_RETRY_BASE_MS) problems.push('OUTBOX_RETRY_MAX_MS: must not be below OUTBOX_RETRY_BASE_MS');
   return problems;
 }
@@ -221,6 +236,11 @@ function gatewayKeyPaths(e: Env, dataDir: string): Config['gatewayKeyPaths'] {
   if (e.RECEIPT_KEY && e.AGENCY) return new Map([[e.AGENCY, resolve(e.RECEIPT_KEY)]]);
   // Dev mode: the embedded gateway signs for every agency (or for AGENCY alone when set).
   return new Map((e.AGENCY ? [e.AGENCY] : AGENCIES).map((agency) => [agency, resolve(dataDir, 'keys', 'gateways', `${agency}.private.jwk`)] as const));
+}
+
+function noteKeyPaths(e: Env, dataDir: string): Config['noteKeyPaths'] {
+  if (e.NOTE_KEY && e.AGENCY) return new Map([[e.AGENCY, resolve(e.NOTE_KEY)]]);
+  return new Map((e.AGENCY ? [e.AGENCY] : AGENCIES).map((agency) => [agency, resolve(dataDir, 'keys', 'notes', `${agency}.key`)] as const));
 }
 
 /** Where `npm run network:up` writes the agency's connection settings, unless they are named. */

@@ -35,7 +35,11 @@ import { createWebhookTransport, type HostResolver } from './services/webhook-tr
 import { Checkpointer } from './log/checkpointer.js';
 import { LogFollower } from './log/log-follower.js';
 import { DeadlineWatcher } from './log/deadline-watcher.js';
+import { Finality } from './log/finality.js';
+import { WitnessClient } from './log/witness-client.js';
 import { MerkleLog } from './log/merkle-log.js';
+import { readNoteSigner, type NoteSigner } from './note-keys.js';
+import type { TrustFile } from 'correction-verifier';
 import { GatewayStore } from './store/gateway-store.js';
 import { OutboxStore } from './store/outbox-store.js';
 import { createSealer, type Sealer } from './store/sealer.js';
@@ -49,6 +53,8 @@ export interface Gateway {
   readonly log: MerkleLog;
   readonly follower: LogFollower;
   readonly checkpoints: Checkpointer;
+  readonly finality: Finality;
+  readonly witnesses: WitnessClient;
   readonly deadlines: DeadlineWatcher;
   readonly outbox: OutboxDrainer;
   /** True when dev mode created keys on this start. */
@@ -56,6 +62,13 @@ export interface Gateway {
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
   listen(): Promise<number>;
   close(): Promise<void>;
+}
+
+/** Cosignatures anchored on chain that name different roots for one size. */
+export interface CheckpointConflict {
+  readonly treeSize: number;
+  readonly roots?: unknown;
+  readonly source: 'chain';
 }
 
 export interface GatewayOptions {
@@ -76,6 +89,22 @@ async function readGatewayKeys(config: Config): Promise<Map<Agency, JWK>> {
   const keys = new Map<Agency, JWK>();
   for (const [agency, path] of config.gatewayKeyPaths) keys.set(agency, await readJwk(path));
   return keys;
+}
+
+/**
+ * The note keys this gateway cosigns checkpoints with. Each must be one the trust file lists for
+ * its agency: a cosignature no verifier counts would only look like one.
+ */
+async function readCosigners(config: Config, trust: TrustFile): Promise<Map<Agency, NoteSigner>> {
+  const cosigners = new Map<Agency, NoteSigner>();
+  for (const [agency, path] of config.noteKeyPaths) {
+    const signer = await readNoteSigner(path);
+    if (!(trust.agencies[agency]?.noteKeys ?? []).includes(signer.vkey)) {
+      throw new Error(`the note key of ${agency} (${signer.vkey}) is not among ${agency}'s note keys in the trust file`);
+    }
+    cosigners.set(agency, signer);
+  }
+  return cosigners;
 }
 
 async function openLedger(config: Config, sealer: Sealer, metrics: Metrics): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
@@ -100,16 +129,17 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   if (tightened > 0) logger.warn({ tightened }, 'took group and others\' access away from files under DATA_DIR');
   const createdDevKeys = config.devMode ? await ensureDevKeys(config.dataDir) : false;
   const sealer = createSealer(await readKeyFile(DOCUMENT_KEY_FILE, config.documentKeyFile));
+  const trust = await readTrust(config.trustFile);
   // Gauges read the ledger and the outbox when scraped, after both are open.
   const metrics = createMetrics(() => ledger.height(), () => outbox.pendingCount);
-  const [{ ledger, auditor, blocks }, store, outbox, signer, tokens, subjectKey, trust, log] = await Promise.all([
+  const [{ ledger, auditor, blocks }, store, outbox, signer, cosigners, tokens, subjectKey, log] = await Promise.all([
     openLedger(config, sealer, metrics),
     GatewayStore.open(config.dataDir, { sealer, deliveryLogSize: config.webhooks.deliveryLogSize }),
     OutboxStore.open(config.dataDir, { sealer }),
     readGatewayKeys(config).then(createGatewaySigner),
+    readCosigners(config, trust),
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
     readKeyFile(SUBJECT_KEY_FILE, config.subjectKeyFile),
-    readTrust(config.trustFile),
     MerkleLog.open(config.dataDir),
   ]);
   const clock = options.clock ?? (() => new Date());
@@ -118,17 +148,24 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const follower = new LogFollower(ledger, log, logger, { calendar, now: clock, rules: deadlineRules });
   const deadlines = new DeadlineWatcher({ log, now: clock, intervalMs: config.deadlineSweepMs, logger });
   const checkpoints = new Checkpointer({
-    ledger, log, follower, signer, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
+    ledger, log, follower, cosigners, origin: trust.origin, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
   });
+  const finality = new Finality(log, trust, logger);
+  follower.on('cosignature', finality.onCosignature);
+  const witnesses = new WitnessClient({ log, finality, trust, logger });
   follower.on('event', (event: LedgerEvent) => {
     metrics.chainEvents.inc({ event: event.name });
   });
-  follower.on('conflict', (conflict: { treeSize: number; roots: unknown }) => {
+  follower.on('conflict', (conflict: CheckpointConflict) => {
     metrics.checkpointConflicts.inc();
-    logger.error({ treeSize: conflict.treeSize, roots: conflict.roots }, 'ALERT: agencies cosigned different log roots for the same size');
+    logger.error({ treeSize: conflict.treeSize, roots: conflict.roots, source: conflict.source }, 'ALERT: agencies cosigned different log roots for the same size');
+  });
+  witnesses.on('conflict', (conflict: { treeSize: number; witness: string; reason: string }) => {
+    metrics.checkpointConflicts.inc();
+    logger.error({ ...conflict, source: 'witness' }, 'ALERT: a witness refused this log\'s checkpoint as inconsistent with one it cosigned: another log uses this origin');
   });
   const client = new CorrectionClient(ledger);
-  const proofs = new ProofService({ client, log, checkpoints, signer, trust, blocks });
+  const proofs = new ProofService({ client, log, signer, trust, blocks });
   const service = new CorrectionService({
     client,
     subjectKey,
@@ -170,6 +207,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     maxPerAgency: config.webhooks.maxPerAgency, logger,
   });
   follower.start();
+  witnesses.start();
   checkpoints.start();
   deadlines.start();
   drainer.start();
@@ -182,7 +220,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   };
   const app = createApp({
     service, recorder, proofs, notices: noticeSource(log), obligations: obligationList(log, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
-    corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION,
+    corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION, monitorOpen: config.monitorOpen,
   });
   let server: Server | undefined;
 
@@ -194,6 +232,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     log,
     follower,
     checkpoints,
+    finality,
+    witnesses,
     deadlines,
     outbox: drainer,
     createdDevKeys,
@@ -223,6 +263,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await deadlines.close();
       await checkpoints.close();
       await follower.close();
+      await witnesses.close();
+      await finality.close();
       await log.close();
       await ledger.close();
       await store.close();

@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { AGENCIES, CHECKPOINT_QUORUM, type Agency } from 'correction-chaincode/domain';
+import { generateNoteKey } from './note-keys.js';
 
 export const ROLES = ['clerk', 'officer', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
@@ -14,9 +15,11 @@ export const devKeyPaths = (dataDir: string) => {
     dir,
     agencyKey: (agency: Agency) => join(dir, 'agencies', `${agency}.private.jwk`),
     jwks: join(dir, 'agencies.jwks.json'),
-    /** Each agency gateway's own key: it signs receipts and checkpoints. */
+    /** Each agency gateway's own key: it signs receipts and webhook notices. */
     gatewayKey: (agency: Agency) => join(dir, 'gateways', `${agency}.private.jwk`),
-    /** The consortium trust file: every agency gateway's public key, for offline verifiers. */
+    /** Each agency's Ed25519 note key: it cosigns checkpoints (C2SP cosignature/v1). */
+    noteKey: (agency: Agency) => join(dir, 'notes', `${agency}.key`),
+    /** The consortium trust file: the log's origin, every agency's public keys and the checkpoint policy. */
     trust: join(dir, 'trust.json'),
     subjectKey: join(dir, 'subject.key'),
     /** The gateway's document key (AES-256, hex): seals documents and records at rest. */
@@ -65,15 +68,8 @@ export async function ensureDevKeys(dataDir: string): Promise<boolean> {
     await writePrivate(paths.jwks, JSON.stringify({ keys }, null, 2));
     created = true;
   }
-  if (!(await exists(paths.trust))) {
-    const agencies: Record<string, { gatewayKeys: JWK[] }> = {};
-    for (const agency of AGENCIES) {
-      const { privateJwk, publicJwk } = await newEs256Jwk(`gateway-${agency}`);
-      await writePrivate(paths.gatewayKey(agency), JSON.stringify(privateJwk, null, 2));
-      agencies[agency] = { gatewayKeys: [publicJwk] };
-    }
-    const trust = { consortium: 'correction-ledger (dev)', agencies, checkpointQuorum: CHECKPOINT_QUORUM };
-    await writePrivate(paths.trust, JSON.stringify(trust, null, 2));
+  if (!(await isCurrentTrustFile(paths.trust))) {
+    await writeDevConsortium(paths);
     created = true;
   }
   for (const path of [paths.subjectKey, paths.documentKey]) {
@@ -83,6 +79,35 @@ export async function ensureDevKeys(dataDir: string): Promise<boolean> {
     }
   }
   return created;
+}
+
+/** A trust file of the current version; an older dev one is made anew with its keys. */
+async function isCurrentTrustFile(path: string): Promise<boolean> {
+  try {
+    return (JSON.parse(await readFile(path, 'utf8')) as { version?: unknown }).version === 2;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A development consortium: a gateway key and a note key per agency, and the trust file naming
+ * them, with an origin of its own (two dev ledgers are two logs) and no witnesses.
+ */
+async function writeDevConsortium(paths: ReturnType<typeof devKeyPaths>): Promise<void> {
+  await mkdir(join(paths.dir, 'notes'), { recursive: true, mode: 0o700 });
+  const origin = `correction-ledger.invalid/dev-${randomBytes(4).toString('hex')}/corrections`;
+  const agencies: Record<string, { gatewayKeys: JWK[]; noteKeys: string[] }> = {};
+  for (const agency of AGENCIES) {
+    const { privateJwk, publicJwk } = await newEs256Jwk(`gateway-${agency}`);
+    await writePrivate(paths.gatewayKey(agency), JSON.stringify(privateJwk, null, 2));
+    const note = generateNoteKey(`${origin}/${agency.toLowerCase()}`);
+    await writePrivate(paths.noteKey(agency), `${note.skey}\n`);
+    const { kty, crv, x, y, kid, alg, use } = publicJwk;
+    agencies[agency] = { gatewayKeys: [{ kty, crv, x, y, kid, alg, use }], noteKeys: [note.vkey] };
+  }
+  const trust = { version: 2, consortium: 'correction-ledger (dev)', origin, agencies, witnesses: [], policy: { agencies: CHECKPOINT_QUORUM, witnesses: 0 } };
+  await writePrivate(paths.trust, JSON.stringify(trust, null, 2));
 }
 
 export async function readJwk(path: string): Promise<JWK> {

@@ -83,6 +83,7 @@ describe('data at rest', function () {
       DOCUMENT_KEY: keys.documentKey,
       TOKEN_JWKS: keys.jwks,
       RECEIPT_KEY: keys.gatewayKey('COURT'),
+      NOTE_KEY: keys.noteKey('COURT'),
       AGENCY: 'COURT',
       TRUST_FILE: keys.trust,
       LOG_LEVEL: 'info',

@@ -1,19 +1,28 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import {
+  checkpointText,
   documentHash,
+  formatNote,
+  fromBase64,
   fromHex,
   leafHash,
+  parseNote,
+  toBase64,
+  verifyCheckpoint,
   verifyConsistency,
   verifyEvidence,
   verifyInclusion,
   type EvidenceBundle,
   type TrustFile,
 } from 'correction-verifier';
-import type { CheckpointState } from 'correction-chaincode/domain';
+import type { Agency, CheckpointState } from 'correction-chaincode/domain';
 import { devKeyPaths } from '../../gateway/src/keys.js';
-import type { ConsistencyProof, InclusionProof, LogState } from '../../gateway/src/services/proof-service.js';
+import type { NoteSigner } from '../../gateway/src/note-keys.js';
+import type { CheckpointPage, ConsistencyProof, EntryInclusionProof, LogState } from '../../gateway/src/services/proof-service.js';
 import { readTrust } from '../../gateway/src/services/receipts.js';
 import { Api } from '../support/api.js';
+import { bundleOnceFinal, cosignedNote, devCosigners } from '../support/checkpoints.js';
 import { sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
 import { embeddedTarget, type EmbeddedTarget } from '../support/target.js';
@@ -37,6 +46,20 @@ function flipSignature(jws: string, bit: number): string {
   return `${header}.${payload}.${bytes.toString('base64url')}`;
 }
 
+/** Flips one bit of the signature (after key ID and timestamp) of the i-th signature line of a note. */
+function flipCosignature(note: string, line: number, bit: number): string {
+  const signed = parseNote(note);
+  const lines = signed.signatures.map((s, i) => {
+    if (i !== line) return s.line;
+    const [dash, name, b64] = s.line.split(' ');
+    const bytes = fromBase64(b64 ?? '');
+    const at = 12 + Math.floor(bit / 8);
+    bytes[at] = (bytes[at] ?? 0) ^ (1 << (bit % 8));
+    return `${dash ?? ''} ${name ?? ''} ${toBase64(bytes)}`;
+  });
+  return formatNote(signed.text, lines);
+}
+
 describe('proofs and evidence', function () {
   this.timeout(120_000);
   let target: EmbeddedTarget;
@@ -45,6 +68,7 @@ describe('proofs and evidence', function () {
   let trust: TrustFile;
   let bundle: EvidenceBundle;
   let receipt: string;
+  let cosigners: Map<Agency, NoteSigner>;
   /** The evidenced entry is a reception, the second entry of its subject's chain. */
   const document = sampleDocument('SUBJECT_RECEIVED');
 
@@ -53,71 +77,78 @@ describe('proofs and evidence', function () {
     court = new Api(target, 'COURT');
     auditor = new Api(target, 'PROCURATORATE', 'auditor');
     trust = await readTrust(devKeyPaths(target.dataDir).trust);
+    cosigners = await devCosigners(target.dataDir);
     const handover = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(7001) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
     const justice = new Api(target, 'JUSTICE');
     const recorded = await justice.record('SUBJECT_RECEIVED', { ref: handover.body.entry.subjectRef }, document, '2024-01-15T09:00:00+08:00');
     receipt = recorded.body.receipt;
     for (let i = 0; i < 19; i++) await court.record('SENTENCE_HANDOVER', { idNumber: residentId(7100 + i) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
     await target.gateway.follower.reach(21);
-    const entryId = recorded.body.entry.id;
-    // The timer cosigns the latest size once the log stops growing; wait for it to be final.
-    let covered: EvidenceBundle | undefined;
-    for (let tries = 0; tries < 100; tries++) {
-      const answer = await auditor.get<EvidenceBundle>(`/v1/entries/${entryId}/evidence`);
-      if (answer.status === 200 && answer.body.checkpoint.treeSize >= 21) {
-        covered = answer.body;
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    if (!covered) throw new Error('no final checkpoint covered the entry');
-    bundle = covered;
+    // The log goes quiet at 21: every gateway cosigns that size, and it becomes final.
+    bundle = await bundleOnceFinal(auditor, recorded.body.entry.id, 21);
   });
   after(() => target.close());
 
   it('answers 409 for an entry no final checkpoint covers yet, then proves it once one does', async () => {
     const late = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(7500) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
     const id = late.body.entry.id;
-    const early = await auditor.get<InclusionProof>(`/v1/entries/${id}/proof`);
+    const early = await auditor.get<EntryInclusionProof>(`/v1/entries/${id}/proof`);
     if (early.status === 409) {
       expectProblem(early, 409, 'NOT_YET_CHECKPOINTED');
       expect(early.headers.get('retry-after')).to.equal('5');
     }
-    let proof = early;
-    for (let tries = 0; proof.status !== 200 && tries < 100; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      proof = await auditor.get<InclusionProof>(`/v1/entries/${id}/proof`);
-    }
+    await bundleOnceFinal(auditor, id);
+    const proof = await auditor.get<EntryInclusionProof>(`/v1/entries/${id}/proof`);
     expect(proof.status).to.equal(200);
     const { leafIndex, treeSize, auditPath, checkpoint, entryHash } = proof.body;
     expect(verifyInclusion(leafIndex, treeSize, leafHash(fromHex(entryHash)), auditPath.map(fromHex), fromHex(checkpoint.root))).to.equal(true);
+    expect(verifyCheckpoint(checkpoint.note, trust).ok).to.equal(true);
   });
 
-  it('hands out a bundle that verifies offline, document included', async () => {
+  it('hands out a bundle that verifies offline, document included, its checkpoint a C2SP note of the trust file\'s origin', async () => {
     const verdict = await verifyEvidence(bundle, trust, { document });
-    expect(verdict.checks.filter((c) => !c.ok)).to.deep.equal([]);
+    expect(verdict.checks.filter((c) => c.status !== 'PASS')).to.deep.equal([]);
     expect(verdict.checks.map((c) => c.name)).to.deep.equal(['document hash', 'entry hash', 'subject chain', 'receipt', 'inclusion proof', 'checkpoint cosignatures']);
+    const lines = bundle.checkpoint.split('\n');
+    expect(lines[0]).to.equal(trust.origin);
+    expect(lines[1]).to.equal(String(bundle.inclusion.treeSize));
+    expect(verifyCheckpoint(bundle.checkpoint, trust).agencies).to.have.members(['COURT', 'PROCURATORATE', 'POLICE', 'JUSTICE']);
+  });
+
+  it('proves inclusion in the final checkpoint of a chosen size', async () => {
+    const entry = bundle.entry;
+    const at8 = await auditor.get<EntryInclusionProof>(`/v1/entries/${entry.id}/proof?size=8`);
+    expect(at8.status).to.equal(200);
+    expect(at8.body.treeSize).to.equal(8);
+    expect(verifyInclusion(at8.body.leafIndex, 8, leafHash(fromHex(entry.hash)), at8.body.auditPath.map(fromHex), fromHex(at8.body.checkpoint.root))).to.equal(true);
+    const latest = target.gateway.log.latestFinal?.treeSize ?? 0;
+    expectProblem(await auditor.get(`/v1/entries/${entry.id}/proof?size=${latest + 1}`), 404, 'NOT_FOUND');
   });
 
   it('exchanges a receipt for the same bundle', async () => {
     const exchanged = await auditor.post('/v1/evidence', { receipt });
     expect(exchanged.status).to.equal(200);
     expect((exchanged.body as EvidenceBundle).entry).to.deep.equal(bundle.entry);
-    expect((await verifyEvidence(exchanged.body as EvidenceBundle, trust, { document })).ok).to.equal(true);
+    expect((await verifyEvidence(exchanged.body, trust, { document })).ok).to.equal(true);
     expectProblem(await auditor.post('/v1/evidence', { receipt: flipSignature(receipt, 3) }), 404, 'NOT_FOUND');
   });
 
-  it('proves consistency between final checkpoints', async () => {
+  it('proves consistency between any two final checkpoints', async () => {
     const { latestFinal } = (await auditor.get<LogState>('/v1/log')).body;
     if (!latestFinal) throw new Error('the log has no final checkpoint');
-    const latest = latestFinal.treeSize;
-    const answer = await auditor.get<ConsistencyProof>(`/v1/log/consistency?from=8&to=${latest}`);
-    expect(answer.status).to.equal(200);
-    const { from, to, proof } = answer.body;
-    expect(verifyConsistency(from.treeSize, to.treeSize, proof.map(fromHex), fromHex(from.root), fromHex(to.root))).to.equal(true);
+    const page = (await auditor.get<CheckpointPage>('/v1/log/checkpoints?limit=1000')).body;
+    const sizes = page.checkpoints.map((c) => c.treeSize);
+    expect(sizes).to.include.members([8, 16, latestFinal.treeSize]);
+    for (const [from, to] of [[8, latestFinal.treeSize], [8, 16], [16, latestFinal.treeSize], [8, 8]] as const) {
+      const answer = await auditor.get<ConsistencyProof>(`/v1/log/consistency?from=${from}&to=${to}`);
+      expect(answer.status).to.equal(200);
+      const { from: first, to: second, proof } = answer.body;
+      expect(verifyConsistency(first.treeSize, second.treeSize, proof.map(fromHex), fromHex(first.root), fromHex(second.root))).to.equal(true);
+      expect(verifyCheckpoint(first.note, trust).ok && verifyCheckpoint(second.note, trust).ok).to.equal(true);
+    }
     // No proof leads from a larger log to a smaller one, nor to a size no quorum has signed.
-    expectProblem(await auditor.get('/v1/log/consistency?from=9&to=8'), 404, 'NOT_FOUND');
-    expectProblem(await auditor.get(`/v1/log/consistency?from=8&to=${latest + 1}`), 404, 'NOT_FOUND');
+    expectProblem(await auditor.get('/v1/log/consistency?from=16&to=8'), 404, 'NOT_FOUND');
+    expectProblem(await auditor.get(`/v1/log/consistency?from=8&to=${latestFinal.treeSize + 1}`), 404, 'NOT_FOUND');
     expectProblem(await auditor.get('/v1/log/consistency?from=0&to=8'), 400, 'VALIDATION_FAILED');
   });
 
@@ -164,7 +195,7 @@ describe('proofs and evidence', function () {
           const value = entry[field];
           entry[field] = typeof value === 'number' ? value ^ 1 : typeof value === 'string' ? (value.length ? String.fromCharCode(value.charCodeAt(0) ^ 1) + value.slice(1) : 'x') : { altered: true };
         });
-        expect(names, field).to.include('entry hash');
+        expect(names, field).to.satisfy((found: string[]) => found.includes('entry hash') || found.includes('bundle'));
       }
     });
 
@@ -179,20 +210,25 @@ describe('proofs and evidence', function () {
       expect(await failing((b) => ((b.inclusion as { leafIndex: number }).leafIndex ^= 1))).to.deep.equal(['inclusion proof']);
     });
 
-    it('in the checkpoint', async () => {
+    it('in the checkpoint root', async () => {
+      const [origin = '', size = '', root = ''] = bundle.checkpoint.split('\n');
+      const rootBytes = fromBase64(root);
       for (let bit = 0; bit < 256; bit += 3) {
-        expect(await failing((b) => ((b.checkpoint as { root: string }).root = flipHex(b.checkpoint.root, bit)))).to.deep.equal(['inclusion proof', 'checkpoint cosignatures']);
+        const altered = Uint8Array.from(rootBytes);
+        altered[Math.floor(bit / 8)] = (altered[Math.floor(bit / 8)] ?? 0) ^ (1 << (bit % 8));
+        const text = checkpointText({ origin, size: Number(size), root: altered });
+        expect(await failing((b) => {
+          (b as { checkpoint: string }).checkpoint = formatNote(text, parseNote(b.checkpoint).signatures.map((s) => s.line));
+        })).to.deep.equal(['inclusion proof', 'checkpoint cosignatures']);
       }
-      expect(await failing((b) => ((b.checkpoint as { blockHeight: number }).blockHeight ^= 1))).to.deep.equal(['checkpoint cosignatures']);
     });
 
-    it('in any cosignature or receipt signature', async () => {
-      // One broken cosignature of four still leaves a quorum of three: break two.
-      for (let bit = 0; bit < 512; bit += 3) {
+    it('in any cosignature, or the receipt\'s signature', async () => {
+      // One broken cosignature of four still leaves a quorum of three: break two, and it fails.
+      for (let bit = 0; bit < 512; bit += 7) {
         expect(await failing((b) => {
-          const cosignatures = b.checkpoint.cosignatures as unknown as Array<{ jws: string }>;
-          for (const c of cosignatures.slice(0, 2)) c.jws = flipSignature(c.jws, bit);
-        })).to.deep.equal(['checkpoint cosignatures']);
+          (b as { checkpoint: string }).checkpoint = flipCosignature(flipCosignature(b.checkpoint, 0, bit), 1, bit);
+        })).to.deep.equal(['inclusion proof', 'checkpoint cosignatures']);
         expect(await failing((b) => ((b as { receipt: string }).receipt = flipSignature(receipt, bit)))).to.deep.equal(['receipt']);
       }
     });
@@ -208,54 +244,61 @@ describe('proofs and evidence', function () {
     });
   });
 
+  it('warns of an invalid cosignature while a quorum of valid ones still holds', async () => {
+    const changed = { ...bundle, checkpoint: flipCosignature(bundle.checkpoint, 0, 9) };
+    const verdict = await verifyEvidence(changed, trust, { document });
+    expect(verdict.ok).to.equal(true);
+    const cosigned = verdict.checks.find((c) => c.name === 'checkpoint cosignatures');
+    expect(cosigned?.status).to.equal('WARN');
+    expect(cosigned?.detail).to.match(/invalid: .*a signature that does not verify/);
+  });
+
   it('never finalises a checkpoint that one agency alone signed', async () => {
     const state = await auditor.get<LogState>('/v1/log');
-    const size = state.body.size;
+    const size = state.body.size + 1000;
     const forgedRoot = 'f'.repeat(64);
-    const ledger = target.gateway.ledger;
-    const body = { log: 'correction-ledger' as const, treeSize: size + 1000, root: forgedRoot, blockHeight: 1 };
-    const { createGatewaySigner } = await import('../../gateway/src/services/receipts.js');
-    const { readJwk } = await import('../../gateway/src/keys.js');
-    const signer = await createGatewaySigner(new Map([['POLICE', await readJwk(devKeyPaths(target.dataDir).gatewayKey('POLICE'))]]));
-    const jws = await signer.signCheckpoint('POLICE', body);
-    const anchored = parseJson((await ledger.submit({ agency: 'POLICE' }, 'AnchorCheckpoint', [String(body.treeSize), forgedRoot, '1', jws])).payload);
-    expect(anchored).to.include({ final: false });
+    const police = cosigners.get('POLICE');
+    if (!police) throw new Error('no police note key');
+    const note = cosignedNote(trust.origin, size, fromHex(forgedRoot), [police]);
+    const signature = parseNote(note).signatures[0]?.line ?? '';
+    const anchor = JSON.stringify([{ treeSize: size, root: forgedRoot, signature }]);
+    const anchored = parseJson((await target.gateway.ledger.submit({ agency: 'POLICE' }, 'AnchorCheckpoint', [anchor])).payload) as CheckpointState[];
+    expect(anchored[0]).to.include({ final: false });
     // The same agency cannot cosign again under another name: the agency is its MSP, not an argument.
-    const again = await ledger.submit({ agency: 'POLICE' }, 'AnchorCheckpoint', [String(body.treeSize), forgedRoot, '1', jws]);
-    expect(parseJson(again.payload)).to.include({ final: false });
-    const onChain = parseJson(await ledger.evaluate({ agency: 'COURT' }, 'GetCheckpoint', [String(body.treeSize)])) as CheckpointState;
+    const again = parseJson((await target.gateway.ledger.submit({ agency: 'POLICE' }, 'AnchorCheckpoint', [anchor])).payload) as CheckpointState[];
+    expect(again[0]).to.include({ final: false });
+    const onChain = parseJson(await target.gateway.ledger.evaluate({ agency: 'COURT' }, 'GetCheckpoint', [String(size)])) as CheckpointState;
     expect(onChain.cosignatures).to.have.length(1);
     expect(onChain.final).to.equal(false);
-    // A bundle made from it fails offline too: relabelled as other agencies, its signature does not verify.
-    const forgedBundle = clone(bundle);
-    (forgedBundle as { checkpoint: unknown }).checkpoint = { ...body, cosignatures: ['POLICE', 'COURT', 'JUSTICE'].map((agency) => ({ agency, jws })) };
-    const verdict = await verifyEvidence(forgedBundle, trust);
-    expect(verdict.checks.find((c) => c.name === 'checkpoint cosignatures')?.ok).to.equal(false);
+    // Offline too: the one signature repeated, and its line relabelled with other agencies' names, count once at most.
+    const [line = ''] = parseNote(note).signatures.map((s) => s.line);
+    const names = [...cosigners.values()].map((s) => s.name);
+    const relabelled = formatNote(parseNote(note).text, [line, line, ...names.map((name) => line.replace(police.name, name))]);
+    const verdict = verifyCheckpoint(relabelled, trust);
+    expect(verdict.ok).to.equal(false);
+    expect(verdict.agencies).to.deep.equal(['POLICE']);
   });
 
   it('records a conflicting cosignature and raises an alert', async () => {
-    await target.gateway.follower.reach(8);
-    const honest = await auditor.get('/v1/log/consistency?from=8&to=8');
-    expect(honest.status).to.equal(200);
     const conflicts: unknown[] = [];
     target.gateway.follower.once('conflict', (c: unknown) => conflicts.push(c));
-    const { createGatewaySigner } = await import('../../gateway/src/services/receipts.js');
-    const { readJwk } = await import('../../gateway/src/keys.js');
-    const { createHash } = await import('node:crypto');
-    // Size 8 is final for all four agencies; a fifth voice cannot exist, so re-sign as an agency
-    // whose cosignature we first remove from view by using a size no one signed yet.
-    const size = (await auditor.get<LogState>('/v1/log')).body.size;
-    const signer = await createGatewaySigner(new Map([['COURT', await readJwk(devKeyPaths(target.dataDir).gatewayKey('COURT'))], ['POLICE', await readJwk(devKeyPaths(target.dataDir).gatewayKey('POLICE'))]]));
-    const rootA = createHash('sha256').update('a').digest('hex');
-    const rootB = createHash('sha256').update('b').digest('hex');
-    const at = size + 5000;
-    await target.gateway.ledger.submit({ agency: 'COURT' }, 'AnchorCheckpoint', [String(at), rootA, '1', await signer.signCheckpoint('COURT', { log: 'correction-ledger', treeSize: at, root: rootA, blockHeight: 1 })]);
-    const result = await target.gateway.ledger.submit({ agency: 'POLICE' }, 'AnchorCheckpoint', [String(at), rootB, '1', await signer.signCheckpoint('POLICE', { log: 'correction-ledger', treeSize: at, root: rootB, blockHeight: 1 })]);
-    expect(JSON.parse(new TextDecoder().decode(result.payload))).to.include({ conflict: true, final: false });
-    for (let tries = 0; conflicts.length === 0 && tries < 50; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    const size = (await auditor.get<LogState>('/v1/log')).body.size + 5000;
+    const rootA = createHash('sha256').update('a').digest();
+    const rootB = createHash('sha256').update('b').digest();
+    const anchorOf = (agency: Agency, root: Buffer): string => {
+      const signer = cosigners.get(agency);
+      if (!signer) throw new Error(`no note key of ${agency}`);
+      const signature = parseNote(cosignedNote(trust.origin, size, root, [signer])).signatures[0]?.line ?? '';
+      return JSON.stringify([{ treeSize: size, root: root.toString('hex'), signature }]);
+    };
+    await target.gateway.ledger.submit({ agency: 'COURT' }, 'AnchorCheckpoint', [anchorOf('COURT', rootA)]);
+    const result = parseJson((await target.gateway.ledger.submit({ agency: 'POLICE' }, 'AnchorCheckpoint', [anchorOf('POLICE', rootB)])).payload) as CheckpointState[];
+    expect(result[0]).to.include({ conflict: true, final: false });
+    const until = Date.now() + 5_000;
+    while (conflicts.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(conflicts).to.have.length(1);
-    expect(conflicts[0]).to.deep.include({ treeSize: at, roots: { COURT: rootA, POLICE: rootB } });
-    expect(target.logs.some((line) => line.includes('ALERT') && line.includes(String(at)))).to.equal(true);
+    expect(conflicts[0]).to.deep.include({ treeSize: size, roots: { COURT: rootA.toString('hex'), POLICE: rootB.toString('hex') } });
+    expect(target.logs.some((line) => line.includes('ALERT') && line.includes(String(size)))).to.equal(true);
     const metrics = await (await fetch(`${target.url()}/metrics`)).text();
     expect(metrics).to.match(/log_checkpoint_conflicts_total 1/);
   });

@@ -51,11 +51,9 @@ export async function fabricTarget(): Promise<FabricTarget> {
         DOCUMENT_KEY: paths.documentKey,
         TOKEN_JWKS: paths.jwks,
         RECEIPT_KEY: paths.gatewayKey(agency),
+        NOTE_KEY: paths.noteKey(agency),
         TRUST_FILE: paths.trust,
         LOG_LEVEL: 'info',
-        // Propose a checkpoint every two seconds while the log grows; the other gateways cosign it.
-        CHECKPOINT_EVERY: '100000',
-        CHECKPOINT_INTERVAL_SECONDS: '2',
         // A commit not seen in ten seconds makes the answer 202; the outbox tries again within seconds.
         LEDGER_COMMIT_TIMEOUT_SECONDS: '10',
         OUTBOX_RETRY_BASE_MS: '250',

@@ -30,17 +30,19 @@ export async function embeddedTarget(env: Record<string, string> = {}, options: 
       callback();
     },
   });
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, LOG_LEVEL: 'info', ...env });
+  // A test may bring a data directory it prepared (keys, a trust file); the tokens come from it then.
+  const dataDir = env['DATA_DIR'] ?? dir.path;
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env });
   const gateway = await createGateway(config, { logDestination: sink, ...options });
   const port = await gateway.listen();
   const base = `http://127.0.0.1:${port}`;
   return {
     name: 'embedded',
     gateway,
-    dataDir: dir.path,
+    dataDir,
     logs,
     url: () => base,
-    token: (agency, role = 'clerk') => mintDevToken(dir.path, { agency, role, sub: `test-${agency.toLowerCase()}-${role}`, expiresIn: '1h' }),
+    token: (agency, role = 'clerk') => mintDevToken(dataDir, { agency, role, sub: `test-${agency.toLowerCase()}-${role}`, expiresIn: '1h' }),
     async close() {
       await gateway.close();
       await dir.remove();

@@ -40,6 +40,7 @@ describe('key files', () => {
       DEV_MODE: 'false',
       TOKEN_JWKS: join(keysDir, 'agencies.jwks.json'),
       RECEIPT_KEY: join(keysDir, 'court.private.jwk'),
+      NOTE_KEY: join(keysDir, 'court.note.key'),
       TRUST_FILE: join(keysDir, 'trust.json'),
       AGENCY: 'COURT',
       SUBJECT_KEY: await keyFile(join(keysDir, 'subject.key')),

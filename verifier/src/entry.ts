@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { sha256, toHex, utf8 } from './bytes.js';
 
 /** The public fields of a ledger entry that the verifier relies on. */
 export interface EntryLike {
@@ -15,7 +15,7 @@ export interface EntryLike {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+const sha256Hex = (text: string): string => toHex(sha256(utf8(text)));
 
 function canonical(value: unknown): string {
   const text = canonicalize(value);

@@ -1,25 +1,28 @@
-import type { JWK } from 'jose';
-import { checkpointPayload, CHECKPOINT_TYPE, RECEIPT_TYPE, verifyJws, type CheckpointBody, type Cosignature } from './checkpoint.js';
+import { z } from 'zod';
+import { equalBytes, fromHex, toBase64 } from './bytes.js';
+import { verifyCheckpoint, type CheckpointOptions } from './checkpoint.js';
 import { documentHash, GENESIS_HASH, recomputeEntryHash, type EntryLike } from './entry.js';
-import { fromHex, leafHash, verifyInclusion } from './merkle.js';
-import { AGENCY_CODES, type AgencyCode, type TrustFile } from './trust.js';
+import { leafHash, rootFromInclusionProof } from './merkle.js';
+import { verifyReceipt } from './receipt.js';
+import type { TrustFile } from './trust.js';
 
 /**
  * Everything needed to check, offline and without trusting any gateway, that a document is the
  * one recorded, that its entry sits unaltered in its subject's chain and in the consortium's log,
- * and that the agencies saw the same log.
+ * and that the agencies and the witnesses saw the same log.
  */
 export interface EvidenceBundle {
-  readonly version: 1;
+  readonly version: 2;
   readonly entry: EntryLike;
   /** The subject's chain from its first entry up to and including `entry`. */
   readonly chain: readonly EntryLike[];
   /** The recording gateway's receipt (compact JWS), when the serving gateway holds it. */
   readonly receipt: string | null;
   readonly inclusion: { readonly leafIndex: number; readonly treeSize: number; readonly auditPath: readonly string[] };
-  readonly checkpoint: CheckpointBody & { readonly cosignatures: readonly Cosignature[] };
+  /** The final checkpoint: a C2SP signed note with the agencies' and witnesses' cosignatures. */
+  readonly checkpoint: string;
   /** On Fabric: where the transaction sits, and the block the orderers signed. */
-  readonly fabric?: FabricEvidence;
+  readonly fabric?: FabricEvidence | undefined;
 }
 
 export interface FabricEvidence {
@@ -30,13 +33,17 @@ export interface FabricEvidence {
   readonly block: string;
 }
 
+export type CheckStatus = 'PASS' | 'WARN' | 'FAIL';
+
 export interface Check {
   readonly name: string;
+  /** False only for FAIL: a warning names something amiss that does not break the proof. */
   readonly ok: boolean;
+  readonly status: CheckStatus;
   readonly detail: string;
 }
 
-export interface VerifyOptions {
+export interface VerifyOptions extends CheckpointOptions {
   /** The document itself, to check against the entry's docHash. */
   readonly document?: unknown;
   /** Checks the Fabric block part of a bundle; supplied by the Fabric module when available. */
@@ -48,28 +55,60 @@ export interface Verdict {
   readonly checks: readonly Check[];
 }
 
-const isHex64 = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const EntrySchema = z.looseObject({
+  id: z.string().max(200),
+  subjectRef: z.string().max(200),
+  seq: z.number().int().min(1),
+  docHash: z.string().max(200),
+  prevHash: z.string().max(200),
+  txId: z.string().max(200),
+  hash: z.string().max(200),
+  agency: z.string().max(50),
+});
 
-/** Runs every check of the bundle and names each one that fails. */
-export async function verifyEvidence(bundle: EvidenceBundle, trust: TrustFile, options: VerifyOptions = {}): Promise<Verdict> {
+/** The shape of a bundle, bounded: a verifier reads untrusted files. */
+const BundleSchema = z.strictObject({
+  version: z.literal(2),
+  entry: EntrySchema,
+  chain: z.array(EntrySchema).min(1).max(100_000),
+  receipt: z.string().max(16_384).nullable(),
+  inclusion: z.strictObject({
+    leafIndex: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    treeSize: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    auditPath: z.array(hex64).max(64),
+  }),
+  checkpoint: z.string().max(64 * 1024),
+  fabric: z.strictObject({ channel: z.string().max(250), blockNumber: z.number().int().min(0), txId: z.string().max(200), block: z.string().max(100 * 1024 * 1024) }).optional(),
+});
+
+const check = (name: string, ok: boolean, detail: string): Check => ({ name, ok, status: ok ? 'PASS' : 'FAIL', detail });
+
+/** Runs every check of the bundle and names each one that fails or warns. */
+export async function verifyEvidence(input: unknown, trust: TrustFile, options: VerifyOptions = {}): Promise<Verdict> {
+  const parsed = BundleSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(bundle)'}: ${i.message}`);
+    return { ok: false, checks: [check('bundle', false, `not an evidence bundle: ${issues.join('; ')}`)] };
+  }
+  const bundle = parsed.data as EvidenceBundle;
   const { entry } = bundle;
   const checks: Check[] = [];
   if (options.document !== undefined) checks.push(documentCheck(options.document, entry));
   checks.push(entryHashCheck(entry));
   checks.push(check('subject chain', ...checkChain(bundle.chain, entry)));
   checks.push(await receiptCheck(bundle.receipt, entry, trust));
-  checks.push(inclusionCheck(bundle));
-  checks.push(check('checkpoint cosignatures', ...(await checkCheckpoint(bundle.checkpoint, trust))));
+  const checkpoint = checkpointCheck(bundle, trust, options);
+  checks.push(inclusionCheck(bundle, checkpoint.root));
+  checks.push(checkpoint.check);
   if (bundle.fabric) checks.push(await fabricBlockCheck(bundle.fabric, entry, trust, options));
   return { ok: checks.every((c) => c.ok), checks };
 }
 
-const check = (name: string, ok: boolean, detail: string): Check => ({ name, ok, detail });
-
 function documentCheck(document: unknown, entry: EntryLike): Check {
-  const hash = documentHash(document);
+  const hash = safe(() => documentHash(document));
   const ok = hash === entry.docHash;
-  return check('document hash', ok, ok ? `matches docHash ${hash}` : `document hashes to ${hash}, the entry records ${entry.docHash}`);
+  return check('document hash', ok, ok ? `matches docHash ${entry.docHash}` : `document hashes to ${hash ?? '(unhashable)'}, the entry records ${entry.docHash}`);
 }
 
 function entryHashCheck(entry: EntryLike): Check {
@@ -80,23 +119,44 @@ function entryHashCheck(entry: EntryLike): Check {
 
 async function receiptCheck(receipt: string | null, entry: EntryLike, trust: TrustFile): Promise<Check> {
   if (receipt === null) return check('receipt', false, 'the bundle carries no receipt of the recording gateway');
-  return check('receipt', ...(await checkReceipt(receipt, entry, trust)));
+  const claims = await verifyReceipt(receipt, trust);
+  if (!claims || claims.agency !== entry['agency']) return check('receipt', false, `not signed by a gateway key of ${String(entry['agency'])}`);
+  if (claims.entryHash !== entry.hash || claims.txId !== entry.txId || claims.entryId !== entry.id) return check('receipt', false, 'the receipt is for another entry');
+  return check('receipt', true, `signed by ${claims.agency}'s gateway at ${claims.recordedAt}`);
 }
 
-/** The bundle's audit path leads from the entry hash to the root of the checkpoint it names. */
-function inclusionCheck(bundle: EvidenceBundle): Check {
-  const { entry, inclusion, checkpoint } = bundle;
-  const included =
-    isHex64(entry.hash) &&
-    isHex64(checkpoint.root) &&
-    inclusion.treeSize === checkpoint.treeSize &&
-    inclusion.auditPath.every(isHex64) &&
-    verifyInclusion(inclusion.leafIndex, inclusion.treeSize, leafHash(fromHex(entry.hash)), inclusion.auditPath.map(fromHex), fromHex(checkpoint.root));
-  return check('inclusion proof', included, included ? `leaf ${inclusion.leafIndex} of ${inclusion.treeSize} leads to root ${checkpoint.root}` : 'the audit path does not lead from the entry hash to the checkpoint root');
+/** The checkpoint's signatures under the trust file's policy, and the root it commits to (if it is one of this log's). */
+function checkpointCheck(bundle: EvidenceBundle, trust: TrustFile, options: CheckpointOptions): { check: Check; root?: Uint8Array } {
+  const verdict = verifyCheckpoint(bundle.checkpoint, trust, options);
+  const name = 'checkpoint cosignatures';
+  if (!verdict.ok) return { check: check(name, false, verdict.detail + warningText(verdict.warnings)) };
+  const status: CheckStatus = verdict.warnings.length > 0 ? 'WARN' : 'PASS';
+  return { check: { name, ok: true, status, detail: verdict.detail + warningText(verdict.warnings) }, ...(verdict.checkpoint ? { root: verdict.checkpoint.root } : {}) };
+}
+
+const warningText = (warnings: readonly string[]): string => (warnings.length > 0 ? `; invalid: ${warnings.join('; ')}` : '');
+
+/** The audit path leads from the entry hash to the root of the checkpoint, for the checkpoint's size. */
+function inclusionCheck(bundle: EvidenceBundle, root: Uint8Array | undefined): Check {
+  const { entry, inclusion } = bundle;
+  const name = 'inclusion proof';
+  const size = checkpointSize(bundle.checkpoint);
+  if (root === undefined || size === undefined) return check(name, false, 'no verified checkpoint to prove inclusion in');
+  if (inclusion.treeSize !== size) return check(name, false, `the proof is for a tree of ${inclusion.treeSize}, the checkpoint's has ${size}`);
+  const leaf = safe(() => leafHash(fromHex(entry.hash)));
+  const computed = leaf && rootFromInclusionProof(inclusion.leafIndex, inclusion.treeSize, leaf, inclusion.auditPath.map(fromHex));
+  const included = computed !== undefined && equalBytes(computed, root);
+  return check(name, included, included ? `leaf ${inclusion.leafIndex} of ${inclusion.treeSize} leads to root ${toBase64(root)}` : 'the audit path does not lead from the entry hash to the checkpoint root');
+}
+
+/** The size line of a checkpoint note (the note itself is verified by the checkpoint check). */
+function checkpointSize(note: string): number | undefined {
+  const size = note.split('\n')[1];
+  return size !== undefined && /^\d+$/.test(size) ? Number(size) : undefined;
 }
 
 async function fabricBlockCheck(fabric: FabricEvidence, entry: EntryLike, trust: TrustFile, options: VerifyOptions): Promise<Check> {
-  if (!options.fabricCheck) return check('fabric block', false, 'no Fabric block verifier available');
+  if (!options.fabricCheck) return check('fabric block', false, 'no Fabric block verifier available (install @hyperledger/fabric-protos)');
   return options.fabricCheck(fabric, entry, trust);
 }
 
@@ -109,7 +169,6 @@ function safe<T>(work: () => T): T | undefined {
 }
 
 function checkChain(chain: readonly EntryLike[], entry: EntryLike): [boolean, string] {
-  if (chain.length === 0) return [false, 'the chain is empty'];
   let previous = GENESIS_HASH;
   for (const [i, link] of chain.entries()) {
     if (link.seq !== i + 1 || link.subjectRef !== entry.subjectRef) return [false, `position ${i + 1} holds seq ${link.seq} of another order or subject`];
@@ -117,44 +176,7 @@ function checkChain(chain: readonly EntryLike[], entry: EntryLike): [boolean, st
     if (link.prevHash !== previous) return [false, `entry ${link.id} at position ${i + 1} does not link to the entry before it`];
     previous = link.hash;
   }
-  const last = chain[chain.length - 1] as EntryLike;
-  if (last.hash !== entry.hash || last.id !== entry.id) return [false, 'the chain does not end at the entry'];
+  const last = chain[chain.length - 1];
+  if (last?.hash !== entry.hash || last.id !== entry.id) return [false, 'the chain does not end at the entry'];
   return [true, `${chain.length} entries link from genesis to the entry`];
-}
-
-async function checkReceipt(receipt: string, entry: EntryLike, trust: TrustFile): Promise<[boolean, string]> {
-  const agency = entry['agency'] as AgencyCode;
-  const payload = await verifyJws(receipt, gatewayKeysOf(trust, agency), RECEIPT_TYPE);
-  if (!payload) return [false, `not signed by a gateway key of ${agency}`];
-  const claims = safe(() => JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>);
-  if (claims?.['entryHash'] !== entry.hash || claims['txId'] !== entry.txId || claims['entryId'] !== entry.id) {
-    return [false, 'the receipt is for another entry'];
-  }
-  return [true, `signed by ${agency}'s gateway at ${String(claims['recordedAt'])}`];
-}
-
-async function checkCheckpoint(checkpoint: EvidenceBundle['checkpoint'], trust: TrustFile): Promise<[boolean, string]> {
-  const expected = Buffer.from(checkpointPayload(checkpoint));
-  const valid = new Set<AgencyCode>();
-  const invalid: string[] = [];
-  for (const { agency, jws } of checkpoint.cosignatures) {
-    const payload = await verifyJws(jws, gatewayKeysOf(trust, agency), CHECKPOINT_TYPE);
-    if (payload && Buffer.compare(Buffer.from(payload), expected) === 0) valid.add(agency);
-    else invalid.push(agency);
-  }
-  const ok = valid.size >= trust.checkpointQuorum;
-  const detail = `${valid.size} agencies (${trust.checkpointQuorum} required) cosigned size ${checkpoint.treeSize} root ${checkpoint.root}` +
-    (valid.size ? ` (${[...valid].join(', ')})` : '') + (invalid.length ? `; invalid: ${invalid.join(', ')}` : '');
-  return [ok, detail];
-}
-
-
-/**
- * The gateway keys the trust file lists for an agency. A trust file is read from disk and may
- * leave an agency out, and a bundle may name one that is no agency at all: neither has keys.
- */
-function gatewayKeysOf(trust: TrustFile, agency: AgencyCode): readonly JWK[] {
-  if (!AGENCY_CODES.includes(agency)) return [];
-  const agencies: Partial<TrustFile['agencies']> = trust.agencies;
-  return agencies[agency]?.gatewayKeys ?? [];
 }

@@ -24,7 +24,7 @@ interface OpenedBlock {
 }
 
 function checkFabricBlock(fabric: FabricEvidence, entry: EntryLike, trust: TrustFile): Check {
-  const fail = (detail: string): Check => ({ name: 'fabric block', ok: false, detail });
+  const fail = (detail: string): Check => ({ name: 'fabric block', ok: false, status: 'FAIL', detail });
   if (!trust.fabric) return fail('the trust file has no Fabric channel configuration');
   const block = decodeBlock(fabric.block);
   if (!block) return fail('the block does not decode');
@@ -38,6 +38,7 @@ function checkFabricBlock(fabric: FabricEvidence, entry: EntryLike, trust: Trust
   return {
     name: 'fabric block',
     ok,
+    status: ok ? 'PASS' : 'FAIL',
     detail: `block ${fabric.blockNumber} holds valid tx ${entry.txId}; signed by ${signers.size} of ${trust.fabric.blockSignatures} required orderers` +
       (signers.size ? ` (${[...signers].join(', ')})` : ''),
   };

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { equalBytes, sha256 } from './bytes.js';
 
 /**
  * RFC 9162 (Certificate Transparency 2.0) Merkle tree hashing and proof verification, SHA-256:
@@ -11,26 +11,17 @@ const LEAF_PREFIX = Uint8Array.of(0);
 const NODE_PREFIX = Uint8Array.of(1);
 
 export function leafHash(data: Uint8Array): Hash {
-  return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+  return sha256(LEAF_PREFIX, data);
 }
 
 export function nodeHash(left: Hash, right: Hash): Hash {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  return sha256(NODE_PREFIX, left, right);
 }
 
-export const EMPTY_ROOT: Hash = createHash('sha256').digest();
-
-export function toHex(hash: Hash): string {
-  return Buffer.from(hash).toString('hex');
-}
-
-export function fromHex(hex: string): Hash {
-  if (!/^([0-9a-f]{2})*$/i.test(hex)) throw new TypeError('not hex');
-  return Buffer.from(hex, 'hex');
-}
+export const EMPTY_ROOT: Hash = sha256(new Uint8Array(0));
 
 export function equalHashes(a: Hash, b: Hash): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
+  return equalBytes(a, b);
 }
 
 /** The largest power of two smaller than n (n > 1). */

@@ -29,11 +29,13 @@ export interface AppDeps extends RouteServices {
   readonly metrics: Metrics;
   readonly ready: () => Promise<boolean>;
   readonly version: string;
+  /** Monitor routes answer without a token (true) or need an agency's (false). */
+  readonly monitorOpen: boolean;
 }
 
 /** Every route the gateway serves, declared once. */
 export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): AnyRoute[] {
-  return [
+  const routes = [
     ...operationRoutes({ metrics: deps.metrics, ready: deps.ready, openApi }),
     ...eventRoutes(deps),
     ...submissionRoutes(deps),
@@ -44,6 +46,9 @@ export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): 
     ...noticeRoutes(deps),
     ...webhookRoutes(deps),
   ];
+  // The operator's switch decides, once, whether monitors need a token: router and spec agree.
+  const monitors = deps.monitorOpen ? 'public' : 'agency';
+  return routes.map((declared) => (declared.access === 'monitor' ? { ...declared, access: monitors } : declared));
 }
 
 /**

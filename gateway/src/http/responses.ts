@@ -160,45 +160,49 @@ export const SubjectObligationsSchema = z
 
 export const ObligationListSchema = z.object({ asOf: z.string(), obligations: z.array(ObligationSchema) }).meta({ id: 'ObligationList' });
 
-export const CosignatureSchema = z.object({ agency, jws: z.string() }).meta({ id: 'Cosignature' });
+/** A C2SP checkpoint (c2sp.org/tlog-checkpoint) with its cosignature lines (c2sp.org/tlog-cosignature). */
+const note = z.string().meta({ description: 'A C2SP signed note: origin, size and base64 root lines, a blank line, then cosignature/v1 lines of agencies and witnesses' });
 
 export const SignedCheckpointSchema = z
-  .object({
-    log: z.string(),
-    treeSize: z.number().int().min(0),
-    root: z.string(),
-    blockHeight: z.number().int().min(0),
-    cosignatures: z.array(CosignatureSchema),
-  })
+  .object({ treeSize: z.number().int().min(1), root: hex64, note, finalAt: z.string() })
   .meta({ id: 'SignedCheckpoint' });
 
 export const LogStateSchema = z
-  .object({ size: z.number().int().min(0), root: hex64, latestFinal: SignedCheckpointSchema.nullable() })
+  .object({ origin: z.string(), size: z.number().int().min(0), root: hex64, latestFinal: SignedCheckpointSchema.nullable() })
   .meta({ id: 'LogState' });
+
+export const CheckpointListSchema = z
+  .object({ checkpoints: z.array(SignedCheckpointSchema), next: z.number().int().min(1).optional() })
+  .meta({ id: 'CheckpointList' });
+
+export const LeafRangeSchema = z
+  .object({ start: z.number().int().min(0), leaves: z.array(z.object({ index: z.number().int().min(0), entryHash: hex64 })) })
+  .meta({ id: 'LeafRange' });
 
 export const ConsistencyProofSchema = z
   .object({ from: SignedCheckpointSchema, to: SignedCheckpointSchema, proof: z.array(hex64) })
   .meta({ id: 'ConsistencyProof' });
 
-export const InclusionProofSchema = z
-  .object({
-    entryId: z.string(),
-    entryHash: hex64,
-    leafIndex: z.number().int().min(0),
-    treeSize: z.number().int().min(1),
-    auditPath: z.array(hex64),
-    checkpoint: SignedCheckpointSchema,
-  })
-  .meta({ id: 'InclusionProof' });
+const inclusionFields = {
+  entryHash: hex64,
+  leafIndex: z.number().int().min(0),
+  treeSize: z.number().int().min(1),
+  auditPath: z.array(hex64),
+  checkpoint: SignedCheckpointSchema,
+};
+
+export const LeafInclusionProofSchema = z.object(inclusionFields).meta({ id: 'LeafInclusionProof' });
+
+export const InclusionProofSchema = z.object({ entryId: z.string(), ...inclusionFields }).meta({ id: 'InclusionProof' });
 
 export const EvidenceBundleSchema = z
   .object({
-    version: z.literal(1),
+    version: z.literal(2),
     entry: EntrySchema,
     chain: z.array(EntrySchema),
     receipt: z.string().nullable(),
     inclusion: z.object({ leafIndex: z.number().int().min(0), treeSize: z.number().int().min(1), auditPath: z.array(hex64) }),
-    checkpoint: SignedCheckpointSchema,
+    checkpoint: note,
     fabric: z
       .object({ channel: z.string(), blockNumber: z.number().int().min(0), txId: z.string(), block: z.string() })
       .optional(),

@@ -2,8 +2,12 @@ import type { ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { Principal } from './auth.js';
 
-/** Who may call a route: an agency's user with a bearer token, or anyone (operations, docs). */
-export type Access = 'agency' | 'public';
+/**
+ * Who may call a route: an agency's user with a bearer token, anyone (operations, docs), or a
+ * monitor — anyone or an agency's user, as the operator chose (MONITOR_API): such routes serve
+ * hashes and signatures only.
+ */
+export type Access = 'agency' | 'public' | 'monitor';
 
 /** A documented answer of a route: its description and, where it has one, the schema of its body. */
 export interface ResponseSpec {

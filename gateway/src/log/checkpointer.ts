@@ -1,8 +1,8 @@
-import { toHex } from 'correction-verifier';
-import { AGENCIES, checkpointState, type Agency, type CheckpointCosignature, type CheckpointState } from 'correction-chaincode/domain';
+import { checkpointText } from 'correction-verifier';
+import { MAX_ANCHORS_PER_TRANSACTION, type Agency, type CheckpointAnchor, type CheckpointCosignature, type Entry } from 'correction-chaincode/domain';
 import type { Ledger } from '../ledger/port.js';
 import type { Logger } from '../logger.js';
-import type { GatewaySigner } from '../services/receipts.js';
+import type { NoteSigner } from '../note-keys.js';
 import type { LogFollower } from './log-follower.js';
 import type { MerkleLog } from './merkle-log.js';
 
@@ -10,42 +10,64 @@ export interface CheckpointerOptions {
   readonly ledger: Ledger;
   readonly log: MerkleLog;
   readonly follower: LogFollower;
-  readonly signer: GatewaySigner;
-  /** Cosign at every multiple of this many entries. */
-  readonly every: number;
-  /** And after this long when the log grew without a checkpoint. */
+  /** The note keys of the agencies this gateway cosigns for. */
+  readonly cosigners: ReadonlyMap<Agency, NoteSigner>;
+  /** The checkpoint origin (the trust file's). */
+  readonly origin: string;
+  /** The slot: a checkpoint closes when the log's entries reach into a new one; and the quiet period after which the log's tail is cosigned. */
   readonly intervalMs: number;
+  /** Also cosign every multiple of this many entries (0: none). */
+  readonly every: number;
   readonly logger?: Logger | undefined;
+  /** The time now (tests move it). */
+  readonly now?: () => number;
 }
 
 /**
- * Cosigns the log for the agencies this gateway holds keys for, and anchors each cosignature on
- * chain. Sizes are chosen so that independent gateways agree: every multiple of `every`, any size
- * another agency anchored (once this log has reached it), and — after `intervalMs` of growth
- * without one — the current size, proposed by one agency per interval in turn and then cosigned
- * by the others.
+ * Cosigns the log for the agencies this gateway holds note keys for, and anchors the cosignatures
+ * on chain. Independent gateways pick the same sizes without talking to each other, because the
+ * sizes follow from the chain they all read:
+ *
+ * - under load, the log size just before the first entry whose transaction time falls in a later
+ *   slot of `intervalMs` than every entry before it — one checkpoint per slot, decided the moment
+ *   that entry arrives, so a checkpoint is final about one slot and one commit after its entries;
+ * - when the log has been quiet for `intervalMs`, its whole size (every gateway then sees the same);
+ * - every multiple of `every`, if set;
+ * - any size another agency anchored, once this log holds it (a gateway that missed a slot joins in).
+ *
+ * Sizes waiting to be cosigned go out together, one transaction per agency for up to
+ * MAX_ANCHORS_PER_TRANSACTION sizes, so the chain carries a handful of anchors per slot however
+ * fast entries come.
  */
 export class Checkpointer {
   readonly #o: CheckpointerOptions;
-  readonly #pending = new Set<number>();
-  #queue: Promise<void> = Promise.resolve();
+  readonly #now: () => number;
+  /** Sizes to cosign, and sizes other agencies anchored beyond this log's size. */
+  readonly #wanted = new Set<number>();
+  readonly #awaited = new Set<number>();
+  #anchoring: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #lastCosigned = 0;
-  readonly #startedAt = Date.now();
-  #appendedUpTo: number;
-  #lastCosignedAt = Date.now();
+  /** The latest transaction time among the entries appended, and its slot. */
+  #latestEntryMs: number | undefined;
+  #lastAppendAt: number;
+  /** The largest size this gateway cosigned (or asked to), so a quiet log is cosigned once. */
+  #cosignedUpTo: number;
+  readonly #startedAt: number;
 
   constructor(options: Readonly<CheckpointerOptions>) {
     this.#o = options;
-    this.#appendedUpTo = options.log.size;
+    this.#now = options.now ?? Date.now;
+    this.#startedAt = this.#now();
+    this.#lastAppendAt = this.#startedAt;
+    this.#cosignedUpTo = options.log.latestFinal?.treeSize ?? 0;
   }
 
   start(): void {
     this.#o.follower.on('appended', this.#onAppended);
     this.#o.follower.on('cosignature', this.#onCosignature);
     this.#timer = setInterval(() => {
-      this.#onTimer();
-    }, Math.max(50, Math.min(this.#o.intervalMs, 1_000)));
+      this.#onQuietCheck();
+    }, Math.max(20, Math.min(this.#o.intervalMs / 4, 1_000)));
     this.#timer.unref();
   }
 
@@ -53,72 +75,95 @@ export class Checkpointer {
     this.#o.follower.off('appended', this.#onAppended);
     this.#o.follower.off('cosignature', this.#onCosignature);
     if (this.#timer) clearInterval(this.#timer);
-    await this.#queue;
+    await this.#anchoring;
   }
 
-  /** The largest log size with a final checkpoint (cosigned by a quorum with one root), if any. */
-  async latestFinal(): Promise<CheckpointState | undefined> {
-    for (const size of await this.#o.log.cosignedSizes()) {
-      const state = checkpointState(size, await this.#o.log.cosignaturesAt(size));
-      if (state.final) return state;
-    }
-    return undefined;
-  }
-
-  /** The final checkpoint of exactly this size, if it is final. */
-  async finalAt(size: number): Promise<CheckpointState | undefined> {
-    const state = checkpointState(size, await this.#o.log.cosignaturesAt(size));
-    return state.final ? state : undefined;
-  }
-
-  /** Cosigns a size now for every agency this gateway signs for (used by the timer and tests). */
+  /** Cosigns a size now for every agency this gateway cosigns for (timers and tests). */
   cosign(size: number): Promise<void> {
-    if (size <= 0 || this.#pending.has(size)) return this.#queue;
-    this.#pending.add(size);
-    this.#queue = this.#queue.then(() => this.#cosign(size)).finally(() => this.#pending.delete(size));
-    return this.#queue;
+    if (size > 0) this.#wanted.add(size);
+    this.#cosignedUpTo = Math.max(this.#cosignedUpTo, size);
+    this.#anchoring ??= this.#drain().finally(() => {
+      this.#anchoring = undefined;
+    });
+    return this.#anchoring;
   }
 
-  readonly #onAppended = (size: number): void => {
-    // A batch may step over several multiples of `every`: cosign each one it passed.
-    for (let multiple = Math.floor(size / this.#o.every) * this.#o.every; multiple > this.#appendedUpTo && multiple > 0; multiple -= this.#o.every) {
-      void this.cosign(multiple);
+  readonly #onAppended = (size: number, entries: readonly Entry[]): void => {
+    this.#lastAppendAt = this.#now();
+    for (const boundary of this.#slotBoundaries(size - entries.length, entries)) void this.cosign(boundary);
+    for (const multiple of this.#multiples(size - entries.length, size)) void this.cosign(multiple);
+    for (const awaited of [...this.#awaited].filter((s) => s <= size)) {
+      this.#awaited.delete(awaited);
+      void this.cosign(awaited);
     }
-    this.#appendedUpTo = size;
   };
+
+  /** Sizes just before each entry that reaches into a later slot than every entry before it. */
+  #slotBoundaries(firstIndex: number, entries: readonly Entry[]): number[] {
+    const boundaries: number[] = [];
+    entries.forEach((entry, i) => {
+      const at = Date.parse(entry.recordedAt);
+      if (!Number.isFinite(at)) return;
+      const previous = this.#latestEntryMs;
+      if (previous !== undefined && Math.floor(at / this.#o.intervalMs) > Math.floor(previous / this.#o.intervalMs) && firstIndex + i > 0) {
+        boundaries.push(firstIndex + i);
+      }
+      this.#latestEntryMs = Math.max(previous ?? at, at);
+    });
+    return boundaries;
+  }
+
+  #multiples(from: number, to: number): number[] {
+    const every = this.#o.every;
+    if (every <= 0) return [];
+    const sizes: number[] = [];
+    for (let multiple = (Math.floor(from / every) + 1) * every; multiple <= to; multiple += every) sizes.push(multiple);
+    return sizes;
+  }
 
   readonly #onCosignature = (cosignature: CheckpointCosignature): void => {
     // Anchors from before this gateway started are history it is catching up on, not requests.
     if (Date.parse(cosignature.anchoredAt) < this.#startedAt - this.#o.intervalMs) return;
+    if (!this.#o.cosigners.size || this.#o.cosigners.has(cosignature.agency)) return;
     if (cosignature.treeSize <= this.#o.log.size) void this.cosign(cosignature.treeSize);
+    else this.#awaited.add(cosignature.treeSize);
   };
 
-  #onTimer(): void {
+  /** A log that stopped growing is cosigned whole, once. */
+  #onQuietCheck(): void {
     const size = this.#o.log.size;
-    if (size <= this.#lastCosigned || Date.now() - this.#lastCosignedAt < this.#o.intervalMs) return;
-    // One agency proposes per interval, in turn, so the consortium cosigns one size rather than four.
-    const proposer = AGENCIES[Math.floor(Date.now() / this.#o.intervalMs) % AGENCIES.length] as Agency;
-    if (this.#o.signer.agencies.includes(proposer)) void this.cosign(size);
+    if (size > this.#cosignedUpTo && this.#now() - this.#lastAppendAt >= this.#o.intervalMs) void this.cosign(size);
   }
 
-  async #cosign(size: number): Promise<void> {
-    const { log, ledger, signer, logger } = this.#o;
-    if (size > log.size) return;
-    // A size that is already final, or older than a final one, needs no more cosignatures.
-    const cosignatures = await log.cosignaturesAt(size);
-    const latest = await this.latestFinal();
-    if (checkpointState(size, cosignatures).final || (latest && latest.treeSize > size)) return;
-    const done = new Set(cosignatures.map((c) => c.agency));
-    const body = { log: 'correction-ledger' as const, treeSize: size, root: toHex(log.rootAt(size)), blockHeight: log.blockHeightAt(size) };
-    for (const agency of signer.agencies.filter((a: Agency) => !done.has(a))) {
-      try {
-        const jws = await signer.signCheckpoint(agency, body);
-        await ledger.submit({ agency }, 'AnchorCheckpoint', [String(size), body.root, String(body.blockHeight), jws]);
-      } catch (error) {
-        logger?.warn({ agency, treeSize: size, err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, 'could not anchor a checkpoint');
-      }
+  /** Anchors every wanted size, a batch at a time, until none is left. */
+  async #drain(): Promise<void> {
+    while (this.#wanted.size > 0) {
+      const latestFinal = this.#o.log.latestFinal?.treeSize ?? 0;
+      const sizes = [...this.#wanted].sort((a, b) => a - b).slice(0, MAX_ANCHORS_PER_TRANSACTION);
+      for (const size of sizes) this.#wanted.delete(size);
+      // A size older than a final checkpoint needs no more cosignatures.
+      const due = sizes.filter((size) => size <= this.#o.log.size && size >= latestFinal);
+      if (due.length > 0) await Promise.all([...this.#o.cosigners.keys()].map((agency) => this.#anchor(agency, due)));
     }
-    this.#lastCosigned = Math.max(this.#lastCosigned, size);
-    this.#lastCosignedAt = Date.now();
+  }
+
+  /** One transaction: the agency's cosignatures of every due size it has not anchored yet. */
+  async #anchor(agency: Agency, sizes: readonly number[]): Promise<void> {
+    const { log, ledger, logger, origin } = this.#o;
+    const signer = this.#o.cosigners.get(agency);
+    if (!signer) return;
+    const anchors: CheckpointAnchor[] = [];
+    const timestamp = Math.floor(this.#now() / 1000);
+    for (const size of sizes) {
+      if ((await log.cosignaturesAt(size)).some((c) => c.agency === agency)) continue;
+      const root = log.rootAt(size);
+      anchors.push({ treeSize: size, root: Buffer.from(root).toString('hex'), signature: signer.cosign(checkpointText({ origin, size, root }), timestamp) });
+    }
+    if (anchors.length === 0) return;
+    try {
+      await ledger.submit({ agency }, 'AnchorCheckpoint', [JSON.stringify(anchors)]);
+    } catch (error) {
+      logger?.warn({ agency, sizes: anchors.map((a) => a.treeSize), err: { name: (error as Error).name, code: (error as { code?: unknown }).code } }, 'could not anchor checkpoints');
+    }
   }
 }

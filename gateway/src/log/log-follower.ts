@@ -1,5 +1,15 @@
 import { EventEmitter } from 'node:events';
-import { CHECKPOINT_CONFLICT_EVENT, CHECKPOINT_EVENT, ENTRY_EVENT, obligationsOf, type CheckpointCosignature, type DeadlineRule, type Entry, type WorkingCalendar } from 'correction-chaincode/domain';
+import {
+  CHECKPOINT_CONFLICT_EVENT,
+  CHECKPOINT_EVENT,
+  ENTRY_EVENT,
+  obligationsOf,
+  type CheckpointCosignature,
+  type CheckpointEventPayload,
+  type DeadlineRule,
+  type Entry,
+  type WorkingCalendar,
+} from 'correction-chaincode/domain';
 import type { Ledger, LedgerEvent } from '../ledger/port.js';
 import type { Logger } from '../logger.js';
 import type { LogLeaf, LogPosition, LogUpdate, MerkleLog, Notice } from './merkle-log.js';
@@ -22,8 +32,8 @@ const decoder = new TextDecoder();
  * recording checkpoint cosignatures as they are anchored. Its position lives in the log itself,
  * written with each change, so a restarted gateway catches up exactly where it stopped.
  *
- * Emits 'event' (every LedgerEvent applied), 'appended' (size), 'cosignature'
- * (CheckpointCosignature) and 'conflict' (cosignature with the differing roots of every agency);
+ * Emits 'event' (every LedgerEvent applied), 'appended' (size, the entries appended), 'cosignature'
+ * (CheckpointCosignature) and 'conflict' (a size with the differing roots of every agency);
  * the notices it writes for the agencies an entry concerns come from the log.
  */
 export class LogFollower extends EventEmitter {
@@ -152,21 +162,19 @@ export class LogFollower extends EventEmitter {
   }
 
   async #apply(events: readonly LedgerEvent[]): Promise<void> {
-    const { position, leaves, cosignatures, notices, entries } = readEvents(events, this.#log.position);
+    const { position, leaves, cosignatures, conflicts, notices, entries } = readEvents(events, this.#log.position);
     const update: LogUpdate = {
       position,
       leaves,
-      cosignatures: cosignatures.map((c) => c.cosignature),
+      cosignatures,
       notices,
       ...(this.#clock ? this.#obligationsOf(entries, this.#clock) : {}),
     };
     await this.#log.apply(update);
     for (const event of events) this.emit('event', event);
-    if (leaves.length > 0) this.emit('appended', this.#log.size);
-    for (const { cosignature, roots } of cosignatures) {
-      this.emit('cosignature', cosignature);
-      if (roots !== undefined) this.emit('conflict', { ...cosignature, roots });
-    }
+    if (leaves.length > 0) this.emit('appended', this.#log.size, entries);
+    for (const cosignature of cosignatures) this.emit('cosignature', cosignature);
+    for (const conflict of conflicts) this.emit('conflict', { ...conflict, source: 'chain' });
   }
 }
 
@@ -174,41 +182,39 @@ export class LogFollower extends EventEmitter {
 interface EventsRead {
   readonly position: LogPosition;
   readonly leaves: LogLeaf[];
-  /** Cosignatures as anchored; a conflicting one comes with every agency's root. */
-  readonly cosignatures: Array<{ cosignature: CheckpointCosignature; roots?: unknown }>;
+  readonly cosignatures: CheckpointCosignature[];
+  /** Sizes whose anchored cosignatures name different roots, with each agency's root. */
+  readonly conflicts: Array<CheckpointEventPayload['conflicts'][number]>;
   readonly notices: Notice[];
   readonly entries: Entry[];
 }
 
 function readEvents(events: readonly LedgerEvent[], from: LogPosition): EventsRead {
+  const read: EventsRead = { position: from, leaves: [], cosignatures: [], conflicts: [], notices: [], entries: [] };
   let position = from;
-  const leaves: LogLeaf[] = [];
-  const cosignatures: EventsRead['cosignatures'] = [];
-  const notices: Notice[] = [];
-  const entries: Entry[] = [];
   for (const event of events) {
     position = positionAfter(position, event);
-    const payload = JSON.parse(decoder.decode(event.payload)) as Record<string, unknown>;
-    if (event.name === ENTRY_EVENT) {
-      const entry = payload as unknown as Entry;
-      leaves.push({ entryId: entry.id, entryHash: entry.hash, block: event.blockNumber });
-      entries.push(entry);
-      if (entry.notify.length > 0) notices.push({ kind: 'entry', agencies: entry.notify, data: { entry } });
-    } else if (event.name === CHECKPOINT_EVENT || event.name === CHECKPOINT_CONFLICT_EVENT) {
-      cosignatures.push({ cosignature: cosignatureOf(payload), ...(event.name === CHECKPOINT_CONFLICT_EVENT ? { roots: payload['roots'] } : {}) });
-    }
+    if (event.name === ENTRY_EVENT) readEntry(read, event);
+    else if (event.name === CHECKPOINT_EVENT || event.name === CHECKPOINT_CONFLICT_EVENT) readCheckpointEvent(read, event);
   }
-  return { position, leaves, cosignatures, notices, entries };
+  return { ...read, position };
+}
+
+function readEntry(read: EventsRead, event: LedgerEvent): void {
+  const entry = JSON.parse(decoder.decode(event.payload)) as Entry;
+  read.leaves.push({ entryId: entry.id, entryHash: entry.hash, block: event.blockNumber });
+  read.entries.push(entry);
+  if (entry.notify.length > 0) read.notices.push({ kind: 'entry', agencies: entry.notify, data: { entry } });
+}
+
+/** One anchoring transaction: the cosignatures it anchored, and the conflicts they made. */
+function readCheckpointEvent(read: EventsRead, event: LedgerEvent): void {
+  const payload = JSON.parse(decoder.decode(event.payload)) as CheckpointEventPayload;
+  read.cosignatures.push(...payload.cosignatures);
+  read.conflicts.push(...payload.conflicts);
 }
 
 const positionAfter = (position: LogPosition, event: LedgerEvent): LogPosition =>
   event.blockNumber === position.block
     ? { block: position.block, eventsInBlock: position.eventsInBlock + 1 }
     : { block: event.blockNumber, eventsInBlock: 1 };
-
-/** A conflict event carries every agency's root beside the cosignature itself. */
-function cosignatureOf(payload: Record<string, unknown>): CheckpointCosignature {
-  const cosignature = { ...payload };
-  delete cosignature['roots'];
-  return cosignature as unknown as CheckpointCosignature;
-}

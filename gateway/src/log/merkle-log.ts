@@ -55,6 +55,17 @@ export interface LogUpdate {
   readonly onceNotices?: ReadonlyArray<{ readonly key: string; readonly notice: Notice }>;
 }
 
+/** A checkpoint that the trust file's policy makes final: its size, root and signed note. */
+export interface FinalCheckpoint {
+  readonly treeSize: number;
+  /** The Merkle root, hex. */
+  readonly root: string;
+  /** The C2SP checkpoint with every valid agency and witness cosignature the gateway holds. */
+  readonly note: string;
+  /** When this gateway found it final. */
+  readonly finalAt: string;
+}
+
 /** An obligation as the gateway keeps it: with its subject, and whether its overdue notice went out. */
 export interface StoredObligation extends Obligation {
   readonly subjectRef: string;
@@ -88,6 +99,9 @@ export class MerkleLog extends EventEmitter {
   readonly #notices;
   readonly #chains;
   readonly #obligations;
+  readonly #witnessed;
+  readonly #final;
+  #latestFinal: FinalCheckpoint | undefined;
   readonly #noticeKeys;
   #noticeCount = 0;
   /** Writes happen one at a time: the follower and the deadline watcher both apply updates. */
@@ -108,6 +122,8 @@ export class MerkleLog extends EventEmitter {
     this.#notices = db.sublevel('notice', { valueEncoding: 'utf8' });
     this.#chains = db.sublevel('chain', { valueEncoding: 'utf8' });
     this.#obligations = db.sublevel('obligation', { valueEncoding: 'utf8' });
+    this.#witnessed = db.sublevel('witnessed', { valueEncoding: 'utf8' });
+    this.#final = db.sublevel('final', { valueEncoding: 'utf8' });
     this.#noticeKeys = db.sublevel('noticeKey', { valueEncoding: 'utf8' });
   }
 
@@ -243,7 +259,7 @@ export class MerkleLog extends EventEmitter {
       }
       frontier.push({ level, hash });
       batch.put(leaf.entryId, JSON.stringify({ index: size, block: leaf.block, entryHash: leaf.entryHash }), { sublevel: this.#entries });
-      batch.put(pad(size), JSON.stringify({ entryId: leaf.entryId, block: leaf.block }), { sublevel: this.#leaves });
+      batch.put(pad(size), JSON.stringify({ entryId: leaf.entryId, block: leaf.block, entryHash: leaf.entryHash }), { sublevel: this.#leaves });
       size++;
     }
     return { frontier, size };
@@ -277,6 +293,19 @@ export class MerkleLog extends EventEmitter {
       const raw = this.#entries.getSync(entryId);
       return raw === undefined ? undefined : (JSON.parse(raw) as { index: number; block: number; entryHash: string });
     });
+  }
+
+  /** The entry hashes of leaves [start, end), as far as the log holds them. */
+  leafHashes(start: number, end: number): Array<{ index: number; entryHash: string }> {
+    const found: Array<{ index: number; entryHash: string }> = [];
+    for (let index = start; index < Math.min(end, this.#size); index++) {
+      const raw = this.#leaves.getSync(pad(index));
+      if (raw === undefined) throw new Error(`log leaf ${index} is missing`);
+      const leaf = JSON.parse(raw) as { entryId: string; entryHash?: string };
+      const entryHash = leaf.entryHash ?? (JSON.parse(this.#entries.getSync(leaf.entryId) ?? '{}') as { entryHash: string }).entryHash;
+      found.push({ index, entryHash });
+    }
+    return found;
   }
 
   /** The block height at which the log reached `size` (the block of leaf size-1, plus one). */
@@ -362,6 +391,40 @@ export class MerkleLog extends EventEmitter {
     return [...sizes];
   }
 
+  /** Witnesses' cosignature lines for a size, by witness name. */
+  async witnessCosignaturesAt(size: number): Promise<Record<string, string>> {
+    const raw = await this.#witnessed.get(pad(size));
+    return raw === undefined ? {} : (JSON.parse(raw) as Record<string, string>);
+  }
+
+  /** Keeps a witness's cosignature line for a size (the witness's latest replaces its earlier one). */
+  async putWitnessCosignature(size: number, witness: string, line: string): Promise<void> {
+    const lines = { ...(await this.witnessCosignaturesAt(size)), [witness]: line };
+    await this.#witnessed.put(pad(size), JSON.stringify(lines));
+  }
+
+  /** Records a final checkpoint (a later record of one size, with more cosignatures, replaces it). */
+  async putFinal(checkpoint: FinalCheckpoint): Promise<void> {
+    await this.#final.put(pad(checkpoint.treeSize), JSON.stringify(checkpoint));
+    if (!this.#latestFinal || checkpoint.treeSize >= this.#latestFinal.treeSize) this.#latestFinal = checkpoint;
+  }
+
+  /** The final checkpoint of the largest size. */
+  get latestFinal(): FinalCheckpoint | undefined {
+    return this.#latestFinal;
+  }
+
+  async finalAt(size: number): Promise<FinalCheckpoint | undefined> {
+    const raw = await this.#final.get(pad(size));
+    return raw === undefined ? undefined : (JSON.parse(raw) as FinalCheckpoint);
+  }
+
+  /** Final checkpoints below a size, largest first. */
+  async finalBefore(size: number, limit: number): Promise<FinalCheckpoint[]> {
+    const rows = await this.#final.values({ lt: pad(size), reverse: true, limit }).all();
+    return rows.map((row) => JSON.parse(row) as FinalCheckpoint);
+  }
+
   #checkSize(size: number): void {
     if (!Number.isSafeInteger(size) || size < 0 || size > this.#size) throw new RangeError(`the log has ${this.#size} leaves, not ${size}`);
   }
@@ -382,6 +445,8 @@ export class MerkleLog extends EventEmitter {
   }
 
   async #load(): Promise<void> {
+    const [latest] = await this.#final.values({ reverse: true, limit: 1 }).all();
+    if (latest !== undefined) this.#latestFinal = JSON.parse(latest) as FinalCheckpoint;
     const raw = await this.#meta.get('state');
     if (!raw) return;
     const state = JSON.parse(raw) as { size: number; position: LogPosition; notices?: number };

@@ -1,21 +1,22 @@
-import { toHex, type CheckpointBody, type Cosignature, type EvidenceBundle, type FabricEvidence, type TrustFile } from 'correction-verifier';
-import type { CheckpointState } from 'correction-chaincode/domain';
+import { toHex, type EvidenceBundle, type FabricEvidence, type TrustFile } from 'correction-verifier';
 import { ApiError } from '../errors.js';
-import type { Principal } from '../http/auth.js';
-import type { Checkpointer } from '../log/checkpointer.js';
-import type { MerkleLog } from '../log/merkle-log.js';
+import type { FinalCheckpoint, MerkleLog } from '../log/merkle-log.js';
 import type { CorrectionClient } from './correction-client.js';
 import { verifyReceipt, type GatewaySigner } from './receipts.js';
 
-export type SignedCheckpoint = CheckpointBody & { readonly cosignatures: readonly Cosignature[] };
+/** A final checkpoint as the API gives it: size, root (hex) and the C2SP signed note. */
+export type SignedCheckpoint = FinalCheckpoint;
 
 export interface InclusionProof {
-  readonly entryId: string;
   readonly entryHash: string;
   readonly leafIndex: number;
   readonly treeSize: number;
   readonly auditPath: readonly string[];
   readonly checkpoint: SignedCheckpoint;
+}
+
+export interface EntryInclusionProof extends InclusionProof {
+  readonly entryId: string;
 }
 
 export interface ConsistencyProof {
@@ -25,9 +26,22 @@ export interface ConsistencyProof {
 }
 
 export interface LogState {
+  readonly origin: string;
+  /** The log as this gateway holds it now: not signed until a final checkpoint covers it. */
   readonly size: number;
   readonly root: string;
   readonly latestFinal: SignedCheckpoint | null;
+}
+
+export interface LeafRange {
+  readonly start: number;
+  readonly leaves: ReadonlyArray<{ readonly index: number; readonly entryHash: string }>;
+}
+
+export interface CheckpointPage {
+  readonly checkpoints: readonly SignedCheckpoint[];
+  /** Pass as `before` for the next page; absent on the last. */
+  readonly next?: number;
 }
 
 /** Fabric's part of an evidence bundle: the block that holds a transaction. */
@@ -38,14 +52,21 @@ export interface BlockSource {
 export interface ProofServiceDeps {
   readonly client: CorrectionClient;
   readonly log: MerkleLog;
-  readonly checkpoints: Checkpointer;
   /** Issues the receipt in a bundle, when this gateway holds the recording agency's key. */
   readonly signer: GatewaySigner;
   readonly trust: TrustFile;
   readonly blocks?: BlockSource | undefined;
 }
 
-/** Proofs an auditor can take home: inclusion, consistency, and whole evidence bundles. */
+/** Who is asking for an entry's proof: the agency whose ledger reads apply. */
+export interface ProofCaller {
+  readonly agency: GatewaySigner['agencies'][number];
+}
+
+/**
+ * Proofs an auditor or a monitor can take home: inclusion at any final size, consistency between
+ * any two final sizes, the log's leaves and checkpoints, and whole evidence bundles.
+ */
 export class ProofService {
   readonly #d: ProofServiceDeps;
 
@@ -53,80 +74,97 @@ export class ProofService {
     this.#d = deps;
   }
 
-  async logState(): Promise<LogState> {
-    const final = await this.#d.checkpoints.latestFinal();
-    return { size: this.#d.log.size, root: toHex(this.#d.log.rootAt(this.#d.log.size)), latestFinal: final ? this.#signed(final) : null };
+  logState(): LogState {
+    const { log, trust } = this.#d;
+    return { origin: trust.origin, size: log.size, root: toHex(log.rootAt(log.size)), latestFinal: log.latestFinal ?? null };
   }
 
-  /** Inclusion proof of the entry in the latest final checkpoint. */
-  async inclusion(principal: Principal, entryId: string): Promise<InclusionProof> {
-    return (await this.#prove(principal, entryId)).proof;
+  /** The latest final checkpoint, as its C2SP note. */
+  latestCheckpoint(): SignedCheckpoint {
+    const latest = this.#d.log.latestFinal;
+    if (!latest) throw new ApiError('NOT_YET_CHECKPOINTED', 'the log has no final checkpoint yet');
+    return latest;
+  }
+
+  /** Final checkpoints, largest first, below `before`. */
+  async checkpoints(before: number | undefined, limit: number): Promise<CheckpointPage> {
+    const page = await this.#d.log.finalBefore(before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+    const checkpoints = page.slice(0, limit);
+    const last = checkpoints[checkpoints.length - 1];
+    return page.length > limit && last ? { checkpoints, next: last.treeSize } : { checkpoints };
+  }
+
+  /** Entry hashes of leaves [start, end) of the log, within what a final checkpoint covers. */
+  leaves(start: number, end: number): LeafRange {
+    const signed = this.#d.log.latestFinal?.treeSize ?? 0;
+    if (start >= signed) throw new ApiError('NOT_FOUND', `no final checkpoint covers leaf ${start} yet (${signed} leaves are signed)`);
+    return { start, leaves: this.#d.log.leafHashes(start, Math.min(end, signed)) };
+  }
+
+  /** Inclusion proof of a leaf in the final checkpoint of a size (the latest when absent). */
+  async inclusionAt(leafIndex: number, size: number | undefined): Promise<InclusionProof> {
+    const checkpoint = await this.#final(size);
+    if (leafIndex >= checkpoint.treeSize) throw new ApiError('NOT_FOUND', `leaf ${leafIndex} is not in the tree of ${checkpoint.treeSize}`);
+    const entryHash = this.#d.log.leafHashes(leafIndex, leafIndex + 1)[0]?.entryHash ?? '';
+    return { entryHash, leafIndex, treeSize: checkpoint.treeSize, auditPath: this.#d.log.inclusionProof(leafIndex, checkpoint.treeSize).map(toHex), checkpoint };
+  }
+
+  /** Inclusion proof of an entry, in the latest final checkpoint or one of a chosen size. */
+  async inclusion(caller: ProofCaller, entryId: string, size?: number): Promise<EntryInclusionProof> {
+    return (await this.#prove(caller, entryId, size)).proof;
   }
 
   /** The entry, where the log holds it, and its inclusion proof: read once for proofs and bundles alike. */
-  async #prove(principal: Principal, entryId: string) {
-    const entry = await this.#d.client.entry({ agency: principal.agency }, entryId);
+  async #prove(caller: ProofCaller, entryId: string, size?: number) {
+    const entry = await this.#d.client.entry({ agency: caller.agency }, entryId);
     const located = await this.#d.log.locate(entryId);
-    const final = await this.#d.checkpoints.latestFinal();
-    if (!located || !final || final.treeSize <= located.index) {
+    const latest = this.#d.log.latestFinal;
+    if (!located || !latest || latest.treeSize <= located.index) {
       throw new ApiError('NOT_YET_CHECKPOINTED', 'the entry is not yet covered by a final checkpoint; try again shortly');
     }
-    const proof: InclusionProof = {
-      entryId,
-      entryHash: entry.hash,
-      leafIndex: located.index,
-      treeSize: final.treeSize,
-      auditPath: this.#d.log.inclusionProof(located.index, final.treeSize).map(toHex),
-      checkpoint: this.#signed(final),
-    };
+    const proof = { entryId, ...(await this.inclusionAt(located.index, size)), entryHash: entry.hash };
     return { entry, located, proof };
   }
 
   /** Consistency proof between two final checkpoints: the log only grew. */
   async consistency(from: number, to: number): Promise<ConsistencyProof> {
     if (from > to) throw new ApiError('NOT_FOUND', 'no consistency proof leads from a larger log to a smaller one');
-    const [first, second] = await Promise.all([this.#d.checkpoints.finalAt(from), this.#d.checkpoints.finalAt(to)]);
-    if (!first || !second) throw new ApiError('NOT_FOUND', `no final checkpoint of size ${!first ? from : to}`);
-    return { from: this.#signed(first), to: this.#signed(second), proof: this.#d.log.consistencyProof(from, to).map(toHex) };
+    const [first, second] = await Promise.all([this.#final(from), this.#final(to)]);
+    return { from: first, to: second, proof: this.#d.log.consistencyProof(from, to).map(toHex) };
+  }
+
+  async #final(size: number | undefined): Promise<SignedCheckpoint> {
+    const found = size === undefined ? this.#d.log.latestFinal : await this.#d.log.finalAt(size);
+    if (!found) throw new ApiError('NOT_FOUND', size === undefined ? 'the log has no final checkpoint yet' : `no final checkpoint of size ${size}`);
+    return found;
   }
 
   /** One self-contained bundle that a verifier checks offline. */
-  async evidence(principal: Principal, entryId: string): Promise<EvidenceBundle> {
-    const { entry, located, proof } = await this.#prove(principal, entryId);
-    const chain = (await this.#d.client.entries({ agency: principal.agency }, entry.subjectRef)).slice(0, entry.seq);
+  async evidence(caller: ProofCaller, entryId: string): Promise<EvidenceBundle> {
+    const { entry, located, proof } = await this.#prove(caller, entryId);
+    const chain = (await this.#d.client.entries({ agency: caller.agency }, entry.subjectRef)).slice(0, entry.seq);
     // A receipt attests the entry, its hash, transaction and block: the recording agency's gateway
     // issues it again on demand rather than storing one per request.
     const receipt = this.#d.signer.agencies.includes(entry.agency) ? await this.#d.signer.sign(entry, located.block) : null;
     const fabric = this.#d.blocks ? await this.#d.blocks.blockOf(entry.txId) : undefined;
     return {
-      version: 1,
+      version: 2,
       entry: entry as unknown as EvidenceBundle['entry'],
       chain: chain as unknown as EvidenceBundle['chain'],
       receipt,
       inclusion: { leafIndex: proof.leafIndex, treeSize: proof.treeSize, auditPath: proof.auditPath },
-      checkpoint: proof.checkpoint,
+      checkpoint: proof.checkpoint.note,
       ...(fabric ? { fabric } : {}),
     };
   }
 
   /** Exchanges a receipt this consortium issued for the entry's evidence bundle. */
-  async evidenceForReceipt(principal: Principal, receipt: string): Promise<EvidenceBundle> {
+  async evidenceForReceipt(caller: ProofCaller, receipt: string): Promise<EvidenceBundle> {
     const claims = await verifyReceipt(receipt, this.#d.trust).catch(() => {
       throw new ApiError('NOT_FOUND', 'no receipt of this consortium: the signature does not verify against any agency gateway key');
     });
-    const bundle = await this.evidence(principal, claims.entryId);
+    const bundle = await this.evidence(caller, claims.entryId);
     if (bundle.entry.hash !== claims.entryHash) throw new ApiError('CONFLICT', 'the receipt names another version of the entry');
     return { ...bundle, receipt };
-  }
-
-  #signed(state: CheckpointState): SignedCheckpoint {
-    const agreeing = state.cosignatures.filter((c) => c.root === state.finalRoot);
-    return {
-      log: 'correction-ledger',
-      treeSize: state.treeSize,
-      root: state.finalRoot ?? '',
-      blockHeight: agreeing[0]?.blockHeight ?? 0,
-      cosignatures: agreeing.map((c) => ({ agency: c.agency, jws: c.jws })),
-    };
   }
 }

@@ -1,32 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
-import { checkpointPayload, CHECKPOINT_TYPE, RECEIPT_TYPE, verifyJws, type CheckpointBody, type TrustFile } from 'correction-verifier';
+import { parseTrustFileText, RECEIPT_TYPE, verifyReceipt as verifyConsortiumReceipt, type ReceiptClaims, type TrustFile } from 'correction-verifier';
 import type { Agency, Entry } from 'correction-chaincode/domain';
 import { promised } from '../promised.js';
 
-/** What a receipt attests: this entry, with this hash, was committed in this transaction. */
-export interface ReceiptClaims {
-  readonly entryId: string;
-  readonly entryHash: string;
-  readonly subjectRef: string;
-  readonly txId: string;
-  readonly recordedAt: string;
-  readonly blockNumber: number;
-  /** Agency whose gateway issued the receipt. */
-  readonly agency: string;
-}
+export { RECEIPT_TYPE, type ReceiptClaims };
 
-export { RECEIPT_TYPE };
-
-/** Signs what an agency's gateway attests: receipts for entries, cosignatures of the log. */
+/** Signs what an agency's gateway attests: receipts for entries, notices to webhooks. */
 export interface GatewaySigner {
   /** The agencies this gateway holds keys for. */
   readonly agencies: readonly Agency[];
   /** A receipt for an entry, signed with the key of the agency that recorded it. */
   sign(entry: Entry, blockNumber: number): Promise<string>;
-  /** An agency's cosignature of a checkpoint. */
-  signCheckpoint(agency: Agency, body: CheckpointBody): Promise<string>;
   /** A notice delivered to a webhook, signed by the agency's gateway. */
   signNotice(agency: Agency, notice: unknown): Promise<string>;
 }
@@ -61,9 +47,6 @@ function gatewaySigner(privateJwks: ReadonlyMap<Agency, JWK>): GatewaySigner {
   const encoder = new TextEncoder();
   return {
     agencies: [...keys.keys()],
-    signCheckpoint(agency, body) {
-      return promised(() => compactJws(agency, CHECKPOINT_TYPE, checkpointPayload(body)));
-    },
     signNotice(agency, notice) {
       return promised(() => compactJws(agency, NOTICE_TYPE, encoder.encode(JSON.stringify(notice))));
     },
@@ -86,18 +69,12 @@ function gatewaySigner(privateJwks: ReadonlyMap<Agency, JWK>): GatewaySigner {
 
 /** Verifies a receipt against the consortium trust file: it must be signed by the recording agency's gateway. */
 export async function verifyReceipt(receipt: string, trust: TrustFile): Promise<ReceiptClaims> {
-  const [encodedHeader, encodedPayload] = receipt.split('.');
-  const claims = JSON.parse(Buffer.from(encodedPayload ?? '', 'base64url').toString('utf8')) as ReceiptClaims;
-  const header = JSON.parse(Buffer.from(encodedHeader ?? '', 'base64url').toString('utf8')) as { typ?: string };
-  if (header.typ !== RECEIPT_TYPE) throw new Error(`not a receipt (typ ${header.typ ?? 'missing'})`);
-  // The receipt names its agency itself, and a trust file read from disk may leave one out.
-  const agencies: Partial<Record<string, { readonly gatewayKeys: readonly JWK[] }>> = trust.agencies;
-  const keys = agencies[claims.agency]?.gatewayKeys ?? [];
-  const payload = await verifyJws(receipt, keys, RECEIPT_TYPE);
-  if (!payload) throw new Error(`the receipt is not signed by a gateway key of ${claims.agency}`);
-  return JSON.parse(new TextDecoder().decode(payload)) as ReceiptClaims;
+  const claims = await verifyConsortiumReceipt(receipt, trust);
+  if (!claims) throw new Error('the receipt is not signed by a gateway key of the agency it names');
+  return claims;
 }
 
+/** Reads the consortium trust file, strictly: every problem named at once (TrustFileError). */
 export async function readTrust(path: string): Promise<TrustFile> {
-  return JSON.parse(await readFile(path, 'utf8')) as TrustFile;
+  return parseTrustFileText(await readFile(path, 'utf8'));
 }

@@ -5,6 +5,7 @@ import { entryId, EvidenceRequest } from '../schemas.js';
 import type { RouteServices } from './deps.js';
 
 const IdParams = z.strictObject({ id: entryId });
+const ProofQuery = z.strictObject({ size: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional() });
 const notYet = { description: 'NOT_YET_CHECKPOINTED: no final checkpoint covers the entry yet (Retry-After)', headers: ['Retry-After'] };
 
 /** Entries, their proofs and evidence bundles. */
@@ -25,19 +26,24 @@ export function entryRoutes({ service, proofs }: RouteServices): AnyRoute[] {
     route({
       method: 'get',
       path: '/v1/entries/{id}/proof',
-      summary: 'RFC 9162 inclusion proof of the entry in the latest final checkpoint',
+      summary: 'RFC 9162 inclusion proof of the entry in the latest final checkpoint, or in the final checkpoint of a chosen size',
       access: 'agency',
       params: IdParams,
+      query: ProofQuery,
       ledger: true,
-      responses: { 200: { description: 'The proof', schema: InclusionProofSchema }, 404: { description: 'Unknown entry' }, 409: notYet },
-      async handle({ principal, params }) {
-        return json(200, await proofs.inclusion(principal, params.id));
+      responses: {
+        200: { description: 'The proof', schema: InclusionProofSchema },
+        404: { description: 'Unknown entry, no final checkpoint of that size, or one too small to hold the entry' },
+        409: notYet,
+      },
+      async handle({ principal, params, query }) {
+        return json(200, await proofs.inclusion(principal, params.id, query.size));
       },
     }),
     route({
       method: 'get',
       path: '/v1/entries/{id}/evidence',
-      summary: 'A self-contained evidence bundle, to check offline with correction-ledger verify-evidence',
+      summary: 'A self-contained evidence bundle, to check offline with correction-verify',
       access: 'agency',
       params: IdParams,
       ledger: true,
