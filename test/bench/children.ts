@@ -16,6 +16,8 @@ export interface ServerChild {
   profileStop(file: string): Promise<void>;
   /** Asks the child to close and exit; kills it if it does not within the grace period. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL: no handler runs in the child, nothing is flushed or closed. Resolves once it is gone. */
+  kill9(): Promise<void>;
 }
 
 const running = new Map<number, ChildProcess>();
@@ -121,6 +123,11 @@ export async function startServerChild(
       const timer = setTimeout(kill, graceMs);
       await exited(child);
       clearTimeout(timer);
+    },
+    async kill9() {
+      const gone = exited(child);
+      kill();
+      await gone;
     },
   };
 }

@@ -27,6 +27,20 @@ function auditFiles(dataDir: string): Promise<OfflineAudit> {
   });
 }
 
+/** Runs a `correction-ledger` command to its end; a non-zero exit is an error carrying its output. */
+function cli(args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [CLI, ...args], (error, stdout, stderr) => {
+      if (error) reject(new Error(`correction-ledger ${args[0] ?? ''} failed: ${stderr || error.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** The gateway's process over `dataDir`; --expose-gc: the soak asks for the heap that survives a full collection. */
+const startChild = (dataDir: string, env: Readonly<Record<string, string>>) =>
+  startServerChild(GATEWAY_CHILD, { env: { ...process.env, ...env, BENCH_DATA_DIR: dataDir }, execArgv: ['--expose-gc'] });
+
 /**
  * Real gateways on the embedded ledger, each in a child process (test/bench/gateway-child.ts)
  * with a temporary data directory of its own. The directory goes when the gateway is closed, and
@@ -43,9 +57,7 @@ export function embeddedGateways(): GatewayLauncher {
       process.once('exit', removeDataDir);
       try {
         await ensureDevKeys(dataDir);
-        // --expose-gc: the soak asks for the heap that survives a full collection.
-        const child = await startServerChild(GATEWAY_CHILD, { env: { ...process.env, ...env, BENCH_DATA_DIR: dataDir }, execArgv: ['--expose-gc'] });
-        return embeddedGateway(dataDir, child, removeDataDir);
+        return embeddedGateway(dataDir, await startChild(dataDir, env), () => startChild(dataDir, env), removeDataDir);
       } catch (error) {
         process.off('exit', removeDataDir);
         await rm(dataDir, { recursive: true, force: true });
@@ -55,12 +67,11 @@ export function embeddedGateways(): GatewayLauncher {
   };
 }
 
-function embeddedGateway(
-  dataDir: string,
-  child: Awaited<ReturnType<typeof startServerChild>>,
-  removeDataDir: () => void,
-): DrillGateway {
+type Child = Awaited<ReturnType<typeof startServerChild>>;
+
+function embeddedGateway(dataDir: string, first: Child, startAgain: () => Promise<Child>, removeDataDir: () => void): DrillGateway {
   const keys = devKeyPaths(dataDir);
+  let child = first;
   let closing: Promise<OfflineAudit | undefined> | undefined;
   const close = async (auditOffline: boolean): Promise<OfflineAudit | undefined> => {
     try {
@@ -72,12 +83,28 @@ function embeddedGateway(
     }
   };
   return {
-    url: `http://127.0.0.1:${child.port}`,
-    pid: child.pid,
+    get url() {
+      return `http://127.0.0.1:${child.port}`;
+    },
+    get pid() {
+      return child.pid;
+    },
     retainedMemory: () => child.usage({ collected: true }),
     token: (agency, role = 'clerk', sub = `drill-${agency.toLowerCase()}-${role}`) => mintDevToken(dataDir, { agency, role, sub, expiresIn: '2h' }),
     agencyKey: (agency): Promise<JWK> => readJwk(keys.agencyKey(agency)),
     trustedKeys: async () => JSON.parse(await readFile(keys.jwks, 'utf8')) as { keys: JWK[] },
+    kill9: () => child.kill9(),
+    async restart() {
+      child = await startAgain();
+    },
+    maintenance: {
+      async pause(reason) {
+        await cli(['pause', '--data-dir', dataDir, '--reason', reason]);
+      },
+      async resume() {
+        await cli(['resume', '--data-dir', dataDir]);
+      },
+    },
     close(options = {}) {
       closing ??= close(options.auditOffline ?? false);
       return closing;

@@ -12,6 +12,12 @@ export interface OfflineAudit {
   readonly problems: number;
 }
 
+/** Pauses and resumes the ledger under a running gateway, as its operator's commands do. */
+export interface LedgerMaintenance {
+  pause(reason: string): Promise<void>;
+  resume(): Promise<void>;
+}
+
 /** A real gateway a drill attacks: a process of its own on this machine, with data of its own. */
 export interface DrillGateway {
   /** Base URL, e.g. http://127.0.0.1:41234 */
@@ -26,6 +32,19 @@ export interface DrillGateway {
   agencyKey(agency: Agency): Promise<JWK>;
   /** The public keys the gateway trusts for tokens (a JWKS). */
   trustedKeys(): Promise<{ readonly keys: readonly JWK[] }>;
+  /** SIGKILL: the gateway's process dies at once, mid-request, nothing flushed or closed. */
+  kill9(): Promise<void>;
+  /**
+   * Starts the gateway again over the same data and key files, as an operator restarts a crashed
+   * one; `url` and `pid` then name the new process.
+   */
+  restart(): Promise<void>;
+  /**
+   * The operator's switch that makes the ledger take no transactions (reads go on, keyed writes
+   * wait in the outbox), where the ledger has one: `correction-ledger pause`/`resume` on the
+   * embedded ledger.
+   */
+  readonly maintenance?: LedgerMaintenance;
   /**
    * Stops the gateway and removes its data. With `auditOffline`, the stopped ledger is first
    * audited from its files. Safe to call again (it then does nothing).
