@@ -1,3 +1,4 @@
+import type { FabricNetwork } from './fabric-network.js';
 import type { GatewayLauncher } from './gateways.js';
 
 /** One line of a drill's verdict: what was measured, what came out, what the project requires. */
@@ -18,6 +19,8 @@ export interface DrillOutcome {
 export interface DrillContext {
   /** Starts real gateways, each in a process of its own with its own data. */
   readonly gateways: GatewayLauncher;
+  /** The running Fabric network, for `npm run drills:fabric`: its nodes, and its agencies' gateways. */
+  readonly network?: FabricNetwork;
   /** The CI subset: the same checks, smaller numbers. */
   readonly fast: boolean;
   /** Prints a line of the drill's own figures as it goes. */

@@ -34,12 +34,12 @@ export async function resultsDir(dir: string): Promise<string> {
   return dir;
 }
 
-/** Writes the run as JSON to `dir`/drills-<time>.json. */
+/** Writes the run as JSON to `dir`/drills-<time>.json (drills-fabric-<time>.json for a run on Fabric). */
 export async function writeReport(dir: string, run: Readonly<Record<string, unknown>>): Promise<string> {
   await resultsDir(dir);
   const at = new Date();
   const machine = { node: process.version, platform: process.platform, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem() };
-  const file = join(dir, `drills-${at.toISOString().replaceAll(':', '-').replace(/\..*/, '')}.json`);
+  const file = join(dir, `drills-${run['ledger'] === 'fabric' ? 'fabric-' : ''}${at.toISOString().replaceAll(':', '-').replace(/\..*/, '')}.json`);
   await writeFile(file, `${JSON.stringify({ at: at.toISOString(), machine, ...run }, null, 2)}\n`);
   return file;
 }

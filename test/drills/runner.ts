@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Drill, DrillContext } from './drill.js';
+import type { FabricNetwork } from './fabric-network.js';
 import type { GatewayLauncher } from './gateways.js';
 import { formatTable, passed, writeReport, type DrillReport } from './report.js';
 
@@ -41,26 +42,28 @@ async function runOne(drill: Drill, context: DrillContext): Promise<DrillReport>
 }
 
 /**
- * Runs the drills one after another against gateways from `launcher`, prints each drill's figures
+ * Runs the drills one after another against gateways from `launcher` (and the Fabric network,
+ * when given), prints each drill's figures
  * as it goes and then the table, and writes the run as JSON under `resultsDir`. Resolves whether
  * every drill met every target.
  */
-export async function runDrills(launcher: GatewayLauncher, options: DrillOptions, resultsDir: string, tree: string): Promise<boolean> {
+export async function runDrills(launcher: GatewayLauncher, options: DrillOptions, resultsDir: string, tree: string, network?: FabricNetwork): Promise<boolean> {
+  const ledger = network ? 'fabric' : launcher.ledger;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const reports: DrillReport[] = [];
   const started = performance.now();
   for (const drill of options.drills) {
     out(`\n== ${drill.name}: ${drill.summary}`);
-    const context: DrillContext = { gateways: launcher, fast: options.fast, log: (line) => out(`   ${line}`) };
+    const context: DrillContext = { gateways: launcher, ...(network ? { network } : {}), fast: options.fast, log: (line) => out(`   ${line}`) };
     const report = await runOne(drill, context);
     out(`   ${passed(report) ? 'PASS' : 'FAIL'} in ${report.seconds.toFixed(1)} s`);
     reports.push(report);
   }
   const seconds = (performance.now() - started) / 1000;
   const ok = reports.every(passed);
-  out(`\ndrills on the ${launcher.ledger} ledger${options.fast ? ' (--fast)' : ''}, tree ${tree}, ${seconds.toFixed(0)} s\n`);
+  out(`\ndrills on the ${ledger} ledger${options.fast ? ' (--fast)' : ''}, tree ${tree}, ${seconds.toFixed(0)} s\n`);
   out(formatTable(reports));
-  const file = await writeReport(resultsDir, { ledger: launcher.ledger, fast: options.fast, tree, seconds, ok, drills: reports });
+  const file = await writeReport(resultsDir, { ledger, fast: options.fast, tree, seconds, ok, drills: reports });
   out(`\n${reports.filter(passed).length} passed, ${reports.filter((r) => !passed(r)).length} failed`);
   out(`results: ${file}`);
   return ok;

@@ -48,13 +48,15 @@ export async function record(url: string, token: string, body: Record<string, un
 
 /**
  * Sets up the n-th drill subject (n ≥ 1): a court hands it over and, with `received`, the justice
- * bureau receives it, so that it is under correction and warnings may be recorded.
+ * bureau receives it, so that it is under correction and warnings may be recorded. `url` is the
+ * one gateway both agencies use, or each agency's own.
  */
-export async function setUpSubject(url: string, tokens: { court: string; justice: string }, n: number, received = true): Promise<Subject> {
+export async function setUpSubject(url: string | { court: string; justice: string }, tokens: { court: string; justice: string }, n: number, received = true): Promise<Subject> {
+  const urls = typeof url === 'string' ? { court: url, justice: url } : url;
   const idNumber = residentId(n);
-  const handover = await record(url, tokens.court, eventBody('SENTENCE_HANDOVER', { idNumber }, handoverDocument(n), n));
+  const handover = await record(urls.court, tokens.court, eventBody('SENTENCE_HANDOVER', { idNumber }, handoverDocument(n), n));
   const entries = [handover];
-  if (received) entries.push(await record(url, tokens.justice, eventBody('SUBJECT_RECEIVED', { ref: handover.ref }, { escorted: false }, n, 2)));
+  if (received) entries.push(await record(urls.justice, tokens.justice, eventBody('SUBJECT_RECEIVED', { ref: handover.ref }, { escorted: false }, n, 2)));
   return { n, idNumber, ref: handover.ref, entryIds: entries.map((e) => e.entryId), receipts: entries.map((e) => e.receipt) };
 }
 
