@@ -47,6 +47,18 @@ export async function record(url: string, token: string, body: Record<string, un
 }
 
 /**
+ * Waits until the gateway at `url` reads the subject: on Fabric each agency's gateway reads its own
+ * peer, which commits a block another agency's peer already has a moment later.
+ */
+async function seenAt(url: string, token: string, ref: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await raw(url, { path: `/v1/subjects/${ref}`, headers: bearer(token) })).status !== 200) {
+    if (Date.now() > deadline) throw new Error(`the subject did not reach ${url} within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
  * Sets up the n-th drill subject (n ≥ 1): a court hands it over and, with `received`, the justice
  * bureau receives it, so that it is under correction and warnings may be recorded. `url` is the
  * one gateway both agencies use, or each agency's own.
@@ -56,6 +68,7 @@ export async function setUpSubject(url: string | { court: string; justice: strin
   const idNumber = residentId(n);
   const handover = await record(urls.court, tokens.court, eventBody('SENTENCE_HANDOVER', { idNumber }, handoverDocument(n), n));
   const entries = [handover];
+  if (urls.justice !== urls.court) await seenAt(urls.justice, tokens.justice, handover.ref);
   if (received) entries.push(await record(urls.justice, tokens.justice, eventBody('SUBJECT_RECEIVED', { ref: handover.ref }, { escorted: false }, n, 2)));
   return { n, idNumber, ref: handover.ref, entryIds: entries.map((e) => e.entryId), receipts: entries.map((e) => e.receipt) };
 }
