@@ -71,7 +71,7 @@ describe('npm run drills', function () {
       (error: unknown) => error as { code: number; stderr: string },
     );
     expect(failed?.code).to.equal(2);
-    expect(failed?.stderr).to.include('unknown drill teleport; the drills are: concurrent-writers, bad-input, forged-tokens, flood, soak');
+    expect(failed?.stderr).to.include('unknown drill teleport; the drills are: concurrent-writers, bad-input, forged-tokens, flood, kill-under-load, outbox-drain, ssrf-targets, soak');
   });
 
   it('on Ctrl-C kills the gateways it started and removes their data', async () => {
