@@ -8,6 +8,7 @@ export const PROBLEMS = {
   UNAUTHENTICATED: { status: 401, title: 'A valid bearer token is required' },
   FORBIDDEN: { status: 403, title: 'Not allowed for this agency, unit or role' },
   PURPOSE_REQUIRED: { status: 403, title: 'A sealed record is read only for a stated purpose (reason and caseNumber)' },
+  DESTINATION_REFUSED: { status: 403, title: 'The operator does not allow this webhook destination' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed on this resource' },
   ILLEGAL_TRANSITION: { status: 409, title: 'Not allowed in the subject\'s current state' },

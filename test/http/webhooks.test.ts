@@ -158,10 +158,11 @@ describe('webhooks', function () {
       await target.close();
     });
 
-    it('refuses loopback, private, link-local, metadata, mapped and oddly spelled addresses with 400 naming url', async () => {
+    it('refuses loopback, private, link-local, metadata, mapped and oddly spelled addresses with 403 DESTINATION_REFUSED naming url', async () => {
       for (const [url, why] of REFUSED_DESTINATIONS) {
         const answer = await clerks.JUSTICE.post<Problem>('/v1/webhooks', { url, events: ['*'] });
-        expect(answer.status, url).to.equal(400);
+        expect(answer.status, url).to.equal(403);
+        expect(answer.body.code, url).to.equal('DESTINATION_REFUSED');
         expect(answer.body.errors, url).to.have.length(1);
         expect(answer.body.errors[0]?.path, url).to.equal('url');
         expect(answer.body.errors[0]?.message, url).to.match(why);
@@ -179,7 +180,8 @@ describe('webhooks', function () {
       ] as const;
       for (const [url, why] of refusals) {
         const answer = await clerks.JUSTICE.post<Problem>('/v1/webhooks', { url });
-        expect(answer.status, url).to.equal(400);
+        expect(answer.status, url).to.equal(403);
+        expect(answer.body.code, url).to.equal('DESTINATION_REFUSED');
         expect(answer.body.errors[0]?.path, url).to.equal('url');
         expect(answer.body.errors[0]?.message, url).to.match(why);
       }

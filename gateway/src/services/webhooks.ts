@@ -69,7 +69,8 @@ export class Webhooks {
   async register({ agency, unit }: NoticeReader, url: string, events: readonly string[]): Promise<Webhook> {
     const destination = new URL(url);
     const refusal = await this.#o.transport.refusal(destination);
-    if (refusal) throw new ApiError('VALIDATION_FAILED', refusal.message, { errors: [{ path: 'url', message: refusal.message }] });
+    // A well-formed URL the operator's policy refuses: forbidden, not invalid (no schema can say where a name resolves).
+    if (refusal) throw new ApiError('DESTINATION_REFUSED', refusal.message, { errors: [{ path: 'url', message: refusal.message }] });
     return this.#queue.run(`agency\u0000${agency}`, async () => {
       const { maxPerAgency } = this.#o;
       if ((await this.#o.store.ofAgency(agency)).length >= maxPerAgency) {

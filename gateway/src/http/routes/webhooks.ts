@@ -30,8 +30,7 @@ export function webhookRoutes({ webhooks }: RouteServices): AnyRoute[] {
       body: WebhookBody,
       responses: {
         201: { description: 'The webhook', schema: WebhookSchema, headers: ['Location'] },
-        400: { description: 'Invalid input; a refused destination names `url`' },
-        403: NOT_CLERK,
+        403: { description: 'Not a clerk, or a destination the operator does not allow (DESTINATION_REFUSED, naming `url`)' },
         409: { description: 'The agency already has as many webhooks as it may (WEBHOOK_LIMIT_REACHED, with `limit`)' },
       },
       async handle({ principal, body }) {
