@@ -1,8 +1,19 @@
 import contractApi from 'fabric-contract-api';
 import type { Iterators } from 'fabric-shim-api';
 import {
+  ACTING_PRINCIPAL,
+  actingPrincipalProblem,
   agencyOfMsp,
   canonicalJson,
+  decideRead,
+  minimalStatus,
+  PURPOSE,
+  readsFully,
+  READ_FUNCTIONS,
+  TRANSIENT_ACTOR,
+  trailRefusal,
+  UNITS_ATTRIBUTE,
+  withinUnits,
   CHECKPOINT_CONFLICT_EVENT,
   CHECKPOINT_EVENT,
   checkpointState,
@@ -19,6 +30,9 @@ import {
   requestHash,
   statusAfter,
   SUBJECT_REF_PATTERN,
+  type AccessEntry,
+  type AccessTrail,
+  type Actor,
   type Agency,
   parseAnchors,
   type CheckpointAnchor,
@@ -27,20 +41,30 @@ import {
   type CheckpointState,
   type Entry,
   type IdempotencyRecord,
+  type MinimalStatus,
+  type Purpose,
+  type ReadDecision,
+  type ReadFunction,
   type RecordCommand,
   type RecordOutcome,
   type SubjectStatus,
+  type WriterRecord,
 } from './domain/index.js';
-import { entryIndexKey, entryKey, idempotencyRecordKey, subjectKey, type EntryLocation } from './keys.js';
+import { accessKey, entryIndexKey, entryKey, idempotencyRecordKey, subjectKey, writerKey, type EntryLocation } from './keys.js';
 
-export { CHECKPOINT_CONFLICT_EVENT, CHECKPOINT_EVENT, ENTRY_EVENT } from './domain/index.js';
+export { CHECKPOINT_CONFLICT_EVENT, CHECKPOINT_EVENT, ENTRY_EVENT, READ_FUNCTIONS, TRANSIENT_ACTOR, UNITS_ATTRIBUTE, type ReadFunction } from './domain/index.js';
 /** Transient-map key carrying the private document of RecordEvent. */
 export const TRANSIENT_DOCUMENT = 'document';
 
-/** What RecordEvent returns: the entry and the status after it; `replayed` when the key was used before. */
+
+/**
+ * What RecordEvent returns: the entry and the status after it, as the recorder may read it (a unit
+ * outside the jurisdiction, a detaining police station elsewhere, gets the minimal status);
+ * `replayed` when the key was used before.
+ */
 export interface RecordReply {
   readonly entry: Entry;
-  readonly status: SubjectStatus;
+  readonly status: SubjectStatus | MinimalStatus;
   readonly replayed: boolean;
 }
 
@@ -92,62 +116,84 @@ export class CorrectionContract extends Contract {
     idempotencyKeyHash: string,
   ): Promise<string> {
     return guarded(async () => {
-      const agency = callerAgency(ctx);
+      const actor = actorOf(ctx);
+      const { agency } = actor;
       const document = transientDocument(ctx);
       checkKeyHash(idempotencyKeyHash);
       const keyState = idempotencyRecordKey(ctx.stub, agency, idempotencyKeyHash);
       const request = requestHash({ subjectRef, type, occurredAt, amends: amends || null, docHash: documentHash(document) });
       const used = await readJson<IdempotencyRecord>(ctx, keyState);
-      if (used) return replay(ctx, used, request);
-      const outcome = await decide(ctx, { subjectRef, type, agency, occurredAt, document, amends: amends || null });
+      if (used) return replay(ctx, used, request, actor);
+      const outcome = await decide(ctx, { subjectRef, type, actor, occurredAt, document, amends: amends || null });
       const { entry } = outcome;
+      await ctx.stub.putState(writerKey(ctx.stub, subjectRef, entry.seq), json(writerRecord(entry, actor)));
       await ctx.stub.putState(entryKey(ctx.stub, subjectRef, entry.seq), json(entry));
       await ctx.stub.putState(entryIndexKey(ctx.stub, entry.id), json({ subjectRef, seq: entry.seq }));
       await ctx.stub.putState(subjectKey(ctx.stub, subjectRef), json(outcome.status));
       await ctx.stub.putState(keyState, json({ entryId: entry.id, requestHash: request } satisfies IdempotencyRecord));
       await ctx.stub.putPrivateData(outcome.collection, entry.id, encoder.encode(canonicalJson(document)));
       ctx.stub.setEvent(ENTRY_EVENT, json(entry));
-      return JSON.stringify({ entry, status: outcome.status, replayed: false } satisfies RecordReply);
+      return JSON.stringify({ entry, status: statusFor(actor, outcome.status), replayed: false } satisfies RecordReply);
     });
   }
 
+  /** The subject's status: in full within its jurisdiction, the minimal status elsewhere. */
   @Transaction(false)
   @Returns('string')
   async GetSubjectStatus(ctx: contractApi.Context, subjectRef: string): Promise<string> {
-    return guarded(async () => JSON.stringify(await requireStatus(ctx, subjectRef)));
+    return guarded(() => performRead(ctx, 'GetSubjectStatus', [subjectRef], UNRECORDED));
   }
 
   /** The subject's chain, in order. */
   @Transaction(false)
   @Returns('string')
   async GetSubjectEntries(ctx: contractApi.Context, subjectRef: string): Promise<string> {
-    return guarded(async () => {
-      await requireStatus(ctx, subjectRef);
-      return JSON.stringify(await readChain(ctx, subjectRef));
-    });
+    return guarded(() => performRead(ctx, 'GetSubjectEntries', [subjectRef], UNRECORDED));
   }
 
   @Transaction(false)
   @Returns('string')
   async GetEntry(ctx: contractApi.Context, entryId: string): Promise<string> {
-    return guarded(async () => JSON.stringify(await requireEntry(ctx, entryId)));
+    return guarded(() => performRead(ctx, 'GetEntry', [entryId], UNRECORDED));
   }
 
-  /** The entry's private document, for callers whose agency is a member of its collection. */
+  /**
+   * The entry's private document, for callers whose agency is a member of its collection. Every
+   * read of a document is recorded: this read-only transaction answers ACCESS_MUST_BE_RECORDED,
+   * and the caller submits ReadRecorded.
+   */
   @Transaction(false)
   @Returns('string')
   async GetDocument(ctx: contractApi.Context, entryId: string): Promise<string> {
+    return guarded(() => performRead(ctx, 'GetDocument', [entryId], UNRECORDED));
+  }
+
+  /**
+   * A read that must leave an access entry (any read of a sealed record, any read of a document),
+   * submitted as a transaction: `fn` names the read-only transaction, `args` its arguments (a JSON
+   * array of strings), `purpose` the reader's purpose (JSON: caseNumber and reason) or empty. It
+   * writes who read what, when and why under the subject — never what was read — and answers as
+   * the read-only transaction would.
+   */
+  @Transaction()
+  @Returns('string')
+  async ReadRecorded(ctx: contractApi.Context, fn: string, args: string, purpose: string): Promise<string> {
+    return guarded(() => performRead(ctx, readFunctionOf(fn), readArgumentsOf(args), { recording: true, purpose: purposeOf(purpose) }));
+  }
+
+  /** Who read the subject's record (every recorded read) and who wrote each entry: for the procuratorate and auditors. */
+  @Transaction(false)
+  @Returns('string')
+  async GetAccessTrail(ctx: contractApi.Context, subjectRef: string): Promise<string> {
     return guarded(async () => {
-      const agency = callerAgency(ctx);
-      const entry = await requireEntry(ctx, entryId);
-      if (!isCollectionMember(entry.collection, agency)) {
-        throw new DomainError('FORBIDDEN', `${agency} is not entitled to documents of ${entry.type}`);
-      }
-      const bytes = await ctx.stub.getPrivateData(entry.collection, entryId);
-      if (bytes.length === 0) {
-        throw new DomainError('NOT_FOUND', 'the document is not held by this peer', { entryId });
-      }
-      return decoder.decode(bytes);
+      const actor = actorOf(ctx);
+      const status = await requireStatus(ctx, subjectRef);
+      const refused = trailRefusal(actor, status);
+      if (refused) throw new DomainError('FORBIDDEN', refused, { agency: actor.agency, unit: actor.unit });
+      const reads = await collect(await ctx.stub.getStateByPartialCompositeKey('access', [subjectRef]), (bytes) => JSON.parse(decoder.decode(bytes)) as AccessEntry);
+      const writes = await collect(await ctx.stub.getStateByPartialCompositeKey('writer', [subjectRef]), (bytes) => JSON.parse(decoder.decode(bytes)) as WriterRecord);
+      reads.sort((a, b) => a.at.localeCompare(b.at) || a.txId.localeCompare(b.txId));
+      return JSON.stringify({ subjectRef, reads, writes } satisfies AccessTrail);
     });
   }
 
@@ -169,17 +215,7 @@ export class CorrectionContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async VerifyDocument(ctx: contractApi.Context, entryId: string, docHash: string): Promise<string> {
-    return guarded(async () => {
-      const entry = await requireEntry(ctx, entryId);
-      const previous = entry.seq > 1 ? await readAt(ctx, { subjectRef: entry.subjectRef, seq: entry.seq - 1 }) : undefined;
-      const checks = {
-        docHash: entry.docHash === docHash.toLowerCase(),
-        chainLink: entry.prevHash === (previous ? previous.hash : GENESIS_HASH),
-        entryHash: entryHash(entry) === entry.hash,
-      };
-      const result: VerifyResult = { valid: checks.docHash && checks.chainLink && checks.entryHash, entry, checks };
-      return JSON.stringify(result);
-    });
+    return guarded(() => performRead(ctx, 'VerifyDocument', [entryId, docHash], UNRECORDED));
   }
 
   /**
@@ -258,11 +294,11 @@ async function decide(ctx: Context, cmd: RecordCommand): Promise<RecordOutcome> 
 }
 
 /** The first answer to a key used before, read back from the ledger; nothing is written. */
-async function replay(ctx: Context, record: IdempotencyRecord, request: string): Promise<string> {
+async function replay(ctx: Context, record: IdempotencyRecord, request: string, actor: Actor): Promise<string> {
   checkReplay(record, request);
   const entry = await requireEntry(ctx, record.entryId);
   const status = statusAfter(await readChain(ctx, entry.subjectRef), entry);
-  return JSON.stringify({ entry, status, replayed: true } satisfies RecordReply);
+  return JSON.stringify({ entry, status: statusFor(actor, status), replayed: true } satisfies RecordReply);
 }
 
 function callerAgency(ctx: Context): Agency {
@@ -270,6 +306,162 @@ function callerAgency(ctx: Context): Agency {
   const agency = agencyOfMsp(mspId);
   if (!agency) throw new DomainError('FORBIDDEN', `MSP ${mspId} is not an agency of the consortium`);
   return agency;
+}
+
+/**
+ * Who acts: the agency from the caller's MSP, the unit, kind, role and staff id as its gateway
+ * asserts them in the transient map — within the units its certificate names, if it names any.
+ */
+function actorOf(ctx: Context): Actor {
+  const agency = callerAgency(ctx);
+  const bytes = ctx.stub.getTransient().get(TRANSIENT_ACTOR);
+  if (!bytes) throw new DomainError('FORBIDDEN', 'no acting principal: the gateway asserts who acts (transient "actor")', { agency });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(bytes));
+  } catch {
+    throw new DomainError('FORBIDDEN', 'the acting principal is not JSON', { agency });
+  }
+  const principal = ACTING_PRINCIPAL.safeParse(parsed);
+  const problem = principal.success ? actingPrincipalProblem(agency, principal.data) : principal.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  if (!principal.success || problem) throw new DomainError('FORBIDDEN', `the acting principal is not one of ${agency}: ${problem ?? ''}`, { agency });
+  const bound = ctx.clientIdentity.getAttributeValue(UNITS_ATTRIBUTE);
+  if (!withinUnits(principal.data.unit, bound)) {
+    throw new DomainError('FORBIDDEN', `this identity of ${agency} acts for units ${bound ?? ''} only, not ${principal.data.unit}`, { agency, unit: principal.data.unit });
+  }
+  return { agency, ...principal.data };
+}
+
+/** The status as the actor may read it: in full within its jurisdiction (for a sealed record, that of its readers), minimal elsewhere. */
+function statusFor(actor: Actor, status: SubjectStatus): SubjectStatus | MinimalStatus {
+  return readsFully(actor, status) ? status : minimalStatus(status);
+}
+
+function writerRecord(entry: Entry, actor: Actor): WriterRecord {
+  const { unit, unitKind, role, sub } = actor;
+  return { subjectRef: entry.subjectRef, entryId: entry.id, seq: entry.seq, type: entry.type, txId: entry.txId, at: entry.recordedAt, agency: actor.agency, unit, unitKind, role, sub };
+}
+
+/** How a read is asked: as a read-only transaction, or submitted so that it is recorded, with the reader's purpose. */
+interface ReadMode {
+  readonly recording: boolean;
+  readonly purpose: Purpose | null;
+}
+const UNRECORDED: ReadMode = { recording: false, purpose: null };
+
+/** What a read concerns: the subject, and the entry when it reads one. */
+interface Located {
+  readonly status: SubjectStatus;
+  readonly entry?: Entry;
+}
+
+/** Each read-only transaction: what it loads, and how it answers once the read is allowed. */
+interface ReadHandler {
+  locate(ctx: Context, args: readonly string[]): Promise<Located>;
+  answer(ctx: Context, args: readonly string[], located: Located, decision: ReadDecision, actor: Actor): Promise<unknown>;
+}
+
+const bySubject = async (ctx: Context, args: readonly string[]): Promise<Located> => ({ status: await requireStatus(ctx, args[0] ?? '') });
+const byEntry = async (ctx: Context, args: readonly string[]): Promise<Located> => {
+  const entry = await requireEntry(ctx, args[0] ?? '');
+  return { status: await requireStatus(ctx, entry.subjectRef), entry };
+};
+const entryOf = (located: Located): Entry => {
+  if (!located.entry) throw new Error('an entry read located no entry');
+  return located.entry;
+};
+
+const READ_HANDLERS: Readonly<Record<ReadFunction, ReadHandler>> = {
+  GetSubjectStatus: {
+    locate: bySubject,
+    answer: (_ctx, _args, { status }, decision) => Promise.resolve(decision.view === 'full' ? status : minimalStatus(status)),
+  },
+  GetSubjectEntries: { locate: bySubject, answer: (ctx, _args, { status }) => readChain(ctx, status.subjectRef) },
+  GetEntry: { locate: byEntry, answer: (_ctx, _args, located) => Promise.resolve(entryOf(located)) },
+  GetDocument: { locate: byEntry, answer: (ctx, _args, located, _decision, actor) => readDocument(ctx, entryOf(located), actor.agency) },
+  VerifyDocument: { locate: byEntry, answer: (ctx, args, located) => verifyAgainst(ctx, entryOf(located), args[1] ?? '') },
+};
+
+/**
+ * One read, decided by the domain: loaded, allowed (or refused), answered, and — when it must be
+ * recorded and is asked as a recording read — written to the subject's access trail.
+ */
+async function performRead(ctx: Context, fn: ReadFunction, args: readonly string[], mode: ReadMode): Promise<string> {
+  const actor = actorOf(ctx);
+  const handler = READ_HANDLERS[fn];
+  const located = await handler.locate(ctx, args);
+  const target = READ_FUNCTIONS[fn];
+  const decision = decideRead(actor, located.status, target, mode.purpose, mode.recording);
+  const answer = await handler.answer(ctx, args, located, decision, actor);
+  if (mode.recording) {
+    const access: AccessEntry = {
+      subjectRef: located.status.subjectRef,
+      txId: ctx.stub.getTxID(),
+      at: transactionTime(ctx),
+      agency: actor.agency,
+      unit: actor.unit,
+      unitKind: actor.unitKind,
+      role: actor.role,
+      sub: actor.sub,
+      purpose: mode.purpose,
+      what: target,
+      entryId: located.entry?.id ?? null,
+      view: decision.view,
+    };
+    await ctx.stub.putState(accessKey(ctx.stub, access.subjectRef, access.txId), json(access));
+  }
+  return typeof answer === 'string' ? answer : JSON.stringify(answer);
+}
+
+async function readDocument(ctx: Context, entry: Entry, agency: Agency): Promise<string> {
+  if (!isCollectionMember(entry.collection, agency)) {
+    throw new DomainError('FORBIDDEN', `${agency} is not entitled to documents of ${entry.type}`);
+  }
+  const bytes = await ctx.stub.getPrivateData(entry.collection, entry.id);
+  if (bytes.length === 0) {
+    throw new DomainError('NOT_FOUND', 'the document is not held by this peer', { entryId: entry.id });
+  }
+  return decoder.decode(bytes);
+}
+
+async function verifyAgainst(ctx: Context, entry: Entry, docHash: string): Promise<VerifyResult> {
+  const previous = entry.seq > 1 ? await readAt(ctx, { subjectRef: entry.subjectRef, seq: entry.seq - 1 }) : undefined;
+  const checks = {
+    docHash: entry.docHash === docHash.toLowerCase(),
+    chainLink: entry.prevHash === (previous ? previous.hash : GENESIS_HASH),
+    entryHash: entryHash(entry) === entry.hash,
+  };
+  return { valid: checks.docHash && checks.chainLink && checks.entryHash, entry, checks };
+}
+
+function readFunctionOf(fn: string): ReadFunction {
+  if (Object.hasOwn(READ_FUNCTIONS, fn)) return fn as ReadFunction;
+  throw new DomainError('INVALID_INPUT', 'not a read', { issues: [{ path: 'fn', message: `must be one of ${Object.keys(READ_FUNCTIONS).join(', ')}` }] });
+}
+
+/** The arguments of a recorded read: a JSON array of at most two short strings. */
+function readArgumentsOf(args: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(args);
+  } catch {
+    parsed = undefined;
+  }
+  if (Array.isArray(parsed) && parsed.length <= 2 && parsed.every((a) => typeof a === 'string' && a.length <= 200)) return parsed as string[];
+  throw new DomainError('INVALID_INPUT', 'malformed read arguments', { issues: [{ path: 'args', message: 'must be a JSON array of at most two strings' }] });
+}
+
+function purposeOf(text: string): Purpose | null {
+  if (text === '') return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const purpose = PURPOSE.safeParse(parsed);
+  if (!purpose.success) throw new DomainError('INVALID_INPUT', 'malformed purpose', { issues: purpose.error.issues.map((i) => ({ path: ['purpose', ...i.path.map(String)].join('.'), message: i.message })) });
+  return purpose.data;
 }
 
 function transientDocument(ctx: Context): unknown {

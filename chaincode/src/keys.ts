@@ -23,3 +23,11 @@ export interface EntryLocation {
 /** An agency's idempotency key (its hash): one per agency and key, never shared between agencies. */
 export const idempotencyRecordKey = (stub: ChaincodeStub, agency: string, keyHash: string): string =>
   stub.createCompositeKey('idempotency', [agency, keyHash]);
+
+/** Who wrote a subject's entry at a position, as the gateway asserted it; kept beside the entry. */
+export const writerKey = (stub: ChaincodeStub, subjectRef: string, seq: number): string =>
+  stub.createCompositeKey('writer', [subjectRef, String(seq).padStart(10, '0')]);
+
+/** One recorded read of a subject, under the transaction that made it: no key is shared by two reads. */
+export const accessKey = (stub: ChaincodeStub, subjectRef: string, txId: string): string =>
+  stub.createCompositeKey('access', [subjectRef, txId]);

@@ -3,8 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { AGENCIES, documentHash, type Agency } from 'correction-chaincode/domain';
+import { AGENCIES, ALL_UNIT_KINDS, documentHash, unitOrAgencyWide, type Agency, type UnitKind } from 'correction-chaincode/domain';
+import type { JWK } from 'jose';
 import { ConfigError, loadConfig } from './config.js';
+import { addToDirectory, DirectoryError } from './directory-file.js';
+import { DIRECTORY_MEMBERS } from './http/directory.js';
 import { createGateway } from './gateway.js';
 import { devKeyPaths, ensureDevKeys, mintDevToken, ROLES, type Role } from './keys.js';
 import { DOCUMENT_KEY_FILE, readKeyFile } from './key-files.js';
@@ -69,13 +72,40 @@ program
   .addOption(agencyOption())
   .addOption(new Option('--role <role>', 'role').choices([...ROLES]).default('clerk'))
   .option('--sub <user>', 'user id (sub claim)', 'dev-user')
+  .option('--unit <code>', 'the unit the user acts for: a division code of 2, 4, 6 or 9 digits (default: the whole agency)')
+  .addOption(new Option('--unit-kind <kind>', "the unit's kind (default: the agency's first)").choices([...ALL_UNIT_KINDS]))
   .option('--expires <duration>', 'lifetime, e.g. 8h or 30m', '8h')
   .addOption(dataDirOption())
-  .action(async (options: { agency: Agency; role: Role; sub: string; expires: string; dataDir: string }) => {
+  .action(async (options: { agency: Agency; role: Role; sub: string; unit?: string; unitKind?: UnitKind; expires: string; dataDir: string }) => {
+    if (options.unit !== undefined && !unitOrAgencyWide.safeParse(options.unit).success) throw new InvalidArgumentError(`--unit ${options.unit}: must be a division code of 2, 4, 6 or 9 digits, or *`);
     const dataDir = resolve(options.dataDir);
     await ensureDevKeys(dataDir);
-    const token = await mintDevToken(dataDir, { agency: options.agency, role: options.role, sub: options.sub, expiresIn: options.expires });
+    const { agency, role, sub, unit, unitKind } = options;
+    const token = await mintDevToken(dataDir, { agency, role, sub, unit, unitKind, expiresIn: options.expires });
     process.stdout.write(`${token}\n`);
+  });
+
+const directory = program.command('directory').description("an agency's directory of user keys (the JWKS of TOKEN_JWKS): which unit and roles each key's tokens may claim");
+
+directory
+  .command('add')
+  .description("register a user's public key (a JWK file, ES256) for a unit of an agency, in some roles; prints its kid")
+  .requiredOption('--jwk <file>', 'the public key, as a JWK (a private one is refused)')
+  .addOption(agencyOption())
+  .requiredOption('--unit <code>', 'the unit the key is issued for: a division code of 2, 4, 6 or 9 digits, or * for the whole agency')
+  .addOption(new Option('--unit-kind <kind>', "the unit's kind (default: the agency's first)").choices([...ALL_UNIT_KINDS]))
+  .requiredOption('--role <roles>', `roles its tokens may claim, comma-separated (${ROLES.join(', ')})`)
+  .option('--directory <file>', 'the directory (JWKS) file to add to (default: the dev one in --data-dir)')
+  .addOption(dataDirOption())
+  .action(async (options: { jwk: string; agency: Agency; unit: string; unitKind?: UnitKind; role: string; directory?: string; dataDir: string }) => {
+    const jwk = JSON.parse(await readFile(options.jwk, 'utf8')) as JWK;
+    const members = DIRECTORY_MEMBERS.safeParse({
+      agency: options.agency, unit: options.unit, roles: options.role.split(',').map((r) => r.trim()), ...(options.unitKind ? { unitKind: options.unitKind } : {}),
+    });
+    if (!members.success) throw new InvalidArgumentError(members.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const file = options.directory ?? devKeyPaths(resolve(options.dataDir)).jwks;
+    const kid = await addToDirectory(file, jwk, members.data);
+    process.stdout.write(`${kid}\n`);
   });
 
 program
@@ -337,7 +367,7 @@ async function runWitness(options: WitnessCommandOptions): Promise<void> {
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  if (error instanceof ConfigError || error instanceof DirectoryError) process.stderr.write(`${error.message}\n`);
   else process.stderr.write(`correction-ledger: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });

@@ -90,6 +90,14 @@ const ENV_SCHEMA = z.object({
   RATE_LIMIT_UNAUTHENTICATED: z.string().regex(RATE, 'must be rate or rate:burst').default('5:20'),
   /** The longest a bearer token may live, from iat to exp. */
   TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),
+  /**
+   * On the embedded ledger, the units (comma-separated prefixes, `*` for any) its agencies'
+   * identities may act for: what the `correction.units` certificate attribute bounds on Fabric.
+   */
+  LEDGER_UNITS: z
+    .string()
+    .regex(/^(?:\*|\d{2}|\d{4}|\d{6}|\d{9})(?:,(?:\*|\d{2}|\d{4}|\d{6}|\d{9}))*$/, 'must be division codes (2, 4, 6 or 9 digits) or *, comma-separated')
+    .optional(),
   /** Most transactions per embedded-ledger block. */
   BLOCK_MAX_TRANSACTIONS: z.coerce.number().int().min(1).max(10_000).default(500),
   /** How long a submission waits for its commit on Fabric before its outcome counts as unknown (202). */
@@ -129,6 +137,8 @@ export interface Config {
   readonly agency: (typeof AGENCIES)[number] | undefined;
   readonly fabricConnection: string | undefined;
   readonly blockMaxTransactions: number;
+  /** The units the embedded ledger's identities may act for; undefined for any. */
+  readonly ledgerUnits: string | undefined;
   readonly ledgerCommitTimeoutMs: number;
   readonly outboxRetry: { readonly baseMs: number; readonly maxMs: number };
   readonly corsOrigins: readonly string[];
@@ -169,7 +179,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const e = parseEnv(env);
   const dataDir = resolve(e.DATA_DIR);
   const devMode = e.DEV_MODE ?? e.LEDGER === 'embedded';
-  const problems = [...missingSettings(e, devMode), ...keyFileSettings(e, dataDir)];
+  const problems = [...missingSettings(e, devMode), ...inconsistentSettings(e), ...keyFileSettings(e, dataDir)];
   if (problems.length > 0) throw new ConfigError(problems);
   const dev = devKeyPaths(dataDir);
   return {
@@ -197,6 +207,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     agency: e.AGENCY,
     fabricConnection: fabricConnectionPath(e),
     blockMaxTransactions: e.BLOCK_MAX_TRANSACTIONS,
+    ledgerUnits: e.LEDGER_UNITS,
     ledgerCommitTimeoutMs: e.LEDGER_COMMIT_TIMEOUT_SECONDS * 1000,
     outboxRetry: { baseMs: e.OUTBOX_RETRY_BASE_MS, maxMs: e.OUTBOX_RETRY_MAX_MS },
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
@@ -222,7 +233,14 @@ function missingSettings(e: Env, devMode: boolean): string[] {
   if (e.LEDGER === 'fabric' && !e.AGENCY) problems.push('AGENCY: required when LEDGER=fabric');
   if (e.RECEIPT_KEY && !e.AGENCY) problems.push('AGENCY: required with RECEIPT_KEY (the agency the key signs for)');
   if (e.NOTE_KEY && !e.AGENCY) problems.push('AGENCY: required with NOTE_KEY (the agency the key cosigns for)');
+  return problems;
+}
+
+/** Settings that are each valid but do not go together. */
+function inconsistentSettings(e: Env): string[] {
+  const problems: string[] = [];
   if (e.OUTBOX_RETRY_MAX_MS < e.OUTBOX_RETRY_BASE_MS) problems.push('OUTBOX_RETRY_MAX_MS: must not be below OUTBOX_RETRY_BASE_MS');
+  if (e.LEDGER_UNITS && e.LEDGER === 'fabric') problems.push("LEDGER_UNITS: the embedded ledger's; on Fabric the gateway certificate's correction.units attribute bounds the units");
   return problems;
 }
 

@@ -1,10 +1,18 @@
 import { Presets, SingleBar } from 'cli-progress';
-import { checkDigit, type Agency, type CorrectionType } from 'correction-chaincode/domain';
+import { checkDigit, type Agency, type CorrectionType, type ReadReason, type UnitKind } from 'correction-chaincode/domain';
 import { mintDevToken } from './keys.js';
+
+/** A unit of an agency: a division code and its kind. Steps without one act for the whole agency. */
+interface Unit {
+  readonly unit: string;
+  readonly unitKind: UnitKind;
+}
 
 /** One step of a subject's story: who records what, when, with which document. */
 interface Step {
   readonly agency: Agency;
+  /** The unit that records it; the whole agency when absent. */
+  readonly by?: Unit;
   readonly type: string;
   /** Days after the story's start. */
   readonly day: number;
@@ -14,10 +22,23 @@ interface Step {
   readonly amends?: string;
 }
 
+/** A read with a stated purpose, as an officer outside those who read a sealed record in full makes it. */
+interface Inquiry {
+  readonly agency: Agency;
+  readonly by: Unit;
+  readonly purpose: { readonly caseNumber: string; readonly reason: ReadReason };
+}
+
 interface Story {
   readonly name: string;
   readonly steps: (start: Date, n: number) => Step[];
+  /** Reads made once the story is recorded: each leaves an access entry. */
+  readonly inquiries?: readonly Inquiry[];
 }
+
+const CHAOYANG = '110105';
+const HAIDIAN = '110108';
+const unitOf = (unit: string, unitKind: UnitKind): Unit => ({ unit, unitKind });
 
 const iso = (start: Date, day: number): string =>
   new Date(start.getTime() + day * 86_400_000).toISOString().replace('Z', '+00:00');
@@ -207,6 +228,23 @@ const STORIES: readonly Story[] = [
       { agency: 'COURT', type: 'DOCUMENTS_SERVED', day: 2, document: () => ({ documents: [{ title: '判决书', hash: 'c'.repeat(64) }] }) },
     ],
   },
+  {
+    name: 'two counties: handed over to Chaoyang, moved to Haidian, whose justice bureau carries on',
+    steps: (s) => [
+      { agency: 'COURT', by: unitOf(CHAOYANG, 'COURT'), type: 'SENTENCE_HANDOVER', day: 0, document: handover('PROBATION', s, 2, CHAOYANG) },
+      { agency: 'JUSTICE', by: unitOf(CHAOYANG, 'BUREAU'), type: 'SUBJECT_RECEIVED', day: 5, document: () => ({ escorted: false }) },
+      { agency: 'JUSTICE', by: unitOf(CHAOYANG, 'BUREAU'), type: 'EXECUTION_PLACE_CHANGED', day: 60, document: () => ({ decisionNo: `变更(朝阳→海淀)${s.getUTCFullYear()}`, executionPlace: HAIDIAN }) },
+      { agency: 'JUSTICE', by: unitOf(HAIDIAN, 'BUREAU'), type: 'WARNING_ISSUED', day: 90, document: () => ({ decisionNo: '海淀警告1', kind: 'WARNING' }) },
+    ],
+  },
+  {
+    name: 'a sealed record: a minor at the offence, received in Chaoyang; the police read it for a case, on the access trail',
+    steps: (s) => [
+      { agency: 'COURT', by: unitOf(CHAOYANG, 'COURT'), type: 'SENTENCE_HANDOVER', day: 0, document: () => ({ ...handover('PROBATION', s, 1, CHAOYANG)(), minorAtOffence: true }) },
+      { agency: 'JUSTICE', by: unitOf(CHAOYANG, 'BUREAU'), type: 'SUBJECT_RECEIVED', day: 4, document: () => ({ escorted: false }) },
+    ],
+    inquiries: [{ agency: 'POLICE', by: unitOf(CHAOYANG, 'PUBLIC_SECURITY'), purpose: { caseNumber: '京公朝刑案(演示)1号', reason: 'CASE_HANDLING' } }],
+  },
 ];
 
 export interface DemoOptions {
@@ -235,40 +273,66 @@ interface Plan {
 
 /** Records a realistic ledger through the REST API, as the agencies themselves would. */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
-  const tokens = await clerkTokens(options.dataDir);
+  const tokens = clerkTokens(options.dataDir);
   const plans = Array.from({ length: options.subjects }, (_, n) => planFor(n));
   const bar = progressBar(options, plans.reduce((sum, plan) => sum + plan.steps.length, 0));
   const byState: Record<string, number> = {};
   let entries = 0;
-  for (const plan of plans) {
-    const refs = new Map<string, string>();
-    let state = 'NONE';
-    for (const step of plan.steps) {
-      const recorded = await recordStep(options.url, tokens.get(step.agency) ?? '', plan, step, refs, entries);
-      if (typeof recorded === 'string') {
-        bar?.stop();
-        throw new Error(recorded);
-      }
-      state = recorded.state;
-      entries++;
-      bar?.increment();
+  try {
+    for (const plan of plans) {
+      const state = await recordPlan(options.url, tokens, plan, entries, () => bar?.increment());
+      entries += plan.steps.length;
+      byState[state] = (byState[state] ?? 0) + 1;
+      for (const inquiry of plan.story.inquiries ?? []) await inquire(options.url, await tokens(inquiry.agency, inquiry.by), plan, inquiry);
     }
-    byState[state] = (byState[state] ?? 0) + 1;
+  } finally {
+    bar?.stop();
   }
-  bar?.stop();
   if (options.progress !== false) {
     process.stderr.write(`recorded ${entries} entries for ${plans.length} subjects: ${JSON.stringify(byState)}\n`);
   }
   return { subjects: plans.length, entries, byState };
 }
 
-/** A dev clerk token for each agency. */
-async function clerkTokens(dataDir: string): Promise<Map<Agency, string>> {
-  const tokens = new Map<Agency, string>();
-  for (const agency of ['COURT', 'PROCURATORATE', 'POLICE', 'JUSTICE'] as const) {
-    tokens.set(agency, await mintDevToken(dataDir, { agency, role: 'clerk', sub: `demo-${agency.toLowerCase()}`, expiresIn: '1h' }));
+/** Records one subject's story, step by step; returns the state it ends in. */
+async function recordPlan(url: string, tokens: TokenOf, plan: Plan, sequence: number, stepped: () => void): Promise<string> {
+  const refs = new Map<string, string>();
+  let state = 'NONE';
+  for (const [i, step] of plan.steps.entries()) {
+    const recorded = await recordStep(url, await tokens(step.agency, step.by), plan, step, refs, sequence + i);
+    if (typeof recorded === 'string') throw new Error(recorded);
+    state = recorded.state;
+    stepped();
   }
-  return tokens;
+  return state;
+}
+
+type TokenOf = (agency: Agency, by?: Unit) => Promise<string>;
+
+/** Dev clerk tokens, minted once each: one per agency, and one per unit that acts in a story. */
+function clerkTokens(dataDir: string): TokenOf {
+  const tokens = new Map<string, Promise<string>>();
+  return (agency, by) => {
+    const key = `${agency} ${by?.unit ?? '*'} ${by?.unitKind ?? ''}`;
+    let token = tokens.get(key);
+    if (!token) {
+      const sub = `demo-${agency.toLowerCase()}${by ? `-${by.unit}` : ''}`;
+      token = mintDevToken(dataDir, { agency, role: 'clerk', sub, ...(by ? { unit: by.unit, unitKind: by.unitKind } : {}), expiresIn: '1h' });
+      tokens.set(key, token);
+    }
+    return token;
+  };
+}
+
+/** Looks a subject up by ID number with a stated purpose; the read leaves an access entry. */
+async function inquire(url: string, token: string, plan: Plan, inquiry: Inquiry): Promise<void> {
+  const response = await fetch(new URL('/v1/subjects/lookup', url), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ idNumber: plan.idNumber, purpose: inquiry.purpose }),
+  });
+  if (response.status !== 200) throw new Error(`demo inquiry by ${inquiry.agency} ${inquiry.by.unit} for story "${plan.story.name}" failed: ${response.status}`);
+  await response.arrayBuffer();
 }
 
 function planFor(n: number): Plan {

@@ -1,12 +1,14 @@
 import { DomainError, type FieldIssue } from 'correction-chaincode/domain';
-import { LedgerUnavailableError } from './ledger/port.js';
+import { LedgerUnavailableError, OutcomeUnknownError } from './ledger/port.js';
 import { SealedValueError } from './store/sealer.js';
 
 /** Every error code the API answers with, and its HTTP status and title: one table. */
 export const PROBLEMS = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
   UNAUTHENTICATED: { status: 401, title: 'A valid bearer token is required' },
-  FORBIDDEN: { status: 403, title: 'Not allowed for this agency or role' },
+  FORBIDDEN: { status: 403, title: 'Not allowed for this agency, unit or role' },
+  PURPOSE_REQUIRED: { status: 403, title: 'A sealed record is read only for a stated purpose (reason and caseNumber)' },
+  DESTINATION_REFUSED: { status: 403, title: 'The operator does not allow this webhook destination' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed on this resource' },
   ILLEGAL_TRANSITION: { status: 409, title: 'Not allowed in the subject\'s current state' },
@@ -72,11 +74,16 @@ function toApiError(error: unknown): ApiError {
         return new ApiError('VALIDATION_FAILED', error.message, { errors: error.details.issues ?? [] });
       case 'ILLEGAL_TRANSITION':
         return new ApiError('ILLEGAL_TRANSITION', error.message, { currentState: error.details.currentState });
+      // The client gets the read itself, recorded: this answer reaching the edge is a bug.
+      case 'ACCESS_MUST_BE_RECORDED':
+        return new ApiError('INTERNAL', 'internal error');
       default:
         return new ApiError(error.code, error.message);
     }
   }
   if (error instanceof LedgerUnavailableError) return new ApiError('LEDGER_UNAVAILABLE', error.message);
+  // A recorded read sent and not seen committed: no record was written that the client could rely on.
+  if (error instanceof OutcomeUnknownError) return new ApiError('LEDGER_UNAVAILABLE', 'the read was sent to the ledger and its record not seen committed; try again');
   // The operator's problem (a wrong DOCUMENT_KEY, altered files), told apart from a bug; the log has the class and code.
   if (error instanceof SealedValueError) return new ApiError('STORED_DATA_UNREADABLE', 'a stored record failed its integrity check');
   return new ApiError('INTERNAL', 'internal error');

@@ -111,7 +111,7 @@ async function readCosigners(config: Config, trust: TrustFile): Promise<Map<Agen
 
 async function openLedger(config: Config, sealer: Sealer, metrics: Metrics): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
   if (config.ledger === 'embedded') {
-    const ledger = await EmbeddedLedger.open({ dataDir: config.dataDir, maxBlockTransactions: config.blockMaxTransactions, sealer });
+    const ledger = await EmbeddedLedger.open({ dataDir: config.dataDir, maxBlockTransactions: config.blockMaxTransactions, sealer, units: config.ledgerUnits });
     return { ledger, auditor: { auditLedger: () => auditEmbeddedLedger(ledger) } };
   }
   const { FabricLedger } = await import('./ledger/fabric/fabric-ledger.js');

@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
-import { AGENCIES, CHECKPOINT_QUORUM, type Agency } from 'correction-chaincode/domain';
+import { AGENCIES, AGENCY_WIDE, CHECKPOINT_QUORUM, ROLES, type Agency, type Role, type UnitKind } from 'correction-chaincode/domain';
 import { generateNoteKey } from './note-keys.js';
 
-export const ROLES = ['clerk', 'officer', 'auditor'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from 'correction-chaincode/domain';
 
 /** Where dev mode keeps its keys under DATA_DIR. */
 export const devKeyPaths = (dataDir: string) => {
@@ -63,7 +62,8 @@ export async function ensureDevKeys(dataDir: string): Promise<boolean> {
     for (const agency of AGENCIES) {
       const { privateJwk, publicJwk } = await newEs256Jwk(agency);
       await writePrivate(paths.agencyKey(agency), JSON.stringify(privateJwk, null, 2));
-      keys.push(publicJwk);
+      // Each dev key is its agency's agency-wide issuer: its tokens may name any unit and role.
+      keys.push({ ...publicJwk, ...({ agency, unit: AGENCY_WIDE, roles: [...ROLES] } as Record<string, unknown>) });
     }
     await writePrivate(paths.jwks, JSON.stringify({ keys }, null, 2));
     created = true;
@@ -118,6 +118,10 @@ export interface TokenRequest {
   readonly agency: Agency;
   readonly role: Role;
   readonly sub: string;
+  /** The unit the user acts for; the key's unit when absent. */
+  readonly unit?: string | undefined;
+  /** The unit's kind, where the key lets the token name it (an agency-wide key). */
+  readonly unitKind?: UnitKind | undefined;
   /** Lifetime, e.g. '8h'. */
   readonly expiresIn?: string;
   readonly issuer?: string;
@@ -127,7 +131,9 @@ export interface TokenRequest {
 /** Signs a bearer token with an agency's private key (its kid names the agency). */
 export async function mintToken(privateJwk: JWK, request: TokenRequest): Promise<string> {
   const key = await importJWK(privateJwk, 'ES256');
-  let jwt = new SignJWT({ agency: request.agency, role: request.role })
+  const unit = request.unit === undefined ? {} : { unit: request.unit };
+  const unitKind = request.unitKind === undefined ? {} : { unitKind: request.unitKind };
+  let jwt = new SignJWT({ agency: request.agency, role: request.role, ...unit, ...unitKind })
     .setProtectedHeader({ alg: 'ES256', kid: privateJwk.kid ?? request.agency, typ: 'JWT' })
     .setSubject(request.sub)
     .setIssuedAt()

@@ -6,13 +6,18 @@ import type { ChildMessage, ParentMessage } from './child-protocol.js';
 export interface ServerChild {
   readonly pid: number;
   readonly port: number;
-  /** CPU time (µs) and memory as the child itself reports them. */
-  usage(): Promise<{ cpuMicros: number; rss: number; heapUsed: number; external: number; arrayBuffers: number }>;
+  /**
+   * CPU time (µs) and memory as the child itself reports them; with `collected`, after a full
+   * garbage collection (when the child runs with --expose-gc).
+   */
+  usage(options?: { readonly collected?: boolean }): Promise<{ cpuMicros: number; rss: number; heapUsed: number; external: number; arrayBuffers: number }>;
   /** Starts profiling the child's CPU; profileStop writes the profile to `file` (a .cpuprofile). */
   profileStart(): void;
   profileStop(file: string): Promise<void>;
   /** Asks the child to close and exit; kills it if it does not within the grace period. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL: no handler runs in the child, nothing is flushed or closed. Resolves once it is gone. */
+  kill9(): Promise<void>;
 }
 
 const running = new Map<number, ChildProcess>();
@@ -105,7 +110,7 @@ export async function startServerChild(
   return {
     pid,
     port,
-    usage: () => ask('usage', 'usage'),
+    usage: (options = {}) => ask(options.collected ? 'usage:collected' : 'usage', 'usage'),
     profileStart() {
       child.send('profile:start' satisfies ParentMessage);
     },
@@ -118,6 +123,11 @@ export async function startServerChild(
       const timer = setTimeout(kill, graceMs);
       await exited(child);
       clearTimeout(timer);
+    },
+    async kill9() {
+      const gone = exited(child);
+      kill();
+      await gone;
     },
   };
 }

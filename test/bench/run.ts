@@ -11,7 +11,6 @@
  *   BENCH_AUDIT_REBUILD=1       build it again even if cached
  *   BENCH_CPU_PROF=1            profile both servers over the measured run into bench-results/profiles/
  */
-import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import { runAuditBench, type AuditBenchResult } from './audit-bench.js';
 import { killAllChildren } from './children.js';
 import { runHttpBench, type HttpBenchResult } from './http-bench.js';
 import { formatReport, writeResults } from './report.js';
+import { revision } from './revision.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RESULTS = join(ROOT, 'bench-results');
@@ -29,16 +29,6 @@ function numberFromEnv(name: string, fallback: number): number {
   const value = Number(raw.replaceAll('_', ''));
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not ${JSON.stringify(raw)}`);
   return value;
-}
-
-/** The commit measured, and whether the work tree differed from it. */
-function revision(): string {
-  try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' + local changes' : ''}`;
-  } catch {
-    return 'unknown';
-  }
 }
 
 async function main(): Promise<void> {
@@ -63,7 +53,7 @@ async function main(): Promise<void> {
     });
   }
   loadAverage.end = loadavg()[0] ?? 0;
-  const tree = revision();
+  const tree = revision(ROOT);
   process.stdout.write(`\ntree: ${tree}\n${formatReport(http, audit, loadAverage)}`);
   const file = await writeResults(RESULTS, { tree, loadAverage, http, audit });
   process.stdout.write(`results: ${file}\n`);

@@ -3,11 +3,13 @@ import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import type { Agency } from 'correction-chaincode/domain';
 import { Level } from 'level';
 import { syntheticResidentId } from '../../gateway/src/demo.js';
-import { devKeyPaths, mintDevToken } from '../../gateway/src/keys.js';
+import { devKeyPaths, ensureDevKeys, mintDevToken, mintToken, type Role } from '../../gateway/src/keys.js';
 import { sampleDocument } from '../support/documents.js';
+import { embeddedTarget } from '../support/target.js';
 import { tempDir } from '../support/temp.js';
 
 const CLI = join(process.cwd(), 'dist', 'gateway', 'src', 'cli.js');
@@ -85,6 +87,58 @@ describe('correction-ledger CLI', function () {
     expect(stderr).to.match(/ARMY/);
   });
 
+  it('token --unit mints a token for one unit of the agency, of a kind, and refuses a code that is no division', async () => {
+    const { code, stdout } = await run(['token', '--agency', 'POLICE', '--role', 'officer', '--unit', '110105', '--unit-kind', 'BORDER', '--data-dir', dir.path]);
+    expect(code).to.equal(0);
+    const jwks = createLocalJWKSet(JSON.parse(await readFile(devKeyPaths(dir.path).jwks, 'utf8')) as Parameters<typeof createLocalJWKSet>[0]);
+    const { payload } = await jwtVerify(stdout.trim(), jwks);
+    expect(payload).to.include({ agency: 'POLICE', role: 'officer', unit: '110105', unitKind: 'BORDER' });
+    const bad = await run(['token', '--agency', 'POLICE', '--unit', '11010', '--data-dir', dir.path]);
+    expect(bad.code).to.not.equal(0);
+    expect(bad.stderr).to.match(/--unit 11010: must be a division code/);
+  });
+
+  it('directory add registers a user\'s key for a unit and roles: the gateway takes its tokens for that unit and below, never another unit, role or agency', async () => {
+    const own = await tempDir();
+    try {
+      await ensureDevKeys(own.path);
+      const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+      const jwkFile = join(own.path, 'user.jwk.json');
+      await writeFile(jwkFile, JSON.stringify(await exportJWK(publicKey)));
+      const refusedPrivate = join(own.path, 'private.jwk.json');
+      await writeFile(refusedPrivate, JSON.stringify(await exportJWK(privateKey)));
+      expect((await run(['directory', 'add', '--jwk', refusedPrivate, '--agency', 'POLICE', '--unit', '110105', '--role', 'officer', '--data-dir', own.path])).stderr).to.match(/private key/);
+      const wrongKind = await run(['directory', 'add', '--jwk', jwkFile, '--agency', 'POLICE', '--unit', '110105', '--unit-kind', 'BUREAU', '--role', 'officer', '--data-dir', own.path]);
+      expect(wrongKind.code).to.not.equal(0);
+      const added = await run(['directory', 'add', '--jwk', jwkFile, '--agency', 'POLICE', '--unit', '110105', '--role', 'officer,auditor', '--data-dir', own.path]);
+      expect(added.code, added.stderr).to.equal(0);
+      const kid = added.stdout.trim();
+      const directory = JSON.parse(await readFile(devKeyPaths(own.path).jwks, 'utf8')) as { keys: Array<Record<string, unknown>> };
+      expect(directory.keys.find((k) => k['kid'] === kid)).to.deep.include({ agency: 'POLICE', unit: '110105', roles: ['officer', 'auditor'] });
+      expect(directory.keys.filter((k) => k['kid'] === 'COURT')).to.have.length(1);
+
+      const gateway = await embeddedTarget({ DATA_DIR: own.path });
+      try {
+        const signing = { ...(await exportJWK(privateKey)), kid };
+        const as = async (claims: { agency?: Agency; unit?: string; role?: Role }) => {
+          const token = await mintToken(signing, { agency: claims.agency ?? 'POLICE', role: claims.role ?? 'officer', sub: 'officer-7', ...(claims.unit ? { unit: claims.unit } : {}) });
+          return (await fetch(`${gateway.url()}/v1/obligations`, { headers: { authorization: `Bearer ${token}` } })).status;
+        };
+        expect(await as({})).to.equal(200);
+        expect(await as({ unit: '110105' })).to.equal(200);
+        expect(await as({ unit: '110105001' })).to.equal(200);
+        expect(await as({ unit: '110108' }), 'a unit beside its own').to.equal(401);
+        expect(await as({ unit: '1101' }), 'a unit above its own').to.equal(401);
+        expect(await as({ role: 'clerk' }), 'a role it was not issued for').to.equal(401);
+        expect(await as({ agency: 'COURT' }), 'another agency').to.equal(401);
+      } finally {
+        await gateway.close();
+      }
+    } finally {
+      await own.remove();
+    }
+  });
+
   it('serve refuses a bad configuration, naming every problem', async () => {
     const { code, stderr } = await run(['serve'], { PORT: 'eighty', LEDGER: 'chain', DATA_DIR: dir.path });
     expect(code).to.equal(1);
@@ -96,7 +150,7 @@ describe('correction-ledger CLI', function () {
     const demo = await run(['demo', '--url', server.url, '--data-dir', dir.path]);
     expect(demo.code, demo.stderr).to.equal(0);
     const token = await mintDevToken(dir.path, { agency: 'PROCURATORATE', role: 'auditor', sub: 'test' });
-    const statuses: Array<{ state: string; correctionType: string | null; openMatters: unknown[]; entryCount: number }> = [];
+    const statuses: Array<{ state: string; correctionType: string | null; openMatters?: unknown[]; entryCount?: number; view?: string; sealed?: boolean; executionPlace?: string | null }> = [];
     const types = new Set<string>();
     /** Each recorded event with its public facts, as `TYPE {facts}`. */
     const recorded = new Set<string>();
@@ -104,11 +158,13 @@ describe('correction-ledger CLI', function () {
       const answer = await fetch(`${server.url}/v1/subjects/lookup`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ idNumber: syntheticResidentId(n) }),
+        // The auditor states its purpose: a sealed record is read for one, and only so.
+        body: JSON.stringify({ idNumber: syntheticResidentId(n), purpose: { caseNumber: 'AUDIT-DEMO', reason: 'AUDIT' } }),
       });
       expect(answer.status).to.equal(200);
       const { ref, status } = (await answer.json()) as { ref: string; status: (typeof statuses)[number] };
       statuses.push(status);
+      if (status.view === 'minimal') continue;
       const entries = (await (await fetch(`${server.url}/v1/subjects/${ref}/entries`, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ type: string; facts: unknown }>;
       for (const entry of entries) {
         types.add(entry.type);
@@ -127,7 +183,10 @@ describe('correction-ledger CLI', function () {
       'ARREST_DECIDED {"approved":false}',
       'REVOCATION_RULED {"revoked":true,"newCrime":true}',
     ]);
-    expect(statuses.some((s) => s.openMatters.length > 0)).to.equal(true);
+    expect(statuses.some((s) => (s.openMatters?.length ?? 0) > 0)).to.equal(true);
+    // Two counties, and one sealed subject the auditor reads only in its minimal status.
+    expect(statuses.filter((s) => s.executionPlace === '110108')).to.have.length.of.at.least(1);
+    expect(statuses.filter((s) => s.sealed === true).map((s) => s.view)).to.deep.equal(['minimal']);
   });
 
   it('verify checks a document against its entry, and a receipt against the gateway key and the ledger', async () => {

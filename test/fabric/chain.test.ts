@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { EndorseError, type Gateway } from '@hyperledger/fabric-gateway';
+import { GatewayError, type Gateway } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
 import { AGENCIES, canonicalJson, DomainError, documentHash, type Agency } from 'correction-chaincode/domain';
+import type { Role } from '../../gateway/src/keys.js';
+import { actorTransient } from '../../gateway/src/ledger/port.js';
 import { freshKeyHash } from '../../gateway/src/services/correction-client.js';
+import { caller } from '../support/actors.js';
 import { Api } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
 import { connectFabric, NETWORK_DIR, type FabricTarget } from '../support/fabric-target.js';
@@ -20,9 +23,12 @@ async function connectAs(agency: Agency, user = 'User1'): Promise<{ gateway: Gat
 
 const decode = (bytes: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(bytes));
 
-/** The contract's decision carried inside an endorsement error, read back as the domain error. */
+/** The acting principal a raw caller asserts, as a gateway would: the whole agency, as the REST clients of these tests act. */
+const asserted = (agency: Agency, role: Role = 'officer'): Record<string, Uint8Array> => actorTransient(caller(agency, { role, sub: `raw-${agency.toLowerCase()}` }));
+
+/** The contract's decision carried inside an endorsement or evaluation error, read back as the domain error. */
 function domainErrorOf(error: unknown): DomainError | undefined {
-  if (!(error instanceof EndorseError)) return undefined;
+  if (!(error instanceof GatewayError)) return undefined;
   for (const message of [error.message, ...error.details.map((d) => d.message)]) {
     const found = DomainError.fromWire(message);
     if (found) return found;
@@ -64,7 +70,7 @@ describe('what only the chain can show', function () {
       const document = new TextEncoder().encode(canonicalJson(sampleDocument('CORRECTION_RELEASED')));
       let refused: DomainError | undefined;
       try {
-        await contract.submit('RecordEvent', { arguments: [ref, 'CORRECTION_RELEASED', '2025-02-01T09:00:00+08:00', '', freshKeyHash()], transientData: { document } });
+        await contract.submit('RecordEvent', { arguments: [ref, 'CORRECTION_RELEASED', '2025-02-01T09:00:00+08:00', '', freshKeyHash()], transientData: { document, ...asserted('POLICE') } });
       } catch (error) {
         refused = domainErrorOf(error);
       }
@@ -98,14 +104,15 @@ describe('what only the chain can show', function () {
           );
         }
         expect(held, `${agency}'s peer holds the document hash`).to.equal(entry.docHash);
+        // Every read of a document leaves an access entry: a read-only call is turned away to the recording read.
+        const unrecorded = await contract.evaluate('GetDocument', { arguments: [entry.id], transientData: asserted(agency) }).then(() => undefined, domainErrorOf);
+        expect(unrecorded?.code, agency).to.equal('ACCESS_MUST_BE_RECORDED');
+        const recorded = contract.submit('ReadRecorded', { arguments: ['GetDocument', JSON.stringify([entry.id]), ''], transientData: asserted(agency) });
         if (agency === 'POLICE') {
-          const refusal = await contract.evaluate('GetDocument', { arguments: [entry.id] }).then(
-            () => undefined,
-            (error: unknown) => error,
-          );
-          expect(refusal, 'police are not in judicialDocs').to.be.instanceOf(Error);
+          const refusal = await recorded.then(() => undefined, domainErrorOf);
+          expect(refusal?.code, 'police are not in judicialDocs').to.equal('FORBIDDEN');
         } else {
-          expect(decode(await contract.evaluate('GetDocument', { arguments: [entry.id] }))).to.deep.equal(sampleDocument('REVOCATION_PROPOSED'));
+          expect(decode(await recorded)).to.deep.equal(sampleDocument('REVOCATION_PROPOSED'));
         }
       } finally {
         close();
@@ -145,7 +152,9 @@ describe('what only the chain can show', function () {
     const ref = await subjectUnderCorrection();
     await police.sees(ref, 2);
     const rest = await police.get(`/v1/subjects/${ref}`);
-    const { stdout } = await exec('bash', ['-c', `source "${NETWORK_DIR}/env.sh" POLICE >/dev/null && peer chaincode query -C corrections -n correction -c '{"Args":["GetSubjectStatus","${ref}"]}'`]);
+    // The peer CLI asserts the acting principal as a gateway does, in the transient map.
+    const transient = JSON.stringify({ actor: Buffer.from(asserted('POLICE')['actor'] ?? '').toString('base64') });
+    const { stdout } = await exec('bash', ['-c', `source "${NETWORK_DIR}/env.sh" POLICE >/dev/null && peer chaincode query -C corrections -n correction -c '{"Args":["GetSubjectStatus","${ref}"]}' --transient '${transient}'`]);
     expect(JSON.parse(stdout)).to.deep.equal(rest.body);
   });
 
@@ -156,7 +165,7 @@ describe('what only the chain can show', function () {
       const contract = gateway.getNetwork('corrections').getContract('correction');
       const document = new TextEncoder().encode(canonicalJson(sampleDocument('SUBJECT_RECEIVED')));
       const refusal = await contract
-        .submit('RecordEvent', { arguments: [ref, 'COMMITTED_TO_PRISON', '2024-03-01T09:00:00+08:00', '', freshKeyHash()], transientData: { document } })
+        .submit('RecordEvent', { arguments: [ref, 'COMMITTED_TO_PRISON', '2024-03-01T09:00:00+08:00', '', freshKeyHash()], transientData: { document, ...asserted('COURT') } })
         .then(() => undefined, domainErrorOf);
       expect(refusal?.code).to.equal('FORBIDDEN');
     } finally {

@@ -55,7 +55,7 @@ describe('following chaincode events into the log', function () {
       const indices = await Promise.all([...before, ...missed].map(async (id) => (await restarted.log.tree.locate(id))?.index));
       expect(new Set(indices).size).to.equal(5);
       // The justice bureau's notices of those handovers: each once, in order, none lost over the restart.
-      const notices = (await restarted.log.notices.noticesAfter(0, 'JUSTICE', Number.MAX_SAFE_INTEGER)).map((n) => (n.data['entry'] as { id: string }).id);
+      const notices = (await restarted.log.notices.noticesAfter(0, { agency: 'JUSTICE', unit: '*' }, Number.MAX_SAFE_INTEGER)).map((n) => (n.data['entry'] as { id: string }).id);
       const ours = notices.filter((id) => [...before, ...missed].includes(id));
       expect(ours).to.deep.equal([...before, ...missed]);
       expect(indices).to.deep.equal([...indices].sort((a, b) => (a ?? 0) - (b ?? 0)));

@@ -6,8 +6,10 @@ import { expect } from 'chai';
 import { canonicalJson, documentHash } from 'correction-chaincode/domain';
 import type { RecordReply } from 'correction-chaincode';
 import { RecordedSchema, SubmissionSchema } from '../../gateway/src/http/responses.js';
+import { actorTransient } from '../../gateway/src/ledger/port.js';
 import { keyHashOf } from '../../gateway/src/services/correction-client.js';
 import { sleep } from '../../gateway/src/retry.js';
+import { caller } from '../support/actors.js';
 import { Api, type Answer } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
 import { connectFabric, NETWORK_DIR, type FabricTarget } from '../support/fabric-target.js';
@@ -85,7 +87,7 @@ describe('exactly once on Fabric', function () {
       const document = new TextEncoder().encode(canonicalJson(body.document));
       for (let attempt = 1; ; attempt++) {
         try {
-          const payload = await contract.submit('RecordEvent', { arguments: [ref, 'WARNING_ISSUED', OCCURRED_AT, '', keyHashOf(key)], transientData: { document } });
+          const payload = await contract.submit('RecordEvent', { arguments: [ref, 'WARNING_ISSUED', OCCURRED_AT, '', keyHashOf(key)], transientData: { document, ...actorTransient(caller('JUSTICE', { role: 'officer', sub: 'raw-justice' })) } });
           return JSON.parse(new TextDecoder().decode(payload)) as RecordReply;
         } catch (error) {
           // The raw client does not retry: the loser of the race fails MVCC on the key, or meets a

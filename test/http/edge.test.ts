@@ -188,7 +188,7 @@ describe('the gateway under a flood', () => {
   });
   after(() => target.close());
 
-  it('answers a stranger 429 with Retry-After after a few refused tokens, while tokens accepted before still work', async () => {
+  it('answers a stranger 429 with Retry-After and RateLimit after a few refused tokens, while tokens accepted before still work', async () => {
     const subject = `/v1/subjects/${'a'.repeat(64)}`;
     const known = await target.token('COURT');
     expect((await raw(target.url(), { path: subject, headers: { authorization: `Bearer ${known}` } })).status).to.equal(404);
@@ -197,6 +197,9 @@ describe('the gateway under a flood', () => {
     expect(answers.map((a) => a.status)).to.deep.equal([401, 401, 401, 429, 429, 429]);
     expectCode(answers[3] as RawAnswer, 429, 'RATE_LIMITED');
     expect(Number(answers[3]?.headers['retry-after'])).to.be.greaterThan(0);
+    // Like every 429, the penalty names its budget: three refused tokens, refilled in three seconds.
+    expect(answers[3]?.headers['ratelimit-policy']).to.equal('"unauthenticated";q=3;w=3');
+    expect(answers[3]?.headers['ratelimit']).to.match(/^"unauthenticated";r=0;t=\d+$/);
     // The address is in penalty: a token it has not shown before waits, one already accepted does not.
     const fresh = await target.token('PROCURATORATE');
     expectCode(await raw(target.url(), { path: subject, headers: { authorization: `Bearer ${fresh}` } }), 429, 'RATE_LIMITED');

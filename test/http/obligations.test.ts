@@ -6,7 +6,7 @@ import { Api } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
 import { embeddedTarget, type EmbeddedTarget } from '../support/target.js';
-import type { ServerEvent } from '../support/sse.js';
+import { waitFor, type ServerEvent } from '../support/sse.js';
 import { expectProblem } from './scenario.suite.js';
 
 type ObligationsAnswer = Awaited<ReturnType<ObligationList['list']>>;
@@ -37,6 +37,24 @@ describe('obligations over HTTP', () => {
     await new Api(target, 'JUSTICE').record('SUBJECT_RECEIVED', { ref }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-21T09:00:00+08:00');
     expect(await states()).to.deep.include({ SUBJECT_RECEIVED: 'late JUSTICE' });
     expectProblem(await procuratorate.get(`/v1/subjects/${'a'.repeat(64)}/obligations`), 404, 'NOT_FOUND');
+  });
+
+  it('shows a unit the obligations that fall to it and to the units below it: Chaoyang\'s reception to Chaoyang and Beijing, not to Haidian', async () => {
+    const court = new Api(target, 'COURT', 'clerk', new Map(), { unit: '110105' });
+    const handover = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(8802) }, sampleDocument('SENTENCE_HANDOVER', { executionPlace: '110105' }), '2024-01-10T09:00:00+08:00');
+    const ref = handover.body.entry.subjectRef;
+    const receptionFor = async (unit: string) => {
+      const justice = new Api(target, 'JUSTICE', 'officer', new Map(), { unit, unitKind: 'BUREAU' });
+      const answer = await justice.get<ObligationsAnswer>('/v1/obligations?agency=JUSTICE');
+      expect(answer.status).to.equal(200);
+      return answer.body.obligations.find((o) => o.subjectRef === ref && o.rule === 'SUBJECT_RECEIVED');
+    };
+    // The gateway numbers obligations as it follows the ledger: wait for the one of this handover.
+    const chaoyang = await waitFor(() => receptionFor('110105'));
+    expect(chaoyang).to.include({ agency: 'JUSTICE', unit: '110105' });
+    expect(await receptionFor('11')).to.include({ unit: '110105' });
+    expect(await receptionFor('110108')).to.equal(undefined);
+    expect(await receptionFor('110105001'), 'a township office below the obligated county').to.equal(undefined);
   });
 });
 

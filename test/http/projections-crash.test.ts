@@ -52,10 +52,10 @@ async function expectAgreement(log: LogProjections, truth: LedgerTruth, calendar
   }
   const noticed = [];
   for (const agency of ['COURT', 'PROCURATORATE', 'POLICE', 'JUSTICE'] as const) {
-    noticed.push(...(await log.notices.noticesAfter(0, agency, Number.MAX_SAFE_INTEGER)).filter((n) => n.kind === 'entry'));
+    noticed.push(...(await log.notices.noticesAfter(0, { agency, unit: '*' }, Number.MAX_SAFE_INTEGER)).filter((n) => n.kind === 'entry'));
   }
   const entryNotices = [...new Map(noticed.map((n) => [n.id, (n.data['entry'] as Entry).id])).entries()].sort(([a], [b]) => a - b).map(([, id]) => id);
-  expect(entryNotices, 'entry notices, once each, in ledger order').to.deep.equal(truth.entries.filter((e) => e.notify.length > 0).map((e) => e.id));
+  expect(entryNotices, 'entry notices, once each, in ledger order').to.deep.equal(truth.entries.filter((e) => e.to.length > 0).map((e) => e.id));
   const chains = new Map<string, Entry[]>();
   for (const entry of truth.entries) chains.set(entry.subjectRef, [...(chains.get(entry.subjectRef) ?? []), entry]);
   const expected: string[] = [];

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import type { z } from 'zod';
 import type { VerifyResult } from 'correction-chaincode';
-import { documentHash, GENESIS_HASH, type Entry, type SubjectStatus } from 'correction-chaincode/domain';
+import { documentHash, GENESIS_HASH, type Agency, type Entry, type EventType, type SubjectStatus, type UnitKind } from 'correction-chaincode/domain';
+import type { Role } from '../../gateway/src/keys.js';
 import {
+  AccessTrailSchema,
   EntrySchema,
   EntryWithDocumentSchema,
   LookupResultSchema,
@@ -12,10 +14,12 @@ import {
   SubjectStatusSchema,
   VerifyResultSchema,
 } from '../../gateway/src/http/responses.js';
+import { full } from '../support/actors.js';
 import { Api } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
-import type { Target } from '../support/target.js';
+import { subscribe, waitFor } from '../support/sse.js';
+import { testSub, type Target } from '../support/target.js';
 
 /** Asserts a problem+json answer with its status and stable code. */
 export function expectProblem(answer: { status: number; body: unknown; headers: Headers }, status: number, code: string): z.infer<typeof ProblemSchema> {
@@ -85,7 +89,7 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
     await caughtUp(police, ref);
     const looked = await police.post('/v1/subjects/lookup', { idNumber });
     expect(looked.status).to.equal(200);
-    const { status } = LookupResultSchema.parse(looked.body);
+    const status = full(LookupResultSchema.parse(looked.body).status);
     expect(status).to.include({ state: 'UNDER_CORRECTION', warningCount: 1, mayLeaveCountry: false, termEnd: '2025-01-09' });
     expect(status.leave).to.deep.equal({ from: '2024-03-01', to: '2024-03-05' });
 
@@ -285,6 +289,89 @@ export function scenarioSuite(makeTarget: () => Promise<Target>, seed = 0): void
       await caughtUp(court, ref);
       expect(EntryWithDocumentSchema.parse((await court.get(`/v1/entries/${complaint.entry.id}`)).body).document).to.equal(undefined);
       expectProblem(await justice.record('COMPLAINT_RECEIVED', { ref }, document, '2024-03-03T09:00:00+08:00'), 403, 'FORBIDDEN');
+    });
+  });
+
+  describe('units: two counties and a sealed subject', () => {
+    const CHAOYANG = '110105';
+    const HAIDIAN = '110108';
+    const of = (agency: Agency, role: Role, unit: string, unitKind?: UnitKind) => new Api(target, agency, role, cases, { unit, ...(unitKind ? { unitKind } : {}) });
+    const CASE = { caseNumber: '(2024)京0105刑初123号', reason: 'CASE_HANDLING' } as const;
+    const withPurpose = `?caseNumber=${encodeURIComponent(CASE.caseNumber)}&reason=${CASE.reason}`;
+    /** An event sent as is: a unit outside the jurisdiction cannot wait to see the subject first. */
+    const attempt = (api: Api, type: EventType, ref: string, occurredAt: string) => api.post('/v1/events', { type, subject: { ref }, occurredAt, document: sampleDocument(type) });
+
+    it('L27, L8, L9: a handover to Chaoyang, a change of place to Haidian; Chaoyang\'s justice bureau is refused afterwards and Haidian\'s is told and takes over', async () => {
+      const courtChaoyang = of('COURT', 'clerk', CHAOYANG);
+      const justiceChaoyang = of('JUSTICE', 'officer', CHAOYANG, 'BUREAU');
+      const justiceHaidian = of('JUSTICE', 'officer', HAIDIAN, 'BUREAU');
+      const policeHaidian = of('POLICE', 'officer', HAIDIAN);
+      const handover = expectRecorded(await courtChaoyang.record('SENTENCE_HANDOVER', { idNumber: nextId() }, sampleDocument('SENTENCE_HANDOVER', { executionPlace: CHAOYANG }), '2024-01-10T09:00:00+08:00'));
+      expect(handover.entry.unit).to.equal(CHAOYANG);
+      expect(handover.status).to.include({ executionPlace: CHAOYANG, decisionUnit: CHAOYANG, sealed: false });
+      const ref = handover.entry.subjectRef;
+      // Before the change Haidian is elsewhere: it records nothing for the subject, and reads the minimal status.
+      expectProblem(await attempt(justiceHaidian, 'SUBJECT_RECEIVED', ref, '2024-01-15T09:00:00+08:00'), 403, 'FORBIDDEN');
+      expectRecorded(await justiceChaoyang.record('SUBJECT_RECEIVED', { ref }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-15T09:00:00+08:00'));
+
+      const haidianStream = subscribe(`${target.url('JUSTICE')}/v1/stream`, await target.token('JUSTICE', 'officer', { unit: HAIDIAN, unitKind: 'BUREAU' }));
+      try {
+        await haidianStream.ready;
+        const moved = expectRecorded(await justiceChaoyang.record('EXECUTION_PLACE_CHANGED', { ref }, sampleDocument('EXECUTION_PLACE_CHANGED', { executionPlace: HAIDIAN }), '2024-03-01T09:00:00+08:00'));
+        expect(moved.entry.facts).to.deep.equal({ executionPlace: HAIDIAN });
+        // The old and the new place's bodies are told; never the recording unit itself.
+        expect(moved.entry.to).to.deep.include.members([
+          { agency: 'JUSTICE', unit: HAIDIAN }, { agency: 'POLICE', unit: CHAOYANG }, { agency: 'POLICE', unit: HAIDIAN },
+          { agency: 'PROCURATORATE', unit: CHAOYANG }, { agency: 'PROCURATORATE', unit: HAIDIAN }, { agency: 'COURT', unit: CHAOYANG },
+        ]);
+        expect(moved.entry.to).to.not.deep.include({ agency: 'JUSTICE', unit: CHAOYANG });
+        const told = await waitFor(() => haidianStream.events.find((e) => e.data.entry?.id === moved.entry.id), 15_000);
+        expect(told.data.entry?.type).to.equal('EXECUTION_PLACE_CHANGED');
+      } finally {
+        haidianStream.close();
+      }
+
+      const refused = expectProblem(await attempt(justiceChaoyang, 'WARNING_ISSUED', ref, '2024-04-01T09:00:00+08:00'), 403, 'FORBIDDEN');
+      expect(refused.detail).to.match(/110108/);
+      expectRecorded(await justiceHaidian.record('WARNING_ISSUED', { ref }, sampleDocument('WARNING_ISSUED'), '2024-04-01T09:00:00+08:00'));
+      await caughtUp(policeHaidian, ref);
+      expect(SubjectStatusSchema.parse((await policeHaidian.get(`/v1/subjects/${ref}`)).body)).to.include({ executionPlace: HAIDIAN, warningCount: 1 });
+      // Chaoyang's bureau now reads what any unit elsewhere reads: the minimal status.
+      const chaoyangView = await justiceChaoyang.get<Record<string, unknown>>(`/v1/subjects/${ref}`);
+      expect(chaoyangView.status).to.equal(200);
+      expect(chaoyangView.body).to.deep.equal({ subjectRef: ref, view: 'minimal', state: 'UNDER_CORRECTION', correctionType: 'PROBATION', mayLeaveCountry: false, absconded: false, sealed: false });
+      expectProblem(await justiceChaoyang.get(`/v1/subjects/${ref}/entries`), 403, 'FORBIDDEN');
+    });
+
+    it('L54, SPCI581, PIPL28: a sealed subject — police without a purpose get 403, with one the minimal status and an access entry an auditor lists', async () => {
+      const courtChaoyang = of('COURT', 'clerk', CHAOYANG);
+      const justiceChaoyang = of('JUSTICE', 'officer', CHAOYANG, 'BUREAU');
+      const policeChaoyang = of('POLICE', 'officer', CHAOYANG);
+      const idNumber = nextId();
+      const handover = expectRecorded(await courtChaoyang.record('SENTENCE_HANDOVER', { idNumber }, sampleDocument('SENTENCE_HANDOVER', { minorAtOffence: true }), '2024-01-10T09:00:00+08:00'));
+      expect(handover.status).to.include({ sealed: true });
+      const ref = handover.entry.subjectRef;
+      expectRecorded(await justiceChaoyang.record('SUBJECT_RECEIVED', { ref }, sampleDocument('SUBJECT_RECEIVED'), '2024-01-15T09:00:00+08:00'));
+      await caughtUp(justiceChaoyang, ref);
+
+      expectProblem(await policeChaoyang.get(`/v1/subjects/${ref}`), 403, 'PURPOSE_REQUIRED');
+      expectProblem(await policeChaoyang.post('/v1/subjects/lookup', { idNumber }), 403, 'PURPOSE_REQUIRED');
+      const read = await policeChaoyang.get<Record<string, unknown>>(`/v1/subjects/${ref}${withPurpose}`);
+      expect(read.status, JSON.stringify(read.body)).to.equal(200);
+      expect(read.body).to.deep.equal({ subjectRef: ref, view: 'minimal', state: 'UNDER_CORRECTION', correctionType: 'PROBATION', mayLeaveCountry: false, absconded: false, sealed: true });
+      // A purpose opens the minimal status, nothing more.
+      expectProblem(await policeChaoyang.get(`/v1/subjects/${ref}/entries${withPurpose}`), 403, 'FORBIDDEN');
+      // The police may not list the trail; an auditor may, and finds the police read in it.
+      expectProblem(await policeChaoyang.get(`/v1/subjects/${ref}/access`), 403, 'FORBIDDEN');
+      const policeRead = await waitFor(async () => {
+        const trail = AccessTrailSchema.parse((await auditor.get(`/v1/subjects/${ref}/access`)).body);
+        return trail.reads.find((r) => r.agency === 'POLICE');
+      }, 15_000);
+      expect(policeRead).to.deep.include({ unit: CHAOYANG, role: 'officer', what: 'status', view: 'minimal', purpose: CASE, entryId: null });
+      expect(policeRead.sub).to.equal(testSub('POLICE', 'officer', { unit: CHAOYANG }));
+      // The justice bureau of the place reads it in full, and that read is on the trail too.
+      expect(full(SubjectStatusSchema.parse((await justiceChaoyang.get(`/v1/subjects/${ref}`)).body))).to.include({ state: 'UNDER_CORRECTION', sealed: true });
+      await waitFor(async () => AccessTrailSchema.parse((await auditor.get(`/v1/subjects/${ref}/access`)).body).reads.find((r) => r.agency === 'JUSTICE' && r.view === 'full'), 15_000);
     });
   });
 

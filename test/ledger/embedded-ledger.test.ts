@@ -10,6 +10,7 @@ import type { LedgerEvent } from '../../gateway/src/ledger/port.js';
 import { CorrectionClient } from '../../gateway/src/services/correction-client.js';
 import { SealedSublevel } from '../../gateway/src/store/sealed-sublevel.js';
 import { SealedValueError } from '../../gateway/src/store/sealer.js';
+import { caller } from '../support/actors.js';
 import { SAMPLE_NAME, sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
 import { testSealer } from '../support/sealer.js';
@@ -17,9 +18,9 @@ import { tempDir } from '../support/temp.js';
 
 const KEY = Buffer.alloc(32, 3);
 const refOf = (n: number) => subjectRefFor(KEY, residentId(n));
-const COURT = { agency: 'COURT' } as const;
-const JUSTICE = { agency: 'JUSTICE' } as const;
-const POLICE = { agency: 'POLICE' } as const;
+const COURT = caller('COURT');
+const JUSTICE = caller('JUSTICE');
+const POLICE = caller('POLICE');
 
 async function allBlocks(ledger: EmbeddedLedger): Promise<Block[]> {
   const blocks: Block[] = [];

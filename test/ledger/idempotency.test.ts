@@ -3,6 +3,7 @@ import { DomainError, subjectRefFor } from 'correction-chaincode/domain';
 import type { Block } from '../../gateway/src/ledger/embedded/block.js';
 import { EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledger.js';
 import { CorrectionClient, keyHashOf, type RecordRequest } from '../../gateway/src/services/correction-client.js';
+import { caller, full } from '../support/actors.js';
 import { sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
 import { testSealer } from '../support/sealer.js';
@@ -10,9 +11,9 @@ import { tempDir } from '../support/temp.js';
 
 const KEY = Buffer.alloc(32, 7);
 const refOf = (n: number) => subjectRefFor(KEY, residentId(n));
-const COURT = { agency: 'COURT' } as const;
-const JUSTICE = { agency: 'JUSTICE' } as const;
-const PROCURATORATE = { agency: 'PROCURATORATE' } as const;
+const COURT = caller('COURT');
+const JUSTICE = caller('JUSTICE');
+const PROCURATORATE = caller('PROCURATORATE');
 
 /**
  * The contract records each idempotency key (its hash, per agency) in the same write as the entry,
@@ -74,7 +75,7 @@ describe('idempotency keys on the ledger', () => {
     expect(replay?.writes).to.deep.equal([]);
     expect(replay?.privateWrites).to.deep.equal([]);
     expect(replay?.event).to.equal(null);
-    expect((await client.status(COURT, refOf(1))).entryCount).to.equal(1);
+    expect(full(await client.status(COURT, refOf(1))).entryCount).to.equal(1);
   });
 
   it('refuses a different request under a used key with IDEMPOTENCY_KEY_REUSED', async () => {
@@ -104,7 +105,7 @@ describe('idempotency keys on the ledger', () => {
     // The status the first answer gave, not today's.
     expect(retried.status).to.deep.equal(first.status);
     expect(retried.status.state).to.equal('PENDING_REPORT');
-    expect((await client.status(COURT, refOf(4))).entryCount).to.equal(2);
+    expect(full(await client.status(COURT, refOf(4))).entryCount).to.equal(2);
   });
 
   it('scopes keys to the calling agency', async () => {
@@ -128,7 +129,7 @@ describe('idempotency keys on the ledger', () => {
     const [a, b] = await Promise.all([client.recordEvent(COURT, handover(6, key)), client.recordEvent(COURT, handover(6, key))]);
     expect(a.entry.id).to.equal(b.entry.id);
     expect([a.replayed, b.replayed].sort()).to.deep.equal([false, true]);
-    expect((await client.status(COURT, refOf(6))).entryCount).to.equal(1);
+    expect(full(await client.status(COURT, refOf(6))).entryCount).to.equal(1);
   });
 
   it('refuses a RecordEvent whose key is not a SHA-256 digest, before any other check', async () => {

@@ -5,6 +5,7 @@ import { EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledge
 import { LogFollower } from '../../gateway/src/log/log-follower.js';
 import { LogProjections } from '../../gateway/src/log/projections/log-projections.js';
 import { CorrectionClient } from '../../gateway/src/services/correction-client.js';
+import { caller } from '../support/actors.js';
 import { sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
 import { testSealer } from '../support/sealer.js';
@@ -31,7 +32,7 @@ describe('log follower', function () {
   async function record(count: number, offset: number): Promise<string[]> {
     const results = await Promise.all(
       Array.from({ length: count }, (_, i) =>
-        client.recordEvent({ agency: 'COURT' }, { subjectRef: subjectRefFor(KEY, residentId(offset + i)), type: 'SENTENCE_HANDOVER', occurredAt: '2024-01-10T09:00:00+08:00', document: sampleDocument('SENTENCE_HANDOVER') }),
+        client.recordEvent(caller('COURT'), { subjectRef: subjectRefFor(KEY, residentId(offset + i)), type: 'SENTENCE_HANDOVER', occurredAt: '2024-01-10T09:00:00+08:00', document: sampleDocument('SENTENCE_HANDOVER') }),
       ),
     );
     return results.map((r) => r.entry.id);

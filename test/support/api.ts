@@ -1,7 +1,7 @@
 import type { Agency } from 'correction-chaincode/domain';
 import type { Role } from '../../gateway/src/keys.js';
 import type { RecordedResponse } from '../../gateway/src/services/ledger-writer.js';
-import type { Target } from './target.js';
+import type { Target, UnitIdentity } from './target.js';
 
 /** An HTTP answer, its JSON body typed as the caller expects it (unknown unless said). */
 export interface Answer<T = unknown> {
@@ -26,15 +26,19 @@ export class Api {
   readonly role: Role;
   #token: Promise<string> | undefined;
 
-  constructor(target: Target, agency: Agency, role: Role = 'clerk', cases: CaseFiles = new Map()) {
+  readonly #as: UnitIdentity | undefined;
+
+  /** `as` makes the client act for one unit (of a kind); without it, for the whole agency. */
+  constructor(target: Target, agency: Agency, role: Role = 'clerk', cases: CaseFiles = new Map(), as?: UnitIdentity) {
     this.#target = target;
     this.agency = agency;
     this.role = role;
     this.#cases = cases;
+    this.#as = as;
   }
 
   async request<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
-    this.#token ??= this.#target.token(this.agency, this.role);
+    this.#token ??= this.#target.token(this.agency, this.role, this.#as);
     const response = await fetch(`${this.#target.url(this.agency)}${path}`, {
       method,
       headers: { authorization: `Bearer ${await this.#token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },

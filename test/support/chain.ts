@@ -1,11 +1,13 @@
 import {
   recordEntry,
+  type Actor,
   type Agency,
   type Entry,
   type EventType,
   type RecordOutcome,
   type SubjectStatus,
 } from 'correction-chaincode/domain';
+import { actor } from './actors.js';
 import { sampleDocument } from './documents.js';
 
 let txCounter = 0;
@@ -24,9 +26,12 @@ export class Chain {
     this.subjectRef = subjectRef;
   }
 
-  /** Records an event; `type` is any string, so that tests can try types the catalog does not know. */
+  /**
+   * Records an event as an agency (acting agency-wide) or as a principal of one of its units;
+   * `type` is any string, so that tests can try types the catalog does not know.
+   */
   record(
-    agency: Agency,
+    who: Agency | Actor,
     type: string,
     document: unknown = sampleDocument(type as EventType),
     options: { occurredAt?: string; amends?: string } = {},
@@ -37,7 +42,7 @@ export class Chain {
     const acknowledges = (document as { acknowledges?: unknown } | null)?.acknowledges;
     const acknowledged = this.entries.find((e) => e.id === acknowledges);
     const outcome = recordEntry(
-      { subjectRef: this.subjectRef, type, agency, occurredAt: options.occurredAt ?? '2025-12-01T09:00:00+08:00', document, amends: options.amends ?? null },
+      { subjectRef: this.subjectRef, type, actor: typeof who === 'string' ? actor(who) : who, occurredAt: options.occurredAt ?? '2025-12-01T09:00:00+08:00', document, amends: options.amends ?? null },
       { txId: `tx${++txCounter}`, recordedAt },
       { status: this.status, amended, acknowledged, history: this.entries },
     );

@@ -8,7 +8,7 @@ import { AGENCIES, type Agency } from 'correction-chaincode/domain';
 import { loadConfig } from '../../gateway/src/config.js';
 import { createGateway, type Gateway } from '../../gateway/src/gateway.js';
 import { devKeyPaths, ensureDevKeys, mintDevToken } from '../../gateway/src/keys.js';
-import type { Target } from './target.js';
+import { testSub, type Target } from './target.js';
 import { tempDir } from './temp.js';
 
 export const NETWORK_DIR = resolve(process.env['NETWORK_DIR'] ?? '.network');
@@ -75,7 +75,7 @@ export async function fabricTarget(env: Readonly<Record<string, string>> = {}): 
     logs,
     keysDir,
     url: (agency = 'COURT') => urls.get(agency) ?? '',
-    token: (agency, role = 'clerk') => mintDevToken(keysDir, { agency, role, sub: `test-${agency.toLowerCase()}-${role}`, expiresIn: '1h' }),
+    token: (agency, role = 'clerk', as) => mintDevToken(keysDir, { agency, role, sub: testSub(agency, role, as), ...as, expiresIn: '1h' }),
     async close() {
       for (const gateway of gateways.values()) await gateway.close();
       await dir.remove();

@@ -14,6 +14,8 @@ export interface RawRequest {
   readonly path: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Buffer;
+  /** The source address to send from (any of 127.0.0.0/8 on loopback), as another client would. */
+  readonly localAddress?: string;
 }
 
 /**
@@ -24,7 +26,14 @@ export function raw(base: string, spec: RawRequest): Promise<RawAnswer> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, method: spec.method ?? 'GET', path: spec.path, headers: { ...spec.headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: spec.method ?? 'GET',
+        path: spec.path,
+        headers: { ...spec.headers },
+        ...(spec.localAddress === undefined ? {} : { localAddress: spec.localAddress }),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

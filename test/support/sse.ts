@@ -53,10 +53,11 @@ export function subscribe(url: string, token: string, lastEventId?: string): { e
   };
 }
 
-export async function waitFor<T>(check: () => T | undefined, timeoutMs = 5_000): Promise<T> {
+/** Waits, up to a deadline, until a check (which may ask over the network) finds something. */
+export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = check();
+    const found = await check();
     if (found !== undefined && found !== false) return found;
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,15 +1,22 @@
 import { Writable } from 'node:stream';
-import type { Agency } from 'correction-chaincode/domain';
+import type { Agency, UnitKind } from 'correction-chaincode/domain';
 import { loadConfig } from '../../gateway/src/config.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/src/gateway.js';
 import { mintDevToken, type Role } from '../../gateway/src/keys.js';
 import { tempDir } from './temp.js';
 
+/** The unit a test user acts for, and its kind. */
+export interface UnitIdentity {
+  readonly unit: string;
+  readonly unitKind?: UnitKind;
+}
+
 /** Gateways under test: one URL per agency (the same one on the embedded ledger). */
 export interface Target {
   readonly name: string;
   url(agency?: Agency): string;
-  token(agency: Agency, role?: Role): Promise<string>;
+  /** A dev token of the agency's dev key: agency-wide, or for a unit (of a kind) when `as` names one. */
+  token(agency: Agency, role?: Role, as?: UnitIdentity): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -42,10 +49,13 @@ export async function embeddedTarget(env: Record<string, string> = {}, options: 
     dataDir,
     logs,
     url: () => base,
-    token: (agency, role = 'clerk') => mintDevToken(dataDir, { agency, role, sub: `test-${agency.toLowerCase()}-${role}`, expiresIn: '1h' }),
+    token: (agency, role = 'clerk', as) => mintDevToken(dataDir, { agency, role, sub: testSub(agency, role, as), ...as, expiresIn: '1h' }),
     async close() {
       await gateway.close();
       await dir.remove();
     },
   };
 }
+
+/** The staff id of a test user: its agency, role and unit. */
+export const testSub = (agency: Agency, role: Role, as?: UnitIdentity): string => `test-${agency.toLowerCase()}-${role}${as ? `-${as.unit}` : ''}`;

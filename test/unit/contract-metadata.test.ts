@@ -21,7 +21,7 @@ describe('contract metadata', () => {
     }
   });
 
-  it('submits only the transactions that write: recording events and anchoring checkpoints', () => {
-    expect(transactions.filter((t) => t.tag.includes('SUBMIT')).map((t) => t.name).sort()).to.deep.equal(['AnchorCheckpoint', 'RecordEvent']);
+  it('submits only the transactions that write: recording events, reads that leave an access entry, and anchoring checkpoints', () => {
+    expect(transactions.filter((t) => t.tag.includes('SUBMIT')).map((t) => t.name).sort()).to.deep.equal(['AnchorCheckpoint', 'ReadRecorded', 'RecordEvent']);
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { canonicalJson, documentHash, entryHash, GENESIS_HASH } from 'correction-chaincode/domain';
+import { actor } from '../support/actors.js';
 import { Chain } from '../support/chain.js';
 import { sampleDocument } from '../support/documents.js';
 
@@ -31,10 +32,10 @@ describe('canonical hashing', () => {
     expect(canonicalJson({ numbers: [Number('333333333.33333329'), 1e30, 4.5, 0.002, 1e-27] })).to.equal('{"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27]}');
   });
 
-  it('lets an outsider recompute every entry hash from the entry alone', () => {
+  it('lets an outsider recompute every entry hash from the entry alone, its unit and addressed units included', () => {
     const chain = new Chain();
-    chain.record('COURT', 'SENTENCE_HANDOVER');
-    chain.record('JUSTICE', 'SUBJECT_RECEIVED');
+    chain.record(actor('COURT', { unit: '110105', unitKind: 'COURT' }), 'SENTENCE_HANDOVER');
+    chain.record(actor('JUSTICE', { unit: '110105', unitKind: 'BUREAU' }), 'SUBJECT_RECEIVED');
     chain.record('JUSTICE', 'WARNING_ISSUED');
     let previous = GENESIS_HASH;
     for (const entry of chain.entries) {
@@ -59,10 +60,12 @@ describe('canonical hashing', () => {
 
   it('changes when any field of an entry changes', () => {
     const entry = new Chain().record('COURT', 'SENTENCE_HANDOVER').entry;
-    for (const field of ['occurredAt', 'recordedAt', 'docHash', 'prevHash', 'agency', 'txId'] as const) {
+    for (const field of ['occurredAt', 'recordedAt', 'docHash', 'prevHash', 'agency', 'unit', 'txId'] as const) {
       const altered = { ...entry, [field]: `${entry[field]}x` };
       expect(entryHash(altered), field).to.not.equal(entry.hash);
     }
+    const readdressed = { ...entry, to: entry.to.map((a) => (a.agency === 'POLICE' ? { ...a, unit: '110108' } : a)) };
+    expect(entryHash(readdressed), 'to').to.not.equal(entry.hash);
   });
 });
 
@@ -70,7 +73,7 @@ describe('canonical JSON of entries, written for their shape', () => {
   it('is exactly what the generic RFC 8785 canonicalisation gives, for entries and for anything else', async () => {
     const { canonicalEntryWithoutHash } = await import('correction-chaincode/domain');
     const chain = new Chain();
-    chain.record('COURT', 'SENTENCE_HANDOVER');
+    chain.record(actor('COURT', { unit: '110105', unitKind: 'COURT' }), 'SENTENCE_HANDOVER');
     chain.record('JUSTICE', 'SUBJECT_RECEIVED');
     chain.record('COURT', 'AMENDMENT', sampleDocument('AMENDMENT'), { amends: chain.entries[0]?.id ?? '' });
     const generic = (value: Record<string, unknown>) => {
@@ -84,7 +87,8 @@ describe('canonical JSON of entries, written for their shape', () => {
     }
     const base = chain.entries[0] as unknown as Record<string, unknown>;
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom(...Object.keys(base), 'extra'), fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.jsonValue({ maxDepth: 2 }))), (changes) => {
+      // Addresses of every shape: well formed, with strings of any kind, or with members missing or added.
+      fc.property(fc.dictionary(fc.constantFrom(...Object.keys(base), 'extra'), fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.jsonValue({ maxDepth: 2 }), fc.array(fc.record({ agency: fc.string(), unit: fc.string() })), fc.array(fc.record({ agency: fc.string(), unit: fc.string(), extra: fc.string() }, { requiredKeys: ['agency'] })))), (changes) => {
         const altered = { ...base, ...changes };
         return canonicalEntryWithoutHash(altered) === generic(altered);
       }),

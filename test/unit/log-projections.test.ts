@@ -25,7 +25,7 @@ async function heldBy(log: LogProjections) {
   return {
     position: log.position,
     size: log.tree.size,
-    notices: (await log.notices.noticesAfter(0, 'JUSTICE')).map((n) => n.id),
+    notices: (await log.notices.noticesAfter(0, { agency: 'JUSTICE', unit: '*' })).map((n) => n.id),
     lastNoticeId: log.notices.lastNoticeId,
     chain: log.chains.subjectChain('subject-1').map((e) => e.id),
     cosigned: (await log.checkpoints.cosignaturesAt(1)).length + (await log.checkpoints.cosignaturesAt(2)).length,

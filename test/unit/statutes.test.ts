@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { AGENCIES, DomainError, obligationsOf, workingCalendar, type Agency, type EventType } from 'correction-chaincode/domain';
+import { actor } from '../support/actors.js';
 import { Chain, chainIn } from '../support/chain.js';
 import { sampleDocument, temporaryHandover } from '../support/documents.js';
 
@@ -127,20 +128,28 @@ describe('the lifecycle as the statutes write it', () => {
   });
 
   describe('liberty', () => {
-    it('L32: any authority that restricts liberty notifies the detention, telling the justice bureau and the procuratorate; its end clears it', () => {
+    it('L32: any authority that restricts liberty notifies the detention, telling the justice bureau and the procuratorate of the place; its end clears it', () => {
+      // Each detaining body of the place itself, but the prison administration of the province: the bureau of the place is told.
+      const detaining = {
+        COURT: actor('COURT', { unit: '110105', unitKind: 'COURT' }),
+        PROCURATORATE: actor('PROCURATORATE', { unit: '110105', unitKind: 'PROCURATORATE' }),
+        POLICE: actor('POLICE', { unit: '110105', unitKind: 'PUBLIC_SECURITY' }),
+        JUSTICE: actor('JUSTICE', { unit: '11', unitKind: 'PRISON_ADMINISTRATION' }),
+      };
       for (const agency of AGENCIES) {
         const chain = chainIn('UNDER_CORRECTION');
-        const told = ['PROCURATORATE', 'JUSTICE'].filter((a) => a !== agency);
-        const notified = chain.record(agency, 'DETENTION_NOTIFIED');
+        const told = ['PROCURATORATE', 'JUSTICE'].filter((a) => a !== agency || agency === 'JUSTICE');
+        const notified = chain.record(detaining[agency], 'DETENTION_NOTIFIED');
         expect(notified.status.detention, agency).to.equal('OTHER');
         expect(notified.status.flags.detained).to.equal(true);
         expect(notified.entry.notify).to.deep.equal(told);
-        expect(refusal(() => chain.record(agency, 'DETENTION_NOTIFIED')).code).to.equal('ILLEGAL_TRANSITION');
-        const ended = chain.record(agency, 'DETENTION_ENDED');
+        expect(notified.entry.to.map((a) => a.unit)).to.deep.equal(told.map(() => '110105'));
+        expect(refusal(() => chain.record(detaining[agency], 'DETENTION_NOTIFIED')).code).to.equal('ILLEGAL_TRANSITION');
+        const ended = chain.record(detaining[agency], 'DETENTION_ENDED');
         expect(ended.status.detention).to.equal(null);
         expect(ended.status.flags.detained).to.equal(false);
         expect(ended.entry.notify).to.deep.equal(told);
-        expect(refusal(() => chain.record(agency, 'DETENTION_ENDED')).code).to.equal('ILLEGAL_TRANSITION');
+        expect(refusal(() => chain.record(detaining[agency], 'DETENTION_ENDED')).code).to.equal('ILLEGAL_TRANSITION');
       }
     });
 

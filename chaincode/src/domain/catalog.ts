@@ -1,7 +1,9 @@
 import type { z } from 'zod';
 import { AGENCIES, type Agency, type CollectionName } from './agencies.js';
 import { DOCUMENT_SCHEMAS, DOCUMENT_SHAPES, type CorrectionType } from './documents.js';
+import type { JurisdictionRule } from './jurisdiction.js';
 import type { DetentionGround, OpenMatter, State, SubjectStatus } from './status.js';
+import { UNIT_KINDS, type UnitKind } from './units.js';
 
 export const EVENT_TYPES = Object.keys(DOCUMENT_SCHEMAS) as EventType[];
 export type EventType = keyof typeof DOCUMENT_SCHEMAS;
@@ -44,10 +46,10 @@ export type RecorderRule =
 /** What each recorder rule means, as the published catalog explains it. */
 export const RECORDER_RULE_TEXT: Readonly<Record<RecorderRule, string>> = {
   DECISION_ORGAN: 'only the agency that decided the correction (recorded its handover)',
-  HANDOVER_ORGAN: 'the court; for TEMPORARY_OUTSIDE_PRISON also the deciding prison administration (JUSTICE) or police',
-  COMMISSIONING_ORGAN: 'the court or the procuratorate; for a proposed TEMPORARY_OUTSIDE_PRISON also the prison administration (JUSTICE) or police',
+  HANDOVER_ORGAN: 'the court; for TEMPORARY_OUTSIDE_PRISON also the deciding prison administration (JUSTICE, PRISON_ADMINISTRATION units) or police',
+  COMMISSIONING_ORGAN: 'the court or the procuratorate; for a proposed TEMPORARY_OUTSIDE_PRISON also the prison administration (JUSTICE, PRISON_ADMINISTRATION units) or police',
   REVOKING_ORGAN: 'the decision organ, on a pending proposal; with newCrime, any court (no proposal needed), for PROBATION or PAROLE',
-  COMMITTING_ORGAN: 'the police; also JUSTICE where, as prison administration, it decided the TEMPORARY_OUTSIDE_PRISON',
+  COMMITTING_ORGAN: 'the police; also the prison administration (JUSTICE, PRISON_ADMINISTRATION units) where it decided the TEMPORARY_OUTSIDE_PRISON',
   ADDRESSED_AGENCY: 'only the agency the opinion is addressed to',
   AMENDED_RECORDER: 'only the agency that recorded the amended entry',
 };
@@ -69,6 +71,13 @@ export interface EventDefinition {
   /** Agencies that may ever record this event; a recorder rule can narrow it per subject. */
   readonly recordedBy: readonly Agency[];
   readonly recorderRule?: RecorderRule;
+  /** Which units of those agencies may record it for a subject: of its place, its decision, any. */
+  readonly jurisdiction: JurisdictionRule;
+  /**
+   * The kinds of unit of each agency that record it; an agency not named records it with its
+   * default kind (a justice bureau, public security).
+   */
+  readonly unitKinds?: Partial<Readonly<Record<Agency, readonly UnitKind[]>>>;
   /** Lifecycle states the event is allowed from; 'RECORDED' means any state of a known subject. */
   readonly from: readonly State[] | 'RECORDED';
   /** Lifecycle state after the event, if it moves the subject. */
@@ -92,6 +101,8 @@ export interface EventDefinition {
 export interface EffectContext {
   readonly entryId: string;
   readonly agency: Agency;
+  /** The recording unit. */
+  readonly unit: string;
   readonly occurredAt: string;
 }
 
@@ -111,6 +122,16 @@ export const REVOCABLE_TYPES: readonly CorrectionType[] = ['PROBATION', 'PAROLE'
 export function committingOrgan(status: SubjectStatus): Agency {
   return status.correctionType === 'TEMPORARY_OUTSIDE_PRISON' && status.decisionOrgan === 'JUSTICE' ? 'JUSTICE' : 'POLICE';
 }
+
+/** Prison administration: decides 暂予监外执行, and so hands it over, rules on its 收监 and takes the subject in. */
+const PRISON: Partial<Record<Agency, readonly UnitKind[]>> = { JUSTICE: ['PRISON_ADMINISTRATION'] };
+/** Whoever restricts a subject's liberty says so (L32): prison administration, border control at an exit among them. */
+const DETAINING: Partial<Record<Agency, readonly UnitKind[]>> = { JUSTICE: ['PRISON_ADMINISTRATION'], POLICE: ['PUBLIC_SECURITY', 'BORDER'] };
+/** An opinion addressed to the justice side may concern the bureau's work or the prison administration's decision. */
+const EITHER_JUSTICE: Partial<Record<Agency, readonly UnitKind[]>> = { JUSTICE: ['BUREAU', 'PRISON_ADMINISTRATION'] };
+
+/** A juvenile's record is sealed once a commission or handover says so, and never unsealed (L58). */
+const sealedBy = (s: SubjectStatus, f: Facts): boolean => s.sealed || f['minorAtOffence'] === true;
 
 const LIFE: readonly State[] = ['UNDER_CORRECTION'];
 /** After a revocation ruling the subject may flee before committal, and is pursued (L50). */
@@ -195,25 +216,28 @@ function answerReconsideration(s: SubjectStatus, f: Facts): SubjectStatus {
 const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
   {
     code: 'ASSESSMENT_COMMISSIONED', name: '调查评估委托', recordedBy: AGENCIES, recorderRule: 'COMMISSIONING_ORGAN',
+    jurisdiction: 'ANY', unitKinds: PRISON,
     from: ['NONE'], to: 'ASSESSING', notify: ['JUSTICE'], collection: ASSESSMENT_DOCS('RECORDER'),
-    publicFields: ['proposedType', 'executionPlace', 'expedited'], basis: 'L18, SPPR277',
-    effect: (s, f, e) => ({ ...s, commissionedBy: e.agency, executionPlace: str(f, 'executionPlace') }),
+    publicFields: ['proposedType', 'executionPlace', 'expedited', 'minorAtOffence'], basis: 'L18, SPPR277',
+    effect: (s, f, e) => ({ ...s, commissionedBy: e.agency, commissioningUnit: e.unit, executionPlace: str(f, 'executionPlace'), sealed: sealedBy(s, f) }),
   },
   {
-    code: 'ASSESSMENT_OPINION', name: '调查评估意见', recordedBy: ['JUSTICE'],
+    code: 'ASSESSMENT_OPINION', name: '调查评估意见', recordedBy: ['JUSTICE'], jurisdiction: 'EXECUTION_PLACE',
     from: ['ASSESSING'], to: 'ASSESSED', notify: ['COMMISSIONER', 'PROCURATORATE'],
     collection: ASSESSMENT_DOCS('COMMISSIONER'), publicFields: ['suitable'], basis: 'L18',
   },
   {
     code: 'SENTENCE_HANDOVER', name: '交付执行', recordedBy: ['COURT', 'JUSTICE', 'POLICE'],
-    recorderRule: 'HANDOVER_ORGAN', from: ['NONE', 'ASSESSING', 'ASSESSED'], to: 'PENDING_REPORT',
+    recorderRule: 'HANDOVER_ORGAN', jurisdiction: 'ANY', unitKinds: PRISON, from: ['NONE', 'ASSESSING', 'ASSESSED'], to: 'PENDING_REPORT',
     notify: ['JUSTICE', 'PROCURATORATE', 'POLICE'], collection: 'handoverDocs',
-    publicFields: ['correctionType', 'effectiveDate', 'termStart', 'termEnd', 'executionPlace', 'custodianReceivedOn'],
+    publicFields: ['correctionType', 'effectiveDate', 'termStart', 'termEnd', 'executionPlace', 'custodianReceivedOn', 'minorAtOffence'],
     basis: 'L17, L20, L21, SPCI519',
     effect: (s, f, e) => ({
       ...s,
       correctionType: f['correctionType'] as CorrectionType,
       decisionOrgan: e.agency,
+      decisionUnit: e.unit,
+      sealed: sealedBy(s, f),
       effectiveDate: str(f, 'effectiveDate'),
       termStart: str(f, 'termStart'),
       termEnd: str(f, 'termEnd'),
@@ -222,37 +246,38 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
   },
   {
     code: 'DOCUMENTS_SERVED', name: '送达法律文书', recordedBy: ['COURT', 'JUSTICE', 'POLICE'],
-    recorderRule: 'DECISION_ORGAN', from: ['PENDING_REPORT', 'UNDER_CORRECTION'],
+    recorderRule: 'DECISION_ORGAN', jurisdiction: 'DECISION_UNIT', unitKinds: PRISON, from: ['PENDING_REPORT', 'UNDER_CORRECTION'],
     notify: ['JUSTICE', 'PROCURATORATE', 'POLICE'], collection: 'handoverDocs', publicFields: ['documents'], basis: 'L20',
   },
   {
-    code: 'HANDOVER_RECEIPT', name: '接收回执', recordedBy: ['JUSTICE'],
+    code: 'HANDOVER_RECEIPT', name: '接收回执', recordedBy: ['JUSTICE'], jurisdiction: 'EXECUTION_PLACE',
     from: ['PENDING_REPORT', 'UNDER_CORRECTION'], notify: ['DECISION_ORGAN'],
     collection: 'handoverDocs', publicFields: ['acknowledges', 'receivedAt'], basis: 'IM',
   },
   {
-    code: 'SUBJECT_RECEIVED', name: '报到接收', recordedBy: ['JUSTICE'], from: ['PENDING_REPORT'],
+    code: 'SUBJECT_RECEIVED', name: '报到接收', recordedBy: ['JUSTICE'], jurisdiction: 'EXECUTION_PLACE', from: ['PENDING_REPORT'],
     to: 'UNDER_CORRECTION', notify: ['DECISION_ORGAN', 'PROCURATORATE', 'POLICE'],
     collection: 'handoverDocs', publicFields: ['escorted'], basis: 'L21, L22',
   },
   {
-    code: 'LEAVE_APPROVED', name: '外出审批', recordedBy: ['JUSTICE'], from: LIFE, notify: [],
+    code: 'LEAVE_APPROVED', name: '外出审批', recordedBy: ['JUSTICE'], jurisdiction: 'EXECUTION_PLACE', from: LIFE, notify: [],
     collection: 'enforcementDocs', publicFields: ['leaveFrom', 'leaveTo'], basis: 'L27',
     effect: (s, f) => ({ ...s, leave: { from: str(f, 'leaveFrom'), to: str(f, 'leaveTo') } }),
   },
   {
-    code: 'EXECUTION_PLACE_CHANGED', name: '变更执行地', recordedBy: ['JUSTICE'], from: LIFE,
-    notify: ['DECISION_ORGAN', 'PROCURATORATE', 'POLICE'],
+    code: 'EXECUTION_PLACE_CHANGED', name: '变更执行地', recordedBy: ['JUSTICE'], jurisdiction: 'EXECUTION_PLACE', from: LIFE,
+    // The justice bureau, procuratorate and police of the old place and of the new one (L27).
+    notify: ['DECISION_ORGAN', 'JUSTICE', 'PROCURATORATE', 'POLICE'],
     collection: 'handoverDocs', publicFields: ['executionPlace'], basis: 'L27',
     effect: (s, f) => ({ ...s, executionPlace: str(f, 'executionPlace') }),
   },
   {
-    code: 'MONITORING_CHANGED', name: '电子定位装置', recordedBy: ['JUSTICE'], from: LIFE, notify: [],
+    code: 'MONITORING_CHANGED', name: '电子定位装置', recordedBy: ['JUSTICE'], jurisdiction: 'EXECUTION_PLACE', from: LIFE, notify: [],
     collection: 'enforcementDocs', publicFields: ['enabled', 'until'], basis: 'L29',
     effect: (s, f) => withFlags(s, { electronicMonitoring: f['enabled'] === true }),
   },
   {
-    code: 'WARNING_ISSUED', name: '训诫/警告', recordedBy: ['JUSTICE'], from: LIFE, notify: ['PROCURATORATE'],
+    code: 'WARNING_ISSUED', name: '训诫/警告', recordedBy: ['JUSTICE'], jurisdiction: 'EXECUTION_PLACE', from: LIFE, notify: ['PROCURATORATE'],
     collection: 'enforcementDocs', publicFields: ['kind'], basis: 'L28',
     effect: (s, f) =>
       f['kind'] === 'REPRIMAND'
@@ -260,48 +285,48 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
         : { ...s, warningCount: s.warningCount + 1 },
   },
   {
-    code: 'COMMENDATION_ISSUED', name: '表扬', recordedBy: ['JUSTICE'], from: LIFE, notify: ['PROCURATORATE'],
+    code: 'COMMENDATION_ISSUED', name: '表扬', recordedBy: ['JUSTICE'], jurisdiction: 'EXECUTION_PLACE', from: LIFE, notify: ['PROCURATORATE'],
     collection: 'enforcementDocs', publicFields: [], basis: 'L28',
     effect: (s) => ({ ...s, commendationCount: s.commendationCount + 1 }),
   },
   {
-    code: 'PENALTY_REQUESTED', name: '提请治安管理处罚', recordedBy: ['JUSTICE'], from: LIFE,
+    code: 'PENALTY_REQUESTED', name: '提请治安管理处罚', recordedBy: ['JUSTICE'], jurisdiction: 'EXECUTION_PLACE', from: LIFE,
     notify: ['POLICE'], collection: 'enforcementDocs', publicFields: [], basis: 'L28, L59',
   },
   {
-    code: 'PENALTY_DECIDED', name: '治安管理处罚决定', recordedBy: ['POLICE'], from: LIFE,
+    code: 'PENALTY_DECIDED', name: '治安管理处罚决定', recordedBy: ['POLICE'], jurisdiction: 'EXECUTION_PLACE', from: LIFE,
     notify: ['JUSTICE', 'PROCURATORATE'], collection: 'enforcementDocs', publicFields: [], basis: 'L59',
   },
   {
-    code: 'LOST_CONTACT', name: '失联', recordedBy: ['JUSTICE'], from: LIFE_OR_REVOKED,
+    code: 'LOST_CONTACT', name: '失联', recordedBy: ['JUSTICE'], jurisdiction: 'EXECUTION_PLACE', from: LIFE_OR_REVOKED,
     notify: ['POLICE', 'PROCURATORATE'], collection: 'enforcementDocs', publicFields: [], basis: 'L30, L50',
     requires: (s) => (s.flags.absconded ? 'subject is already recorded as absconded' : undefined),
     effect: (s) => withFlags(s, { absconded: true }),
   },
   {
-    code: 'SUBJECT_LOCATED', name: '查找到', recordedBy: ['POLICE', 'JUSTICE'], from: LIFE_OR_REVOKED,
+    code: 'SUBJECT_LOCATED', name: '查找到', recordedBy: ['POLICE', 'JUSTICE'], jurisdiction: 'EXECUTION_PLACE', from: LIFE_OR_REVOKED,
     notify: ['JUSTICE', 'POLICE'], collection: 'enforcementDocs', publicFields: [], basis: 'L30, L50',
     requires: (s) => (s.flags.absconded ? undefined : 'subject is not recorded as absconded'),
     effect: (s) => withFlags(s, { absconded: false }),
   },
   {
-    code: 'DETENTION_NOTIFIED', name: '被羁押通知', recordedBy: AGENCIES, from: LIFE,
+    code: 'DETENTION_NOTIFIED', name: '被羁押通知', recordedBy: AGENCIES, jurisdiction: 'ANY', unitKinds: DETAINING, from: LIFE,
     notify: ['JUSTICE', 'PROCURATORATE'], collection: DETENTION_DOCS, publicFields: [], basis: 'L32',
     requires: (s) => (s.flags.detained ? 'subject is already recorded as detained' : undefined),
     effect: (s) => withDetention(s, 'OTHER'),
   },
   {
-    code: 'DETENTION_ENDED', name: '解除羁押', recordedBy: AGENCIES, from: LIFE,
+    code: 'DETENTION_ENDED', name: '解除羁押', recordedBy: AGENCIES, jurisdiction: 'ANY', unitKinds: DETAINING, from: LIFE,
     notify: ['JUSTICE', 'PROCURATORATE'], collection: DETENTION_DOCS, publicFields: [], basis: 'L32',
     requires: (s) => (s.flags.detained ? undefined : 'subject is not recorded as detained'),
     effect: (s) => withDetention(s, null),
   },
   {
-    code: 'COMMUTATION_PROPOSED', name: '减刑建议', recordedBy: ['JUSTICE'], from: LIFE,
+    code: 'COMMUTATION_PROPOSED', name: '减刑建议', recordedBy: ['JUSTICE'], jurisdiction: 'EXECUTION_PLACE', from: LIFE,
     notify: ['COURT', 'PROCURATORATE'], collection: 'judicialDocs', publicFields: [], basis: 'L33',
   },
   {
-    code: 'COMMUTATION_RULED', name: '减刑裁定', recordedBy: ['COURT'], from: LIFE,
+    code: 'COMMUTATION_RULED', name: '减刑裁定', recordedBy: ['COURT'], jurisdiction: 'DECISION_OR_PLACE', from: LIFE,
     notify: ['JUSTICE', 'PROCURATORATE', 'POLICE'],
     collection: 'handoverDocs', publicFields: ['newTermEnd'], basis: 'L33',
     requires: (s, f) =>
@@ -309,7 +334,7 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
     effect: (s, f) => ({ ...s, termEnd: str(f, 'newTermEnd') }),
   },
   {
-    code: 'REVOCATION_PROPOSED', name: '撤销/收监建议', recordedBy: ['JUSTICE'], from: LIFE,
+    code: 'REVOCATION_PROPOSED', name: '撤销/收监建议', recordedBy: ['JUSTICE'], jurisdiction: 'EXECUTION_PLACE', from: LIFE,
     notify: ['DECISION_ORGAN', 'PROCURATORATE'], collection: 'judicialDocs',
     publicFields: ['arrestRequested'], basis: 'L46, L47, L49',
     requires: (s, f) => {
@@ -319,7 +344,7 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
     effect: (s) => withFlags(s, { revocationPending: true }),
   },
   {
-    code: 'ARREST_DECIDED', name: '逮捕决定', recordedBy: ['COURT'], from: LIFE,
+    code: 'ARREST_DECIDED', name: '逮捕决定', recordedBy: ['COURT'], jurisdiction: 'DECISION_OR_PLACE', from: LIFE,
     notify: ['POLICE', 'JUSTICE', 'PROCURATORATE'], collection: 'handoverDocs',
     publicFields: ['approved'], basis: 'L47',
     requires: arrestRefusal,
@@ -327,31 +352,32 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
   },
   {
     code: 'REVOCATION_RULED', name: '撤销/收监裁定', recordedBy: ['COURT', 'JUSTICE', 'POLICE'],
-    recorderRule: 'REVOKING_ORGAN', from: LIFE, notify: ['DECISION_ORGAN', 'JUSTICE', 'PROCURATORATE', 'POLICE'],
+    recorderRule: 'REVOKING_ORGAN', jurisdiction: 'RULING', unitKinds: PRISON, from: LIFE, notify: ['DECISION_ORGAN', 'JUSTICE', 'PROCURATORATE', 'POLICE'],
     collection: 'handoverDocs', publicFields: ['revoked', 'newCrime'], basis: 'L46, L48, L49, SPCI542',
     requires: revocationRefusal,
     effect: ruleOnRevocation,
   },
   {
     code: 'COMMITTED_TO_PRISON', name: '收监执行', recordedBy: ['POLICE', 'JUSTICE'], recorderRule: 'COMMITTING_ORGAN',
+    jurisdiction: 'COMMITTAL', unitKinds: PRISON,
     from: ['REVOKED'], to: 'COMMITTED', notify: ['COURT', 'JUSTICE', 'PROCURATORATE', 'POLICE'],
     collection: 'handoverDocs', publicFields: [], basis: 'L48, L49, L50',
     // In prison the subject is neither at large nor held pending a ruling: the pursuit, if any, has ended.
     effect: (s) => withDetention(withFlags(s, { absconded: false }), null),
   },
   {
-    code: 'CORRECTION_RELEASED', name: '解除社区矫正', recordedBy: ['JUSTICE'], from: LIFE, to: 'RELEASED',
+    code: 'CORRECTION_RELEASED', name: '解除社区矫正', recordedBy: ['JUSTICE'], jurisdiction: 'EXECUTION_PLACE', from: LIFE, to: 'RELEASED',
     notify: ['DECISION_ORGAN', 'PROCURATORATE', 'POLICE'],
     collection: 'handoverDocs', publicFields: ['ground'], basis: 'L44',
     requires: releaseRefusal,
   },
   {
-    code: 'DEATH_RECORDED', name: '死亡', recordedBy: ['JUSTICE'], from: ['UNDER_CORRECTION', 'PENDING_REPORT'],
+    code: 'DEATH_RECORDED', name: '死亡', recordedBy: ['JUSTICE'], jurisdiction: 'EXECUTION_PLACE', from: ['UNDER_CORRECTION', 'PENDING_REPORT'],
     to: 'DECEASED', notify: ['DECISION_ORGAN', 'PROCURATORATE', 'POLICE'],
     collection: 'handoverDocs', publicFields: [], basis: 'L51',
   },
   {
-    code: 'PROCURATORIAL_OPINION', name: '纠正意见/检察建议', recordedBy: ['PROCURATORATE'], from: 'RECORDED',
+    code: 'PROCURATORIAL_OPINION', name: '纠正意见/检察建议', recordedBy: ['PROCURATORATE'], jurisdiction: 'DECISION_OR_PLACE', from: 'RECORDED',
     notify: ['ADDRESSED_AGENCY'], collection: 'handoverDocs',
     publicFields: ['kind', 'addressedTo', 'concerning', 'replyWithinDays'], basis: 'L62, SPPR642-644',
     effect: (s, f, e) => ({
@@ -361,7 +387,7 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
   },
   {
     code: 'PROCURATORIAL_REPLY', name: '书面回复', recordedBy: ADDRESSEES,
-    recorderRule: 'ADDRESSED_AGENCY', from: 'RECORDED', notify: ['PROCURATORATE'], collection: 'handoverDocs',
+    recorderRule: 'ADDRESSED_AGENCY', jurisdiction: 'ANSWER', unitKinds: EITHER_JUSTICE, from: 'RECORDED', notify: ['PROCURATORATE'], collection: 'handoverDocs',
     publicFields: ['answers', 'adopted'], basis: 'L62, SPPR553',
     requires: (s, f) =>
       s.openMatters.some((m) => m.opinionEntryId === f['answers']) ? undefined : 'no open opinion with that entry id',
@@ -369,7 +395,7 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
   },
   {
     code: 'RECONSIDERATION_REQUESTED', name: '申请复查', recordedBy: ADDRESSEES,
-    recorderRule: 'ADDRESSED_AGENCY', from: 'RECORDED', notify: ['PROCURATORATE'], collection: 'handoverDocs',
+    recorderRule: 'ADDRESSED_AGENCY', jurisdiction: 'ANSWER', unitKinds: EITHER_JUSTICE, from: 'RECORDED', notify: ['PROCURATORATE'], collection: 'handoverDocs',
     publicFields: ['answers'], basis: 'SPPR554',
     requires: reconsiderationRefusal,
     effect: (s, f, e) => {
@@ -378,18 +404,18 @@ const definitions: readonly Omit<EventDefinition, 'document' | 'shape'>[] = [
     },
   },
   {
-    code: 'RECONSIDERATION_ANSWERED', name: '复查答复', recordedBy: ['PROCURATORATE'], from: 'RECORDED',
+    code: 'RECONSIDERATION_ANSWERED', name: '复查答复', recordedBy: ['PROCURATORATE'], jurisdiction: 'DECISION_OR_PLACE', from: 'RECORDED',
     notify: ['ADDRESSED_AGENCY'], collection: 'handoverDocs', publicFields: ['answers', 'upheld'], basis: 'SPPR554',
     requires: reconsiderationAnswerRefusal,
     effect: answerReconsideration,
   },
   {
-    code: 'COMPLAINT_RECEIVED', name: '申诉控告', recordedBy: ['PROCURATORATE'], from: 'RECORDED',
+    code: 'COMPLAINT_RECEIVED', name: '申诉控告', recordedBy: ['PROCURATORATE'], jurisdiction: 'EXECUTION_PLACE', from: 'RECORDED',
     notify: ['JUSTICE'], collection: 'enforcementDocs', publicFields: [], basis: 'L34',
   },
   {
     code: 'AMENDMENT', name: '更正', recordedBy: AGENCIES,
-    recorderRule: 'AMENDED_RECORDER', from: 'RECORDED', notify: ['AS_AMENDED'], collection: 'AS_AMENDED',
+    recorderRule: 'AMENDED_RECORDER', jurisdiction: 'AMENDED_UNIT', unitKinds: UNIT_KINDS, from: 'RECORDED', notify: ['AS_AMENDED'], collection: 'AS_AMENDED',
     publicFields: ['corrections'], basis: '—',
   },
 ];

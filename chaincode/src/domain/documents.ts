@@ -80,6 +80,8 @@ export const DOCUMENT_SHAPES = {
     /** The proposed place of execution: where the subject lives, and so where the assessment happens. */
     executionPlace: placeCode,
     expedited: z.boolean().default(false),
+    /** The subject was a minor at the offence: the record is sealed (L54, CPL286, SPCI581). */
+    minorAtOffence: z.boolean().optional(),
   }),
   ASSESSMENT_OPINION: doc({
     opinionNo: docNo,
@@ -98,6 +100,8 @@ export const DOCUMENT_SHAPES = {
      * hand the subject over run from it (L21 ¶2, SPCI515).
      */
     custodianReceivedOn: date.optional(),
+    /** The subject was a minor at the offence: the record is sealed for good (L54, L58, CPL286, SPCI581). */
+    minorAtOffence: z.boolean().optional(),
     judgment: text.optional(),
     prohibitions: z.array(phrase).max(20).optional(),
   }),

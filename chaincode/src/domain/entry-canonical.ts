@@ -1,7 +1,7 @@
 import { canonicalJson } from './hashing.js';
 
 /** An entry's fields, in RFC 8785 order (UTF-16 code units; all of them start with a lower-case letter). */
-const ENTRY_FIELDS = ['agency', 'amends', 'collection', 'docHash', 'facts', 'hash', 'id', 'notify', 'occurredAt', 'prevHash', 'recordedAt', 'seq', 'subjectRef', 'txId', 'type'] as const;
+const ENTRY_FIELDS = ['agency', 'amends', 'collection', 'docHash', 'facts', 'hash', 'id', 'notify', 'occurredAt', 'prevHash', 'recordedAt', 'seq', 'subjectRef', 'to', 'txId', 'type', 'unit'] as const;
 type HashedField = Exclude<(typeof ENTRY_FIELDS)[number], 'hash'>;
 const WITHOUT_HASH = ENTRY_FIELDS.filter((f): f is HashedField => f !== 'hash');
 const KNOWN: ReadonlySet<string> = new Set(ENTRY_FIELDS);
@@ -18,6 +18,19 @@ const writeFacts: FieldWriter = (value) =>
 const writeNotify: FieldWriter = (value) =>
   Array.isArray(value) && value.every((v) => typeof v === 'string')
     ? `[${value.map((v) => JSON.stringify(v)).join(',')}]`
+    : undefined;
+
+const isAddress = (value: unknown): value is { agency: string; unit: string } =>
+  value !== null &&
+  typeof value === 'object' &&
+  Object.keys(value).length === 2 &&
+  typeof (value as { agency?: unknown }).agency === 'string' &&
+  typeof (value as { unit?: unknown }).unit === 'string';
+
+// Each address is {agency, unit}: its members already in RFC 8785 order.
+const writeTo: FieldWriter = (value) =>
+  Array.isArray(value) && value.every(isAddress) && value.every((a) => isWellFormed(a.agency) && isWellFormed(a.unit))
+    ? `[${value.map((a) => `{"agency":${JSON.stringify(a.agency)},"unit":${JSON.stringify(a.unit)}}`).join(',')}]`
     : undefined;
 
 const writeSeq: FieldWriter = (value) => (Number.isSafeInteger(value) ? String(value) : undefined);
@@ -41,8 +54,10 @@ const FIELD_WRITERS: Readonly<Record<HashedField, FieldWriter>> = {
   recordedAt: writeString,
   seq: writeSeq,
   subjectRef: writeString,
+  to: writeTo,
   txId: writeString,
   type: writeString,
+  unit: writeString,
 };
 
 /**

@@ -14,12 +14,16 @@ export interface Entry {
   readonly seq: number;
   readonly type: EventType;
   readonly agency: Agency;
+  /** The recording unit (a division code, or `*` for the whole agency). */
+  readonly unit: string;
   readonly occurredAt: string;
   /** Transaction time, never the clock of whoever executed the contract. */
   readonly recordedAt: string;
   readonly facts: Facts;
   /** Agencies that must see this entry (DOMAIN.md's notify column, resolved for this subject). */
   readonly notify: readonly Agency[];
+  /** The units it is addressed to: for each notified agency, the unit of the subject's place or of its decision. */
+  readonly to: readonly NoticeAddress[];
   /** Private data collection holding the document. */
   readonly collection: CollectionName;
   readonly docHash: string;
@@ -29,6 +33,12 @@ export interface Entry {
   readonly txId: string;
   /** SHA-256 of the RFC 8785 canonical JSON of every other field. */
   readonly hash: string;
+}
+
+/** A unit a notice is addressed to: the agency and the unit's code. */
+export interface NoticeAddress {
+  readonly agency: Agency;
+  readonly unit: string;
 }
 
 export type UnhashedEntry = Omit<Entry, 'hash'>;

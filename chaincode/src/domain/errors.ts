@@ -9,7 +9,14 @@ export type DomainErrorCode =
   | 'ILLEGAL_TRANSITION'
   | 'CONFLICT'
   /** An idempotency key sent again with a different request. */
-  | 'IDEMPOTENCY_KEY_REUSED';
+  | 'IDEMPOTENCY_KEY_REUSED'
+  /** A read of a sealed record that must state its purpose (a case number and a reason) and did not. */
+  | 'PURPOSE_REQUIRED'
+  /**
+   * A read that must leave an access entry on the ledger was asked of a read-only transaction: the
+   * caller submits it again as ReadRecorded. Never an answer to a client.
+   */
+  | 'ACCESS_MUST_BE_RECORDED';
 
 export interface FieldIssue {
   /** Dotted path of the offending field, e.g. `document.termEnd`. */

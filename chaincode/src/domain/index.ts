@@ -1,4 +1,5 @@
 /** The law of community corrections as data and pure functions: no Fabric, express or LevelDB. */
+export * from './access.js';
 export * from './agencies.js';
 export * from './catalog.js';
 export * from './chain-audit.js';
@@ -13,7 +14,9 @@ export * from './errors.js';
 export * from './hashing.js';
 export * from './idempotency.js';
 export * from './identity.js';
+export * from './jurisdiction.js';
 export * from './lifecycle.js';
 export * from './obligations.js';
 export * from './record.js';
 export * from './status.js';
+export * from './units.js';

@@ -7,7 +7,7 @@ export function applyEntry(status: SubjectStatus, entry: Entry, facts: Facts = e
   const definition = EVENT_CATALOG[entry.type];
   let next: SubjectStatus = definition.to ? { ...status, state: definition.to } : status;
   if (definition.effect) {
-    next = definition.effect(next, facts, { entryId: entry.id, agency: entry.agency, occurredAt: entry.occurredAt });
+    next = definition.effect(next, facts, { entryId: entry.id, agency: entry.agency, unit: entry.unit, occurredAt: entry.occurredAt });
   }
   return {
     ...next,

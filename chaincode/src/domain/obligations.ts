@@ -79,6 +79,8 @@ export interface Obligation {
   readonly event: EventType;
   /** The agency that must record it. */
   readonly agency: Agency | null;
+  /** Its unit: the deciding unit for the organ that decided, otherwise the unit of the place of execution. */
+  readonly unit: string | null;
   /** The entry that started the clock. */
   readonly startedBy: string;
   readonly startedAt: string;
@@ -134,10 +136,12 @@ function obligationStartedBy(rule: DeadlineRule, index: number, start: Entry, ch
   if (!clock || amount === undefined) return undefined;
   const due = dueAt(clock, amount, rule.unit, chain.calendar);
   const meeting = firstMeeting(rule, index, start, chain);
+  const agency = obligatedAgency(rule.due, chain.status, startFacts);
   return {
     rule: rule.id,
     event: rule.due,
-    agency: obligatedAgency(rule.due, chain.status, startFacts),
+    agency,
+    unit: obligatedUnit(rule.due, agency, chain.status),
     startedBy: start.id,
     startedAt: start.occurredAt,
     dueAt: due,
@@ -230,4 +234,15 @@ function obligatedAgency(event: EventType, status: SubjectStatus, startFacts: Fa
     default:
       return definition.recordedBy[0] ?? null;
   }
+}
+
+/**
+ * The unit that must meet an obligation: the organ that decided answers as its deciding unit
+ * (a handover, a ruling, a committal of its own 收监), every other body as the unit of the place of
+ * execution, where the subject is now.
+ */
+function obligatedUnit(event: EventType, agency: Agency | null, status: SubjectStatus): string | null {
+  if (agency === null) return null;
+  const ofThePlace = EVENT_CATALOG[event].jurisdiction === 'EXECUTION_PLACE';
+  return agency === status.decisionOrgan && !ofThePlace ? status.decisionUnit : status.executionPlace;
 }

@@ -12,20 +12,22 @@ import {
   type NotifyTarget,
   type RecorderRule,
 } from './catalog.js';
-import { entryIdFor, sealEntry, type Entry } from './entry.js';
+import { entryIdFor, sealEntry, type Entry, type NoticeAddress } from './entry.js';
 import { DomainError, invalid, type FieldIssue } from './errors.js';
 import { crossFieldIssues, OCCURRED_AT } from './documents.js';
 import { documentHash } from './hashing.js';
 import { SUBJECT_REF_PATTERN } from './identity.js';
+import { jurisdictionRefusal, unitKindRefusal } from './jurisdiction.js';
 import { applyEntry, deriveStatus, effectiveFacts } from './lifecycle.js';
 import { initialStatus, type SubjectStatus } from './status.js';
+import type { Actor } from './units.js';
 
 /** What an agency asks to record. */
 export interface RecordCommand {
   readonly subjectRef: string;
   readonly type: string;
-  /** The caller's agency, from its MSP ID. */
-  readonly agency: Agency;
+  /** Who acts: the agency from the caller's MSP ID, the unit, kind, role and staff id as its gateway asserts them. */
+  readonly actor: Actor;
   readonly occurredAt: string;
   readonly document: unknown;
   readonly amends?: string | null;
@@ -87,16 +89,23 @@ export function recordEntry(cmd: RecordCommand, tx: TransactionFacts, subject: S
   if (unmet) throw illegal(status, `${type} refused: ${unmet}`);
 
   const seq = status.entryCount + 1;
+  const id = entryIdFor(cmd.subjectRef, seq);
+  const { actor } = cmd;
+  // Where the entry leads decides whom it is addressed to: a change of place tells both places.
+  const after = definition.effect?.(status, facts, { entryId: id, agency: actor.agency, unit: actor.unit, occurredAt: cmd.occurredAt }) ?? status;
+  const { notify, to } = resolveAddresses(definition.notify, actor, { before: status, after, facts, amended: subject.amended });
   const entry = sealEntry({
-    id: entryIdFor(cmd.subjectRef, seq),
+    id,
     subjectRef: cmd.subjectRef,
     seq,
     type,
-    agency: cmd.agency,
+    agency: actor.agency,
+    unit: actor.unit,
     occurredAt: cmd.occurredAt,
     recordedAt: tx.recordedAt,
     facts,
-    notify: resolveNotify(definition.notify, cmd.agency, status, facts, subject.amended),
+    notify,
+    to,
     collection,
     docHash: documentHash(cmd.document),
     amends: cmd.amends ?? null,
@@ -129,9 +138,11 @@ function checkCommand(cmd: RecordCommand, tx: TransactionFacts): CheckedCommand 
     throw invalid(issues);
   }
   const definition = EVENT_CATALOG[type];
-  if (!definition.recordedBy.includes(cmd.agency)) {
-    throw new DomainError('FORBIDDEN', `${cmd.agency} may not record ${type}`, { agency: cmd.agency });
+  const { agency, role } = cmd.actor;
+  if (!definition.recordedBy.includes(agency)) {
+    throw new DomainError('FORBIDDEN', `${agency} may not record ${type}`, { agency });
   }
+  if (role === 'auditor') throw new DomainError('FORBIDDEN', 'an auditor reads and verifies, never writes', { agency });
   issues.push(...occurredAtIssues(cmd.occurredAt, tx.recordedAt));
   const parsed = definition.document.safeParse(cmd.document);
   if (!parsed.success) issues.push(...issuesOf(parsed.error, 'document'));
@@ -189,11 +200,30 @@ function publicFacts(
   status: SubjectStatus,
 ): { readonly facts: Facts; readonly collection: CollectionName } {
   const facts = pickFacts(definition, document);
-  if (cmd.type !== 'AMENDMENT') return { facts, collection: resolveCollection(definition.collection, cmd.agency, status) };
+  if (cmd.type !== 'AMENDMENT') return { facts: forPublicLedger(facts, status), collection: resolveCollection(definition.collection, cmd.actor.agency, status) };
   const amended = checkAmendment(cmd, subject);
   const current = effectiveFacts(subject.history ?? []).get(amended.id) ?? amended.facts;
   const corrections = checkCorrections(EVENT_CATALOG[amended.type], amended.type, current, facts['corrections'] as Facts);
-  return { facts: { corrections }, collection: amended.collection };
+  checkSealKept(status, corrections);
+  return { facts: { corrections: forPublicLedger(corrections, status) }, collection: amended.collection };
+}
+
+/**
+ * Public facts are codes, dates, flags and hashes, with one exception: the titles of documents
+ * served, which a clerk writes freely. A sealed record's public entries carry nothing that could
+ * identify the person beyond the keyed reference, so its titles stay in the private document.
+ */
+function forPublicLedger(facts: Facts, status: SubjectStatus): Facts {
+  const documents = facts['documents'];
+  if (!status.sealed || !Array.isArray(documents)) return facts;
+  return { ...facts, documents: (documents as Array<{ hash: string }>).map((d) => ({ hash: d.hash })) };
+}
+
+/** An amendment may seal a record, never unseal one (L58: the seal outlasts even the age of majority). */
+function checkSealKept(status: SubjectStatus, corrections: Facts): void {
+  if (status.sealed && corrections['minorAtOffence'] === false) {
+    throw invalid([{ path: 'document.corrections.minorAtOffence', message: 'a sealed record is never unsealed (L58, CPL286)' }]);
+  }
 }
 
 /**
@@ -284,71 +314,105 @@ function notDecidingOrgan(agency: Agency, type: unknown, also: readonly Agency[]
 
 /** Each recorder rule returns why the caller may not record the event, or undefined if it may. */
 const RECORDER_RULES: Readonly<Record<RecorderRule, (context: RecorderContext) => string | undefined>> = {
-  HANDOVER_ORGAN: ({ cmd, facts }) => notDecidingOrgan(cmd.agency, facts['correctionType'], [], 'hands over'),
-  COMMISSIONING_ORGAN: ({ cmd, facts }) => notDecidingOrgan(cmd.agency, facts['proposedType'], ['PROCURATORATE'], 'commissions an assessment for'),
+  HANDOVER_ORGAN: ({ cmd, facts }) => notDecidingOrgan(cmd.actor.agency, facts['correctionType'], [], 'hands over'),
+  COMMISSIONING_ORGAN: ({ cmd, facts }) => notDecidingOrgan(cmd.actor.agency, facts['proposedType'], ['PROCURATORATE'], 'commissions an assessment for'),
   DECISION_ORGAN: ({ cmd, status }) =>
-    status.decisionOrgan !== cmd.agency ? `the decision organ is ${status.decisionOrgan ?? 'unknown'}` : undefined,
+    status.decisionOrgan !== cmd.actor.agency ? `the decision organ is ${status.decisionOrgan ?? 'unknown'}` : undefined,
   REVOKING_ORGAN: ({ cmd, status, facts }) => {
-    if (facts['newCrime'] === true) return cmd.agency === 'COURT' ? undefined : 'only a court trying a new crime revokes on it';
-    return status.decisionOrgan !== cmd.agency ? `the decision organ is ${status.decisionOrgan ?? 'unknown'}` : undefined;
+    if (facts['newCrime'] === true) return cmd.actor.agency === 'COURT' ? undefined : 'only a court trying a new crime revokes on it';
+    return status.decisionOrgan !== cmd.actor.agency ? `the decision organ is ${status.decisionOrgan ?? 'unknown'}` : undefined;
   },
   // The police deliver a revoked subject to prison, a pursued one included (L50); the prison
   // administration takes in the subjects of its own 收监 decisions.
   COMMITTING_ORGAN: ({ cmd, status }) =>
-    cmd.agency === 'POLICE' || cmd.agency === committingOrgan(status) ? undefined : 'the police take this subject into prison',
+    cmd.actor.agency === 'POLICE' || cmd.actor.agency === committingOrgan(status) ? undefined : 'the police take this subject into prison',
   ADDRESSED_AGENCY: ({ cmd, status, facts }) => {
     const matter = matterAnswered(status, facts['answers']);
-    return matter && matter.addressedTo !== cmd.agency ? `the opinion is addressed to ${matter.addressedTo}` : undefined;
+    return matter && matter.addressedTo !== cmd.actor.agency ? `the opinion is addressed to ${matter.addressedTo}` : undefined;
   },
   AMENDED_RECORDER: ({ cmd, amended }) =>
-    amended && amended.agency !== cmd.agency ? `the amended entry was recorded by ${amended.agency}` : undefined,
+    amended && amended.agency !== cmd.actor.agency ? `the amended entry was recorded by ${amended.agency}` : undefined,
 };
 
+/**
+ * The agency, then the kind of unit, then the unit's jurisdiction over the subject: the first
+ * that does not fit refuses, naming the unit.
+ */
 function checkRecorder(definition: EventDefinition, context: RecorderContext): void {
-  if (definition.recorderRule === undefined) return;
-  const why = RECORDER_RULES[definition.recorderRule](context);
   const { cmd } = context;
+  const { actor } = cmd;
+  const why =
+    (definition.recorderRule === undefined ? undefined : RECORDER_RULES[definition.recorderRule](context)) ??
+    unitKindRefusal(actor, definition.unitKinds) ??
+    jurisdictionRefusal(definition.jurisdiction, { actor, status: context.status, facts: context.facts, amended: context.amended });
   if (why !== undefined) {
-    throw new DomainError('FORBIDDEN', `${cmd.agency} may not record ${cmd.type}: ${why}`, { agency: cmd.agency });
+    const who = actor.unitKind === null ? `${actor.agency} (unit ${actor.unit})` : `${actor.agency} ${actor.unitKind} unit ${actor.unit}`;
+    throw new DomainError('FORBIDDEN', `${who} may not record ${cmd.type}: ${why}`, { agency: actor.agency, unit: actor.unit });
   }
 }
 
-/** The facts a notify role is resolved against. */
-interface NotifyContext {
-  readonly status: SubjectStatus;
+/** Where the subject stood before the entry and stands after it, and what the entry says. */
+interface AddressContext {
+  readonly before: SubjectStatus;
+  readonly after: SubjectStatus;
   readonly facts: Facts;
   readonly amended: Entry | undefined;
 }
 
 type NotifyRole = Exclude<NotifyTarget, Agency>;
 
-/** The agencies each role stands for on this subject. */
-const NOTIFY_ROLES: Readonly<Record<NotifyRole, (context: NotifyContext) => readonly Agency[]>> = {
-  DECISION_ORGAN: ({ status }) => (status.decisionOrgan ? [status.decisionOrgan] : []),
-  COMMISSIONER: ({ status }) => (status.commissionedBy ? [status.commissionedBy] : []),
-  ADDRESSED_AGENCY: ({ status, facts }) => {
-    const addressed = (facts['addressedTo'] as Agency | undefined) ?? matterAnswered(status, facts['answers'])?.addressedTo;
-    return addressed ? [addressed] : [];
+/** The places of execution an entry concerns: where the subject is after it, and where it was if that differs. */
+const placesOf = ({ before, after }: AddressContext): string[] =>
+  [after.executionPlace, before.executionPlace].filter((p, i, all): p is string => p !== null && all.indexOf(p) === i);
+
+/**
+ * The units of an agency an entry is for: the bodies of the place of execution — of the old and
+ * the new place when the entry moves it — and, for a court, first the court that decided. The
+ * deciding organ as such is the DECISION_ORGAN role.
+ */
+function unitsOf(agency: Agency, context: AddressContext): string[] {
+  const places = placesOf(context);
+  const { after } = context;
+  if (agency !== 'COURT' || after.decisionOrgan !== 'COURT' || after.decisionUnit === null) return places;
+  const deciding = after.decisionUnit;
+  return [deciding, ...places.filter((p) => p !== deciding)];
+}
+
+/** The addresses each role stands for on this subject. */
+const NOTIFY_ROLES: Readonly<Record<NotifyRole, (context: AddressContext) => readonly NoticeAddress[]>> = {
+  DECISION_ORGAN: ({ after }) =>
+    after.decisionOrgan && after.decisionUnit !== null ? [{ agency: after.decisionOrgan, unit: after.decisionUnit }] : [],
+  COMMISSIONER: ({ after }) =>
+    after.commissionedBy && after.commissioningUnit !== null ? [{ agency: after.commissionedBy, unit: after.commissioningUnit }] : [],
+  ADDRESSED_AGENCY: (context) => {
+    const { before, facts } = context;
+    const addressed = (facts['addressedTo'] as Agency | undefined) ?? matterAnswered(before, facts['answers'])?.addressedTo;
+    return addressed ? unitsOf(addressed, context).map((unit) => ({ agency: addressed, unit })) : [];
   },
-  AS_AMENDED: ({ amended }) => amended?.notify ?? [],
+  AS_AMENDED: ({ amended }) => amended?.to ?? [],
 };
 
 function isNotifyRole(target: NotifyTarget): target is NotifyRole {
   return Object.hasOwn(NOTIFY_ROLES, target);
 }
 
-function resolveNotify(
-  targets: readonly NotifyTarget[],
-  recorder: Agency,
-  status: SubjectStatus,
-  facts: Facts,
-  amended: Entry | undefined,
-): Agency[] {
-  const agencies = new Set<Agency>();
+/**
+ * The units an entry is addressed to, and their agencies. Never the recording unit itself; another
+ * unit of the recording agency is told like any other (the new place's bureau of a change of
+ * place, the bureau under the city that recorded).
+ */
+function resolveAddresses(targets: readonly NotifyTarget[], recorder: Actor, context: AddressContext): { notify: Agency[]; to: NoticeAddress[] } {
+  const to: NoticeAddress[] = [];
+  const seen = new Set<string>();
   for (const target of targets) {
-    const resolved = isNotifyRole(target) ? NOTIFY_ROLES[target]({ status, facts, amended }) : [target];
-    for (const agency of resolved) agencies.add(agency);
+    const resolved = isNotifyRole(target) ? NOTIFY_ROLES[target](context) : unitsOf(target, context).map((unit) => ({ agency: target, unit }));
+    for (const address of resolved) {
+      const key = `${address.agency}:${address.unit}`;
+      if (seen.has(key) || (address.agency === recorder.agency && address.unit === recorder.unit)) continue;
+      seen.add(key);
+      to.push({ agency: address.agency, unit: address.unit });
+    }
   }
-  agencies.delete(recorder);
-  return AGENCIES.filter((agency) => agencies.has(agency));
+  const agencies = new Set(to.map((a) => a.agency));
+  return { notify: AGENCIES.filter((agency) => agencies.has(agency)), to };
 }

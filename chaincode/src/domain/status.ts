@@ -56,12 +56,25 @@ export interface SubjectStatus {
   readonly correctionType: CorrectionType | null;
   /** The agency that decided the correction (records handover, revocation rulings for 暂外). */
   readonly decisionOrgan: Agency | null;
+  /** The unit that recorded the handover: the sentencing court, or the deciding prison administration or police. */
+  readonly decisionUnit: string | null;
   readonly commissionedBy: Agency | null;
+  /** The unit that commissioned the assessment. */
+  readonly commissioningUnit: string | null;
   readonly effectiveDate: string | null;
   readonly termStart: string | null;
   readonly termEnd: string | null;
-  /** Division code of the place of execution: proposed by an assessment's commission, set by the handover. */
+  /**
+   * Division code of the place of execution, the subject's jurisdiction: proposed by an
+   * assessment's commission, set by the handover, moved by EXECUTION_PLACE_CHANGED.
+   */
   readonly executionPlace: string | null;
+  /**
+   * A juvenile's record (the subject was a minor at the offence): sealed, read in full only by the
+   * justice bureau and procuratorate of the jurisdiction and the deciding court, every read on
+   * the access trail. The seal never lifts, past the age of 18 included (L54, L58, CPL286, SPCI581).
+   */
+  readonly sealed: boolean;
   readonly flags: SubjectFlags;
   readonly detention: DetentionGround | null;
   /** Approved leave window (dates, inclusive), if one was granted. */
@@ -95,11 +108,14 @@ export function initialStatus(subjectRef: string): SubjectStatus {
     state: 'NONE',
     correctionType: null,
     decisionOrgan: null,
+    decisionUnit: null,
     commissionedBy: null,
+    commissioningUnit: null,
     effectiveDate: null,
     termStart: null,
     termEnd: null,
     executionPlace: null,
+    sealed: false,
     flags: { absconded: false, detained: false, revocationPending: false, electronicMonitoring: false },
     detention: null,
     leave: null,
@@ -120,4 +136,31 @@ const EXIT_BARRED: readonly State[] = ['ASSESSING', 'ASSESSED', 'PENDING_REPORT'
 
 export function mayLeaveCountryIn(state: State): boolean {
   return !EXIT_BARRED.includes(state);
+}
+
+/**
+ * What a reader outside the subject's jurisdiction learns (police or border control elsewhere, a
+ * reader of a sealed record who stated a purpose): whether the subject is under correction, of
+ * which kind, whether it may leave the country and whether it is being looked for.
+ */
+export interface MinimalStatus {
+  readonly subjectRef: string;
+  readonly view: 'minimal';
+  readonly state: State;
+  readonly correctionType: CorrectionType | null;
+  readonly mayLeaveCountry: boolean;
+  readonly absconded: boolean;
+  readonly sealed: boolean;
+}
+
+export function minimalStatus(status: SubjectStatus): MinimalStatus {
+  return {
+    subjectRef: status.subjectRef,
+    view: 'minimal',
+    state: status.state,
+    correctionType: status.correctionType,
+    mayLeaveCountry: status.mayLeaveCountry,
+    absconded: status.flags.absconded,
+    sealed: status.sealed,
+  };
 }

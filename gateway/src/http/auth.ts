@@ -1,17 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { LRUCache } from 'lru-cache';
-import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet } from 'jose';
 import { z } from 'zod';
-import { AGENCIES, type Agency } from 'correction-chaincode/domain';
+import { AGENCIES, ALL_UNIT_KINDS, ROLES, unitOrAgencyWide, type Actor } from 'correction-chaincode/domain';
 import { ApiError } from '../errors.js';
-import { ROLES, type Role } from '../keys.js';
+import { directoryKeyOf, principalOf } from './directory.js';
 
-/** The caller, as its agency's token says. */
-export interface Principal {
-  readonly agency: Agency;
-  readonly role: Role;
-  readonly sub: string;
-}
+/**
+ * The caller, as its agency's token and directory say: agency, unit, kind of unit, role and staff
+ * id. The gateway asserts it to the contract with every transaction.
+ */
+export type Principal = Actor;
 
 export interface TokenVerifier {
   verify(authorization: string | undefined): Promise<Principal>;
@@ -23,6 +22,9 @@ const CLAIMS = z.object({
   agency: z.enum(AGENCIES),
   role: z.enum(ROLES),
   sub: z.string().min(1).max(200),
+  /** The unit the user acts for: the key's own or one below it; the key's when absent. */
+  unit: unitOrAgencyWide.optional(),
+  unitKind: z.enum(ALL_UNIT_KINDS).optional(),
   iat: z.number(),
   exp: z.number(),
 });
@@ -37,7 +39,10 @@ const REMOTE_KEYS_MAX_AGE_SECONDS = 600;
 export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 
 export interface TokenTrust {
-  /** JWKS file path or http(s) URL with each agency's public key; each key's kid names its agency. */
+  /**
+   * The agencies' directory: a JWKS file path or http(s) URL. Each key carries its agency, unit,
+   * kind and roles (a key without them is agency-wide, its kid naming its agency).
+   */
   readonly jwks: string;
   readonly issuer?: string | undefined;
   readonly audience?: string | undefined;
@@ -48,13 +53,14 @@ export interface TokenTrust {
 }
 
 /**
- * Verifies ES256 bearer tokens against the agencies' keys. A token is accepted only if it was
- * signed by the key of the agency it claims: a court key cannot mint a police token.
+ * Verifies ES256 bearer tokens against the agencies' directory. A token is accepted only if it was
+ * signed by a key of the agency it claims, for a role and a unit that key was issued for: a court
+ * key cannot mint a police token, nor a Chaoyang key a Haidian one.
  */
 export async function createTokenVerifier(trust: TokenTrust): Promise<TokenVerifier> {
-  const keys: JWTVerifyGetKey = /^https?:\/\//.test(trust.jwks)
+  const keys = /^https?:\/\//.test(trust.jwks)
     ? createRemoteJWKSet(new URL(trust.jwks))
-    : createLocalJWKSet(JSON.parse(await readFile(trust.jwks, 'utf8')) as Parameters<typeof createLocalJWKSet>[0]);
+    : createLocalJWKSet(JSON.parse(await readFile(trust.jwks, 'utf8')) as JSONWebKeySet);
   const options = {
     algorithms: ['ES256'],
     requiredClaims: ['exp', 'iat', 'sub'],
@@ -78,8 +84,8 @@ export async function createTokenVerifier(trust: TokenTrust): Promise<TokenVerif
       if (!token) throw new ApiError('UNAUTHENTICATED', 'missing bearer token');
       const remembered = verified.get(token);
       if (remembered) return remembered;
-      const principal = await verifyToken(token);
-      const seconds = Math.min(rememberAtMost, principal.exp - now());
+      const { exp, ...principal } = await verifyToken(token);
+      const seconds = Math.min(rememberAtMost, exp - now());
       if (seconds > 0) verified.set(token, principal, { ttl: seconds * 1000 });
       return principal;
     },
@@ -89,19 +95,28 @@ export async function createTokenVerifier(trust: TokenTrust): Promise<TokenVerif
     try {
       const { payload, protectedHeader } = await jwtVerify(token, keys, options);
       const claims = CLAIMS.safeParse(payload);
-      if (!claims.success) throw new ApiError('UNAUTHENTICATED', 'token lacks agency, role, sub, iat or exp claims');
+      if (!claims.success) throw new ApiError('UNAUTHENTICATED', 'token lacks agency, role, sub, iat or exp claims, or names a malformed unit');
       const lifetimeProblem = lifetimeProblemOf(claims.data, maxLifetime, now());
       if (lifetimeProblem) throw new ApiError('UNAUTHENTICATED', lifetimeProblem);
-      if (protectedHeader.kid !== claims.data.agency) {
-        throw new ApiError('UNAUTHENTICATED', 'token is not signed by the key of the agency it names');
-      }
-      return { agency: claims.data.agency, role: claims.data.role, sub: claims.data.sub, exp: claims.data.exp };
+      return { ...principalFromDirectory(keys.jwks(), protectedHeader.kid, claims.data), exp: claims.data.exp };
     } catch (error) {
       if (error instanceof ApiError) throw error;
       const reason = error instanceof joseErrors.JOSEError ? error.code : 'ERR_INVALID_TOKEN';
       throw new ApiError('UNAUTHENTICATED', `token refused (${reason})`);
     }
   }
+}
+
+/**
+ * Who a verified token stands for, as the directory entry of the key that verified it says (the
+ * key its kid names); refused when the token claims more than that key was issued for.
+ */
+function principalFromDirectory(directory: JSONWebKeySet | undefined, kid: string | undefined, claims: z.infer<typeof CLAIMS>): Principal {
+  const jwk = (directory?.keys ?? []).find((k) => k.kid === kid);
+  const key = jwk ? directoryKeyOf(jwk) : "the key is in no agency's directory";
+  const principal = typeof key === 'string' ? key : principalOf(claims, key);
+  if (typeof principal === 'string') throw new ApiError('UNAUTHENTICATED', `token refused: ${principal}`);
+  return principal;
 }
 
 /** A token issued ahead of our clock, or meant to live longer than the operator allows, is refused. */

@@ -1,11 +1,14 @@
 import { z } from 'zod';
-import { AGENCIES, COLLECTIONS, CORRECTION_TYPES, DETENTION_GROUNDS, EVENT_TYPES, STATES } from 'correction-chaincode/domain';
+import { AGENCIES, ALL_UNIT_KINDS, COLLECTIONS, CORRECTION_TYPES, DETENTION_GROUNDS, EVENT_TYPES, READ_REASONS, READ_TARGETS, ROLES, STATES } from 'correction-chaincode/domain';
 import { PROBLEMS } from '../errors.js';
 
 /** Response shapes of the API, as zod schemas: the OpenAPI document is generated from them and tests parse real answers with them. */
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const agency = z.enum(AGENCIES);
 const date = z.iso.date();
+const unit = z.string().meta({ description: 'A GB/T 2260 division code (2, 4, 6 or 9 digits), or * for the whole agency' });
+const unitKind = z.enum(ALL_UNIT_KINDS);
+const address = z.object({ agency, unit });
 
 export const EntrySchema = z
   .object({
@@ -14,10 +17,12 @@ export const EntrySchema = z
     seq: z.number().int().min(1),
     type: z.enum(EVENT_TYPES as [string, ...string[]]),
     agency,
+    unit: unit.meta({ description: 'The recording unit' }),
     occurredAt: z.string(),
     recordedAt: z.iso.datetime(),
     facts: z.record(z.string(), z.unknown()),
     notify: z.array(agency),
+    to: z.array(address).meta({ description: 'The units the entry is addressed to: of the place of execution (old and new on a change), the deciding unit' }),
     collection: z.enum(Object.keys(COLLECTIONS) as [string, ...string[]]),
     docHash: hex64,
     amends: z.string().nullable(),
@@ -33,11 +38,14 @@ export const SubjectStatusSchema = z
     state: z.enum(STATES),
     correctionType: z.enum(CORRECTION_TYPES).nullable(),
     decisionOrgan: agency.nullable(),
+    decisionUnit: z.string().nullable(),
     commissionedBy: agency.nullable(),
+    commissioningUnit: z.string().nullable(),
     effectiveDate: date.nullable(),
     termStart: date.nullable(),
     termEnd: date.nullable(),
-    executionPlace: z.string().nullable(),
+    executionPlace: z.string().nullable().meta({ description: "The subject's jurisdiction: a 6- or 9-digit division code" }),
+    sealed: z.boolean().meta({ description: 'A juvenile record: read in full by the justice bureau and procuratorate of the jurisdiction and the deciding court only, every read recorded' }),
     flags: z.object({
       absconded: z.boolean(),
       detained: z.boolean(),
@@ -65,8 +73,23 @@ export const SubjectStatusSchema = z
   })
   .meta({ id: 'SubjectStatus' });
 
+export const MinimalStatusSchema = z
+  .object({
+    subjectRef: hex64,
+    view: z.literal('minimal'),
+    state: z.enum(STATES),
+    correctionType: z.enum(CORRECTION_TYPES).nullable(),
+    mayLeaveCountry: z.boolean(),
+    absconded: z.boolean(),
+    sealed: z.boolean(),
+  })
+  .meta({ id: 'MinimalStatus', description: 'What a unit outside the jurisdiction reads, and a reader of a sealed record with a purpose' });
+
+/** A status as the caller may read it. */
+export const StatusViewSchema = z.union([SubjectStatusSchema, MinimalStatusSchema]).meta({ id: 'StatusView' });
+
 export const RecordedSchema = z
-  .object({ entry: EntrySchema, status: SubjectStatusSchema, receipt: z.string().meta({ description: 'JWS (ES256) by the gateway over the entry hash, tx id and time' }) })
+  .object({ entry: EntrySchema, status: StatusViewSchema, receipt: z.string().meta({ description: 'JWS (ES256) by the gateway over the entry hash, tx id and time' }) })
   .meta({ id: 'Recorded' });
 
 const ProblemFields = z.looseObject({ code: z.string(), status: z.number().int(), detail: z.string() });
@@ -80,13 +103,36 @@ export const SubmissionSchema = z
     acceptedAt: z.iso.datetime(),
     settledAt: z.iso.datetime().optional(),
     entry: EntrySchema.optional().meta({ description: 'committed: the entry' }),
-    status: SubjectStatusSchema.optional().meta({ description: 'committed: the subject status after the entry' }),
+    status: StatusViewSchema.optional().meta({ description: 'committed: the subject status after the entry' }),
     receipt: z.string().optional().meta({ description: 'committed: the receipt, as for 201' }),
     problem: ProblemFields.optional().meta({ description: 'refused: the problem the ledger answered, as it would have been answered at once' }),
   })
   .meta({ id: 'Submission' });
 
-export const LookupResultSchema = z.object({ ref: hex64, status: SubjectStatusSchema }).meta({ id: 'LookupResult' });
+export const LookupResultSchema = z.object({ ref: hex64, status: StatusViewSchema }).meta({ id: 'LookupResult' });
+
+const actorFields = { agency, unit, unitKind: unitKind.nullable(), role: z.enum(ROLES), sub: z.string() };
+
+export const AccessTrailSchema = z
+  .object({
+    subjectRef: hex64,
+    reads: z.array(
+      z.object({
+        subjectRef: hex64,
+        txId: z.string(),
+        at: z.iso.datetime(),
+        ...actorFields,
+        purpose: z.object({ caseNumber: z.string(), reason: z.enum(READ_REASONS) }).nullable(),
+        what: z.enum(READ_TARGETS),
+        entryId: z.string().nullable(),
+        view: z.enum(['full', 'minimal']),
+      }),
+    ).meta({ description: 'Every recorded read: who, unit, role, purpose, what, when — never what was read' }),
+    writes: z.array(
+      z.object({ subjectRef: hex64, entryId: z.string(), seq: z.number().int(), type: z.string(), txId: z.string(), at: z.iso.datetime(), ...actorFields }),
+    ).meta({ description: 'Who wrote each entry, as its gateway asserted' }),
+  })
+  .meta({ id: 'AccessTrail' });
 
 export const EntryWithDocumentSchema = z
   .object({
@@ -144,6 +190,7 @@ export const ObligationSchema = z
     rule: z.string(),
     event: z.enum(EVENT_TYPES as [string, ...string[]]),
     agency: agencyOrNull,
+    unit: z.string().nullable().meta({ description: 'The obligated unit' }),
     startedBy: z.string(),
     startedAt: z.string(),
     dueAt: z.string(),
@@ -215,6 +262,7 @@ export const WebhookSchema = z
   .object({
     id: z.string(),
     agency,
+    unit: z.string().optional().meta({ description: 'The unit that registered it: notices addressed to it and the units below it are delivered' }),
     url: z.string(),
     events: z.array(z.string()),
     createdAt: z.string(),
@@ -273,6 +321,8 @@ export const PublishedEventSchema = z
     name: z.string(),
     recordedBy: z.array(agency),
     recorderRule: z.object({ rule: z.string(), text: z.string() }).nullable(),
+    jurisdiction: z.object({ rule: z.string(), text: z.string() }).meta({ description: 'Which units of the recording agencies may record it for a subject' }),
+    unitKinds: z.record(z.string(), z.array(unitKind)).meta({ description: 'The kinds of unit of each recording agency that record it' }),
     from: z.union([z.array(z.enum(STATES)), z.literal('RECORDED')]).meta({ description: 'States the event is allowed from; RECORDED: any state of a subject with entries' }),
     to: z.enum(STATES).nullable(),
     notify: z.array(z.string()).meta({ description: 'Agencies, or roles resolved per subject (see notifyRoles)' }),

@@ -73,7 +73,7 @@ export function buildRouter(routes: readonly AnyRoute[], deps: Readonly<RouterDe
 
   const authenticate = async (req: WithPrincipal, res: Response): Promise<Principal> => {
     const authorization = req.get('authorization');
-    const principal = tokens.known(authorization) ?? (await verifyNew(sourceAddress(req), authorization));
+    const principal = tokens.known(authorization) ?? (await verifyNew(sourceAddress(req), authorization, res));
     req[PRINCIPAL] = principal;
     const take = limits.agency.take(principal.agency);
     res.set(rateLimitHeaders('agency', limits.agency, take));
@@ -86,9 +86,10 @@ export function buildRouter(routes: readonly AnyRoute[], deps: Readonly<RouterDe
    * address that keeps sending bad ones gets 429 without costing a signature check, while its
    * users with tokens already accepted carry on.
    */
-  const verifyNew = async (address: string, authorization: string | undefined): Promise<Principal> => {
+  const verifyNew = async (address: string, authorization: string | undefined, res: Response): Promise<Principal> => {
     const strangers = limits.unauthenticated.peek(address);
     if (!strangers.allowed) {
+      res.set(rateLimitHeaders('unauthenticated', limits.unauthenticated, strangers));
       throw new ApiError('RATE_LIMITED', 'too many refused requests from this address', { retryAfter: strangers.retryAfterSeconds });
     }
     try {

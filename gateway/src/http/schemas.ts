@@ -5,6 +5,8 @@ import {
   EVENT_CATALOG,
   EVENT_TYPES,
   OCCURRED_AT,
+  PURPOSE,
+  READ_REASONS,
   residentIdProblem,
   SUBJECT_REF_PATTERN,
   type EventType,
@@ -51,7 +53,28 @@ export const RecordEventBody = z
   .meta({ id: 'RecordEventBody' });
 export type RecordEventBody = z.infer<typeof RecordEventBody> & { readonly amends?: string };
 
-export const LookupBody = z.strictObject({ idNumber }).meta({ id: 'LookupBody' });
+/** Why a sealed record is read: a case number and a reason (SPCI581). Only in bodies and queries, never logged. */
+export const Purpose = PURPOSE.meta({ id: 'Purpose', description: 'Why a sealed record is read: the case and a reason code (SPCI581)' });
+
+export const LookupBody = z.strictObject({ idNumber, purpose: Purpose.optional() }).meta({ id: 'LookupBody' });
+
+/**
+ * A read's purpose in a query: `reason` and `caseNumber` together, or neither. Readers of a sealed
+ * record outside those who read it in full must give them.
+ */
+export const PurposeQuery = z
+  .strictObject({
+    reason: z.enum(READ_REASONS).optional().meta({ description: 'Why a sealed record is read (with caseNumber)' }),
+    caseNumber: PURPOSE.shape.caseNumber.optional().meta({ description: 'The case it is read for (with reason)' }),
+  })
+  .refine((q) => (q.reason === undefined) === (q.caseNumber === undefined), { error: 'give reason and caseNumber together', path: ['caseNumber'] })
+  .meta({ id: 'PurposeQuery' });
+export type PurposeQuery = z.infer<typeof PurposeQuery>;
+
+/** The purpose a query states, if any. */
+export function purposeOf(query: PurposeQuery): z.infer<typeof PURPOSE> | null {
+  return query.reason !== undefined && query.caseNumber !== undefined ? { reason: query.reason, caseNumber: query.caseNumber } : null;
+}
 
 /** A document any event could have recorded: only such a document can match an entry. */
 const RecordableDocument = z
@@ -59,13 +82,16 @@ const RecordableDocument = z
   .meta({ id: 'RecordableDocument' });
 
 export const VerifyBody = z
-  .xor([z.strictObject({ entryId, document: RecordableDocument }), z.strictObject({ entryId, docHash: sha256Hex })], {
+  .xor([z.strictObject({ entryId, document: RecordableDocument, purpose: Purpose.optional() }), z.strictObject({ entryId, docHash: sha256Hex, purpose: Purpose.optional() })], {
     error: 'give entryId with either document or docHash',
   })
   .meta({ id: 'VerifyBody' });
 export type VerifyBody = z.infer<typeof VerifyBody>;
 
-export const AuditQuery = z.strictObject({ subject: subjectRef.optional() }).meta({ id: 'AuditQuery' });
+export const AuditQuery = z
+  .strictObject({ subject: subjectRef.optional(), reason: z.enum(READ_REASONS).optional(), caseNumber: PURPOSE.shape.caseNumber.optional() })
+  .refine((q) => (q.reason === undefined) === (q.caseNumber === undefined), { error: 'give reason and caseNumber together', path: ['caseNumber'] })
+  .meta({ id: 'AuditQuery' });
 
 export const EvidenceRequest = z
   .strictObject({ receipt: z.string().max(4096).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be a compact JWS') })

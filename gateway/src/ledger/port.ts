@@ -1,8 +1,22 @@
-import type { Agency } from 'correction-chaincode/domain';
+import { TRANSIENT_ACTOR, type Actor, type Agency } from 'correction-chaincode/domain';
 
 /** Who is calling the ledger: an agency's gateway acting for one of its users. */
 export interface Caller {
   readonly agency: Agency;
+  /**
+   * The person the gateway acts for — unit, kind, role, staff id — asserted to the contract with
+   * every transaction; absent for the gateway's own (checkpoint cosignatures).
+   */
+  readonly actor?: Actor;
+}
+
+const encoder = new TextEncoder();
+
+/** The caller's acting principal as the contract reads it: transient data, so that it is not in the proposal. */
+export function actorTransient(caller: Caller): Record<string, Uint8Array> {
+  if (!caller.actor) return {};
+  const { unit, unitKind, role, sub } = caller.actor;
+  return { [TRANSIENT_ACTOR]: encoder.encode(JSON.stringify({ unit, unitKind, role, sub })) };
 }
 
 export interface SubmitResult {
@@ -28,14 +42,14 @@ export interface LedgerEvent {
  * OutcomeUnknownError: it may still commit.
  */
 export interface Ledger {
-  /** Endorses, orders and commits a transaction; resolves once it is committed. */
+  /** Endorses, orders and commits a transaction, asserting the caller's acting principal; resolves once it is committed. */
   submit(
     caller: Caller,
     fn: string,
     args: readonly string[],
     transient?: Readonly<Record<string, Uint8Array>>,
   ): Promise<SubmitResult>;
-  /** Runs a read-only transaction against committed state. */
+  /** Runs a read-only transaction against committed state, asserting the caller's acting principal. */
   evaluate(caller: Caller, fn: string, args: readonly string[]): Promise<Uint8Array>;
   /**
    * The chaincode events of committed transactions from `fromBlock` on, in commit order, then

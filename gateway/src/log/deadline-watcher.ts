@@ -1,4 +1,4 @@
-import type { Agency } from 'correction-chaincode/domain';
+import type { Agency, NoticeAddress } from 'correction-chaincode/domain';
 import type { Logger } from '../logger.js';
 import type { LogUpdate } from './projections/log-projections.js';
 import type { Notice, StoredObligation } from './records.js';
@@ -9,9 +9,26 @@ export interface WatchedLog {
   apply(update: Pick<LogUpdate, 'notices' | 'noticedOverdue'>): Promise<void>;
 }
 
+/** The obligated unit, and the procuratorate of the same place, which supervises it. */
+function addressesOf(obligation: StoredObligation, unit: string): NoticeAddress[] {
+  const addresses: NoticeAddress[] = obligation.agency ? [{ agency: obligation.agency, unit }] : [];
+  return obligation.agency === 'PROCURATORATE' ? addresses : [...addresses, { agency: 'PROCURATORATE', unit }];
+}
+
+/** The notice of an obligation gone overdue. One computed before units were known names none, and goes to its agencies' every unit. */
+function overdueNotice(obligation: StoredObligation): Notice {
+  const unit = (obligation as { readonly unit?: string | null }).unit ?? null;
+  return {
+    kind: 'obligation-overdue',
+    agencies: [...new Set<Agency>([...(obligation.agency ? [obligation.agency] : []), 'PROCURATORATE'])],
+    ...(unit === null ? {} : { to: addressesOf(obligation, unit) }),
+    data: { obligation: { ...obligation, state: 'overdue', overdueNoticed: undefined } },
+  };
+}
+
 /**
  * Watches the statutory clock: once an obligation passes its due date unmet, an
- * `obligation-overdue` notice goes to the obligated agency and to the procuratorate, once.
+ * `obligation-overdue` notice goes to the obligated unit and to the procuratorate of its place, once.
  */
 export class DeadlineWatcher {
   readonly #log: WatchedLog;
@@ -56,11 +73,7 @@ export class DeadlineWatcher {
       }
     }
     if (overdue.length === 0) return 0;
-    const notices: Notice[] = overdue.map((obligation) => ({
-      kind: 'obligation-overdue',
-      agencies: [...new Set<Agency>([...(obligation.agency ? [obligation.agency] : []), 'PROCURATORATE'])],
-      data: { obligation: { ...obligation, state: 'overdue', overdueNoticed: undefined } },
-    }));
+    const notices = overdue.map(overdueNotice);
     await this.#log.apply({ notices, noticedOverdue: overdue });
     return notices.length;
   }

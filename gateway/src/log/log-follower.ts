@@ -215,7 +215,8 @@ function readEntry(read: EventsRead, event: LedgerEvent): void {
   const entry = JSON.parse(decoder.decode(event.payload)) as Entry;
   read.leaves.push({ entryId: entry.id, entryHash: entry.hash, block: event.blockNumber });
   read.entries.push(entry);
-  if (entry.notify.length > 0) read.notices.push({ kind: 'entry', agencies: entry.notify, data: { entry } });
+  // Addressed to units: another unit of the recording agency may be among them (the original court of a new-crime revocation).
+  if (entry.to.length > 0) read.notices.push({ kind: 'entry', agencies: entry.notify, to: entry.to, data: { entry } });
 }
 
 /** One anchoring transaction: the cosignatures it anchored, and the conflicts they made. */

@@ -1,4 +1,4 @@
-import type { Agency, Obligation } from 'correction-chaincode/domain';
+import { covers, type Agency, type NoticeAddress, type Obligation } from 'correction-chaincode/domain';
 
 /**
  * The records the log follower computes from the ledger and its projections keep: plain data, so
@@ -26,6 +26,11 @@ export interface Notice {
   readonly kind: 'entry' | 'obligation-overdue' | 'submission-refused';
   /** Agencies the notice is for. */
   readonly agencies: readonly Agency[];
+  /**
+   * The units it is addressed to. A notice numbered before units were known has none, and is for
+   * every unit of its agencies.
+   */
+  readonly to?: readonly NoticeAddress[];
   readonly data: Readonly<Record<string, unknown>>;
 }
 
@@ -34,8 +39,20 @@ export interface NumberedNotice extends Notice {
   readonly id: number;
 }
 
-/** Whether a notice is addressed to an agency: the one place that reads a notice's addressees. */
-export const addressedTo = (notice: Notice, agency: Agency): boolean => notice.agencies.includes(agency);
+/** Who reads notices: a unit of an agency. */
+export interface NoticeRecipient {
+  readonly agency: Agency;
+  readonly unit: string;
+}
+
+/**
+ * A notice is for a recipient whose agency it addresses at a unit the recipient covers: its own, or
+ * one below it. The one place that reads a notice's addressees.
+ */
+export function isAddressedTo(notice: Notice, recipient: NoticeRecipient): boolean {
+  if (notice.to === undefined) return notice.agencies.includes(recipient.agency);
+  return notice.to.some((address) => address.agency === recipient.agency && covers(recipient.unit, address.unit));
+}
 
 /** An obligation as the gateway keeps it: with its subject, and whether its overdue notice went out. */
 export interface StoredObligation extends Obligation {

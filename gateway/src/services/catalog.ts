@@ -3,9 +3,11 @@ import {
   documentJsonSchema,
   EVENT_CATALOG,
   EVENT_TYPES,
+  JURISDICTION_RULE_TEXT,
   NOTIFY_ROLE_TEXT,
   ORDER_RULES,
   RECORDER_RULE_TEXT,
+  defaultUnitKind,
   type Agency,
   type CollectionTarget,
   type DeadlineRule,
@@ -14,6 +16,7 @@ import {
   type NotifyTarget,
   type OrderRule,
   type State,
+  type UnitKind,
 } from 'correction-chaincode/domain';
 
 /** A deadline rule as published: every optional mark spelled out. */
@@ -35,6 +38,10 @@ export interface PublishedEvent {
   readonly name: string;
   readonly recordedBy: readonly Agency[];
   readonly recorderRule: { readonly rule: string; readonly text: string } | null;
+  /** Which units of those agencies may record it for a subject. */
+  readonly jurisdiction: { readonly rule: string; readonly text: string };
+  /** The kinds of unit of each recording agency that record it. */
+  readonly unitKinds: Readonly<Partial<Record<Agency, readonly UnitKind[]>>>;
   readonly from: readonly State[] | 'RECORDED';
   readonly to: State | null;
   readonly notify: readonly NotifyTarget[];
@@ -79,6 +86,8 @@ function publishedEvent(code: EventType, rules: readonly DeadlineRule[]): Publis
     name: definition.name,
     recordedBy: definition.recordedBy,
     recorderRule: rule ? { rule, text: RECORDER_RULE_TEXT[rule] } : null,
+    jurisdiction: { rule: definition.jurisdiction, text: JURISDICTION_RULE_TEXT[definition.jurisdiction] },
+    unitKinds: Object.fromEntries(definition.recordedBy.map((agency) => [agency, definition.unitKinds?.[agency] ?? [defaultUnitKind(agency)]])),
     from: definition.from,
     to: definition.to ?? null,
     notify: definition.notify,

@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { canonicalJson, sha256Hex, type Entry, type SubjectStatus } from 'correction-chaincode/domain';
+import {
+  canonicalJson,
+  DomainError,
+  sha256Hex,
+  type AccessTrail,
+  type Entry,
+  type MinimalStatus,
+  type Purpose,
+  type ReadFunction,
+  type SubjectStatus,
+} from 'correction-chaincode/domain';
 import type { RecordReply, VerifyResult } from 'correction-chaincode';
 import { LedgerUnavailableError, type Caller, type Ledger } from '../ledger/port.js';
 
@@ -18,7 +28,8 @@ export interface RecordRequest {
 
 export interface Recorded {
   readonly entry: Entry;
-  readonly status: SubjectStatus;
+  /** The status after the entry, as the recorder may read it. */
+  readonly status: SubjectStatus | MinimalStatus;
   /** The block that committed the entry (for a replay, the first transaction's block). */
   readonly blockNumber: number;
   /** The key had been used for this request before: the first entry, nothing written now. */
@@ -36,11 +47,12 @@ const encoder = new TextEncoder();
 /** What each transaction of the contract answers, as JSON (chaincode/src/contract.ts). */
 interface ContractReplies {
   RecordEvent: RecordReply;
-  GetSubjectStatus: SubjectStatus;
+  GetSubjectStatus: SubjectStatus | MinimalStatus;
   GetSubjectEntries: Entry[];
   GetEntry: Entry;
   GetDocument: unknown;
   VerifyDocument: VerifyResult;
+  GetAccessTrail: AccessTrail;
 }
 
 /** The contract's answer to a transaction: its JSON is the contract's own, trusted as the type it declares. */
@@ -71,27 +83,48 @@ export class CorrectionClient {
     return { entry, status, blockNumber: first, replayed };
   }
 
-  async status(caller: Caller, subjectRef: string): Promise<SubjectStatus> {
-    return this.#evaluate(caller, 'GetSubjectStatus', [subjectRef]);
+  /** The subject's status: in full within the caller's jurisdiction, the minimal status elsewhere. */
+  async status(caller: Caller, subjectRef: string, purpose: Purpose | null = null): Promise<SubjectStatus | MinimalStatus> {
+    return this.#read(caller, 'GetSubjectStatus', [subjectRef], purpose);
   }
 
-  async entries(caller: Caller, subjectRef: string): Promise<Entry[]> {
-    return this.#evaluate(caller, 'GetSubjectEntries', [subjectRef]);
+  async entries(caller: Caller, subjectRef: string, purpose: Purpose | null = null): Promise<Entry[]> {
+    return this.#read(caller, 'GetSubjectEntries', [subjectRef], purpose);
   }
 
-  async entry(caller: Caller, entryId: string): Promise<Entry> {
-    return this.#evaluate(caller, 'GetEntry', [entryId]);
+  async entry(caller: Caller, entryId: string, purpose: Purpose | null = null): Promise<Entry> {
+    return this.#read(caller, 'GetEntry', [entryId], purpose);
   }
 
-  async document(caller: Caller, entryId: string): Promise<unknown> {
-    return this.#evaluate(caller, 'GetDocument', [entryId]);
+  /** An entry's document: every read of one leaves an access entry, so it is submitted at once. */
+  async document(caller: Caller, entryId: string, purpose: Purpose | null = null): Promise<unknown> {
+    return this.#recorded(caller, 'GetDocument', [entryId], purpose);
   }
 
-  async verify(caller: Caller, entryId: string, docHash: string): Promise<VerifyResult> {
-    return this.#evaluate(caller, 'VerifyDocument', [entryId, docHash]);
+  async verify(caller: Caller, entryId: string, docHash: string, purpose: Purpose | null = null): Promise<VerifyResult> {
+    return this.#read(caller, 'VerifyDocument', [entryId, docHash], purpose);
   }
 
-  async #evaluate<F extends keyof ContractReplies>(caller: Caller, fn: F, args: readonly string[]): Promise<ContractReplies[F]> {
-    return replyOf(fn, await this.#ledger.evaluate(caller, fn, args));
+  /** Who read the subject's record, and who wrote its entries. */
+  async accessTrail(caller: Caller, subjectRef: string): Promise<AccessTrail> {
+    return replyOf('GetAccessTrail', await this.#ledger.evaluate(caller, 'GetAccessTrail', [subjectRef]));
+  }
+
+  /**
+   * A read: evaluated, unless the contract answers that it must be recorded (a sealed record),
+   * then submitted as ReadRecorded with the reader's purpose, which writes its access entry.
+   */
+  async #read<F extends ReadFunction>(caller: Caller, fn: F, args: readonly string[], purpose: Purpose | null): Promise<ContractReplies[F]> {
+    try {
+      return replyOf(fn, await this.#ledger.evaluate(caller, fn, args));
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'ACCESS_MUST_BE_RECORDED')) throw error;
+    }
+    return this.#recorded(caller, fn, args, purpose);
+  }
+
+  async #recorded<F extends ReadFunction>(caller: Caller, fn: F, args: readonly string[], purpose: Purpose | null): Promise<ContractReplies[F]> {
+    const result = await this.#ledger.submit(caller, 'ReadRecorded', [fn, JSON.stringify(args), purpose ? JSON.stringify(purpose) : '']);
+    return replyOf(fn, result.payload);
   }
 }

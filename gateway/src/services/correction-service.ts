@@ -8,8 +8,11 @@ import {
   type DeadlineRule,
   type Obligation,
   type WorkingCalendar,
+  type AccessTrail,
   type ChainProblem,
   type Entry,
+  type MinimalStatus,
+  type Purpose,
   type SubjectStatus,
 } from 'correction-chaincode/domain';
 import type { VerifyResult } from 'correction-chaincode';
@@ -76,25 +79,34 @@ export class CorrectionService {
     this.#deps = deps;
   }
 
-  async subjectStatus(principal: Principal, subjectRef: string): Promise<SubjectStatus> {
-    return this.#deps.client.status(this.#callerFor(principal), subjectRef);
+  /**
+   * The subject's status: in full within the principal's jurisdiction, the minimal status
+   * elsewhere. A sealed record is read for the purpose stated, and the read is recorded.
+   */
+  async subjectStatus(principal: Principal, subjectRef: string, purpose: Purpose | null = null): Promise<SubjectStatus | MinimalStatus> {
+    return this.#deps.client.status(this.#callerFor(principal), subjectRef, purpose);
   }
 
   /** The reference and status for an ID number: the ID number itself goes no further than this. */
-  async lookup(principal: Principal, idNumber: string): Promise<{ ref: string; status: SubjectStatus }> {
+  async lookup(principal: Principal, idNumber: string, purpose: Purpose | null = null): Promise<{ ref: string; status: SubjectStatus | MinimalStatus }> {
     const ref = subjectRefFor(this.#deps.subjectKey, idNumber);
-    return { ref, status: await this.#deps.client.status(this.#callerFor(principal), ref) };
+    return { ref, status: await this.#deps.client.status(this.#callerFor(principal), ref, purpose) };
   }
 
   /** The subject's statutory obligations, open, overdue, met, late or void as of now. */
-  async obligations(principal: Principal, subjectRef: string): Promise<{ subjectRef: string; asOf: string; obligations: Obligation[] }> {
-    const entries = await this.#deps.client.entries(this.#callerFor(principal), subjectRef);
+  async obligations(principal: Principal, subjectRef: string, purpose: Purpose | null = null): Promise<{ subjectRef: string; asOf: string; obligations: Obligation[] }> {
+    const entries = await this.#deps.client.entries(this.#callerFor(principal), subjectRef, purpose);
     const asOf = this.#deps.clock().toISOString();
     return { subjectRef, asOf, obligations: obligationsOf(entries, asOf, this.#deps.calendar, this.#deps.deadlineRules) };
   }
 
-  async subjectEntries(principal: Principal, subjectRef: string): Promise<Entry[]> {
-    return this.#deps.client.entries(this.#callerFor(principal), subjectRef);
+  async subjectEntries(principal: Principal, subjectRef: string, purpose: Purpose | null = null): Promise<Entry[]> {
+    return this.#deps.client.entries(this.#callerFor(principal), subjectRef, purpose);
+  }
+
+  /** Every recorded read of the subject's record, and who wrote each entry: for the procuratorate and auditors. */
+  async accessTrail(principal: Principal, subjectRef: string): Promise<AccessTrail> {
+    return this.#deps.client.accessTrail(this.#callerFor(principal), subjectRef);
   }
 
   /**
@@ -102,34 +114,35 @@ export class CorrectionService {
    * that answer it (a handover receipt acknowledging documents, a reply to an opinion), so that
    * an agency sees "received by the justice bureau at …".
    */
-  async entry(principal: Principal, entryId: string): Promise<{ entry: Entry; document?: unknown; answeredBy: Answer[] }> {
+  async entry(principal: Principal, entryId: string, purpose: Purpose | null = null): Promise<{ entry: Entry; document?: unknown; answeredBy: Answer[] }> {
     const caller = this.#callerFor(principal);
-    const entry = await this.#deps.client.entry(caller, entryId);
-    const chain = await this.#deps.client.entries(caller, entry.subjectRef);
+    const entry = await this.#deps.client.entry(caller, entryId, purpose);
+    const chain = await this.#deps.client.entries(caller, entry.subjectRef, purpose);
     const answeredBy = chain
       .filter((e) => e.seq > entry.seq && (e.facts['acknowledges'] === entry.id || e.facts['answers'] === entry.id || e.amends === entry.id))
       .map((e) => ({ entryId: e.id, type: e.type, agency: e.agency, occurredAt: e.occurredAt, recordedAt: e.recordedAt }));
     if (!isCollectionMember(entry.collection, caller.agency)) return { entry, answeredBy };
-    return { entry, document: await this.#deps.client.document(caller, entryId), answeredBy };
+    return { entry, document: await this.#deps.client.document(caller, entryId, purpose), answeredBy };
   }
 
   async verify(principal: Principal, body: VerifyBody): Promise<VerifyResult> {
     const docHash = 'docHash' in body ? body.docHash : documentHash(body.document);
-    return this.#deps.client.verify(this.#callerFor(principal), body.entryId, docHash);
+    return this.#deps.client.verify(this.#callerFor(principal), body.entryId, docHash, body.purpose ?? null);
   }
 
   /** The integrity report of one subject's chain, or of the whole ledger. */
-  async audit(principal: Principal, subjectRef?: string): Promise<AuditReport> {
+  async audit(principal: Principal, subjectRef?: string, purpose: Purpose | null = null): Promise<AuditReport> {
     if (principal.role !== 'auditor' && principal.agency !== 'PROCURATORATE') {
       throw new ApiError('FORBIDDEN', 'audits are for auditors and the procuratorate');
     }
     const caller = this.#callerFor(principal);
     if (subjectRef) {
       const [entries, status] = await Promise.all([
-        this.#deps.client.entries(caller, subjectRef),
-        this.#deps.client.status(caller, subjectRef),
+        this.#deps.client.entries(caller, subjectRef, purpose),
+        this.#deps.client.status(caller, subjectRef, purpose),
       ]);
-      const problems: ChainProblem[] = auditChain(subjectRef, entries, status);
+      // Whoever may read the chain reads the status in full; a minimal one has nothing to compare.
+      const problems: ChainProblem[] = auditChain(subjectRef, entries, 'view' in status ? undefined : status);
       return { ok: problems.length === 0, scope: 'subject', subjects: 1, entries: entries.length, problems };
     }
     if (!this.#deps.auditor) {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { documentHash, requestHash, subjectRefFor, type Agency, type Entry, type SubjectStatus } from 'correction-chaincode/domain';
+import { documentHash, requestHash, subjectRefFor, type Agency, type Entry, type MinimalStatus, type SubjectStatus } from 'correction-chaincode/domain';
 import { ApiError, type ProblemCode } from '../errors.js';
 import type { Principal } from '../http/auth.js';
 import type { RecordEventBody } from '../http/schemas.js';
 import { LedgerUnavailableError, OutcomeUnknownError, type Caller } from '../ledger/port.js';
 import type { GatewayStore } from '../store/gateway-store.js';
 import type { OutboxStore, RecordedResponse, RefusalProblem, Submission, SubmissionRequest } from '../store/outbox-store.js';
-import { writerOf } from './caller.js';
+import { actorOf, writerOf } from './caller.js';
 import { freshKeyHash, keyHashOf } from './correction-client.js';
 import type { LedgerWriter } from './ledger-writer.js';
 
@@ -19,7 +19,7 @@ export interface SubmissionView {
   readonly acceptedAt: string;
   readonly settledAt?: string;
   readonly entry?: Entry;
-  readonly status?: SubjectStatus;
+  readonly status?: SubjectStatus | MinimalStatus;
   readonly receipt?: string;
   readonly problem?: RefusalProblem;
 }
@@ -161,6 +161,7 @@ export class EventRecorder {
     const { submission } = await this.#deps.outbox.accept({
       id: randomUUID(),
       agency: caller.agency,
+      actor: actorOf(caller),
       keyHash: keyed.keyHash,
       clientKey: keyed.clientKey,
       requestHash: keyed.requestHash,

@@ -1,16 +1,15 @@
-import type { Agency } from 'correction-chaincode/domain';
-import { addressedTo, type NumberedNotice } from '../log/records.js';
+import { isAddressedTo, type NoticeRecipient, type NumberedNotice } from '../log/records.js';
 import type { NoticeReader } from './notice-reader.js';
 
-/** An agency's notices: those already numbered after a given id, then new ones as they come. */
+/** A unit's notices: those already numbered after a given id, then new ones as they come. */
 export interface NoticeSource {
-  after(id: number, agency: Agency): Promise<NumberedNotice[]>;
+  after(id: number, reader: NoticeRecipient): Promise<NumberedNotice[]>;
   subscribe(listener: (notice: NumberedNotice) => void): () => void;
 }
 
 export function noticeSource(notices: NoticeReader): NoticeSource {
   return {
-    after: (id, agency) => notices.noticesAfter(id, agency),
+    after: (id, recipient) => notices.noticesAfter(id, recipient),
     subscribe(listener) {
       notices.on('notice', listener);
       return () => notices.off('notice', listener);
@@ -19,12 +18,13 @@ export function noticeSource(notices: NoticeReader): NoticeSource {
 }
 
 /**
- * Streams an agency's notices as server-sent events from `lastEventId` on: the backlog first,
- * then live ones, each exactly once and in order. Live notices that arrive during the replay wait.
+ * Streams a unit's notices — those addressed to it and to the units below it — as server-sent
+ * events from `lastEventId` on: the backlog first, then live ones, each exactly once and in order.
+ * Live notices that arrive during the replay wait.
  */
 export async function streamNotices(
   source: NoticeSource,
-  agency: Agency,
+  reader: NoticeRecipient,
   lastEventId: number,
   write: (chunk: string) => void,
   closed: Promise<void>,
@@ -38,7 +38,7 @@ export async function streamNotices(
     write(`id: ${notice.id}\nevent: ${notice.kind}\ndata: ${JSON.stringify(notice.data)}\n\n`);
   };
   const unsubscribe = source.subscribe((notice) => {
-    if (!addressedTo(notice, agency)) return;
+    if (!isAddressedTo(notice, reader)) return;
     if (replaying) waiting.push(notice);
     else send(notice);
   });
@@ -46,7 +46,7 @@ export async function streamNotices(
     write(': keep-alive\n\n');
   }, 15_000);
   try {
-    for (let batch = await source.after(cursor, agency); batch.length > 0; batch = await source.after(cursor, agency)) {
+    for (let batch = await source.after(cursor, reader); batch.length > 0; batch = await source.after(cursor, reader)) {
       for (const notice of batch) send(notice);
     }
     replaying = false;

@@ -117,7 +117,7 @@ export class OutboxDrainer {
     const { request } = submission;
     if (!request) return 'settled';
     try {
-      const written = await this.#deps.writer.write({ agency: submission.agency }, request, submission.keyHash);
+      const written = await this.#deps.writer.write({ agency: submission.agency, actor: submission.actor }, request, submission.keyHash);
       await this.#deps.outbox.settle(submission.id, { recorded: written.response }, this.#deps.clock());
       if (submission.clientKey) {
         await this.#deps.responses.putResponse(submission.agency, submission.keyHash, { requestHash: submission.requestHash, status: 201, body: written.response });
@@ -150,6 +150,8 @@ export class OutboxDrainer {
     await this.#deps.notices.appendNotice(`submission-refused:${refused.id}`, {
       kind: 'submission-refused',
       agencies: [refused.agency],
+      // To the unit that asked: the refusal is its business.
+      to: [{ agency: refused.agency, unit: refused.actor.unit }],
       data: { submission: submissionView(refused) },
     });
     await this.#deps.outbox.markNoticed(refused.id);

@@ -1,4 +1,5 @@
 import { toHex, type EvidenceBundle, type FabricEvidence, type Hash, type TrustFile } from 'correction-verifier';
+import type { Actor } from 'correction-chaincode/domain';
 import { ApiError } from '../errors.js';
 import type { FinalCheckpoint } from '../log/records.js';
 import type { CorrectionClient } from './correction-client.js';
@@ -77,10 +78,8 @@ export interface ProofServiceDeps {
   readonly blocks?: BlockSource | undefined;
 }
 
-/** Who is asking for an entry's proof: the agency whose ledger reads apply. */
-export interface ProofCaller {
-  readonly agency: GatewaySigner['agencies'][number];
-}
+/** Who is asking for an entry's proof: the principal whose ledger reads apply (its unit bounds what it may read). */
+export type ProofCaller = Actor;
 
 /**
  * Proofs an auditor or a monitor can take home: inclusion at any final size, consistency between
@@ -135,7 +134,7 @@ export class ProofService {
 
   /** The entry, where the log holds it, and its inclusion proof: read once for proofs and bundles alike. */
   async #prove(caller: ProofCaller, entryId: string, size?: number) {
-    const entry = await this.#d.client.entry({ agency: caller.agency }, entryId);
+    const entry = await this.#d.client.entry({ agency: caller.agency, actor: caller }, entryId);
     const located = await this.#d.tree.locate(entryId);
     const latest = this.#d.checkpoints.latestFinal;
     if (!located || !latest || latest.treeSize <= located.index) {
@@ -161,7 +160,7 @@ export class ProofService {
   /** One self-contained bundle that a verifier checks offline. */
   async evidence(caller: ProofCaller, entryId: string): Promise<EvidenceBundle> {
     const { entry, located, proof } = await this.#prove(caller, entryId);
-    const chain = (await this.#d.client.entries({ agency: caller.agency }, entry.subjectRef)).slice(0, entry.seq);
+    const chain = (await this.#d.client.entries({ agency: caller.agency, actor: caller }, entry.subjectRef)).slice(0, entry.seq);
     // A receipt attests the entry, its hash, transaction and block: the recording agency's gateway
     // issues it again on demand rather than storing one per request.
     const receipt = this.#d.signer.agencies.includes(entry.agency) ? await this.#d.signer.sign(entry, located.block) : null;

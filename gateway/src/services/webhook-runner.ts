@@ -1,15 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Agency } from 'correction-chaincode/domain';
+import { AGENCY_WIDE, type Agency } from 'correction-chaincode/domain';
 import type { Logger } from '../logger.js';
-import type { NumberedNotice } from '../log/records.js';
+import type { NoticeRecipient, NumberedNotice } from '../log/records.js';
 import type { Delivery, Webhook, WebhookStore } from '../store/webhook-store.js';
 import type { GatewaySigner } from './receipts.js';
 import { afterAttempt, MAX_RETRY_DELAY_MS, retryDelay } from './webhook-attempts.js';
 import type { DeliveryOutcome, WebhookTransport } from './webhook-transport.js';
 
-/** An agency's numbered notices, read from a cursor on. */
+/** A unit's numbered notices (its own and those of the units below it), read from a cursor on. */
 export interface NoticeFeed {
-  noticesAfter(afterId: number, agency: Agency, limit?: number): Promise<NumberedNotice[]>;
+  noticesAfter(afterId: number, reader: NoticeRecipient, limit?: number): Promise<NumberedNotice[]>;
 }
 
 export interface WebhookRunnerDeps {
@@ -95,7 +95,8 @@ export class WebhookRunner {
   /** The next notice the webhook wants, moving its cursor past those it does not. */
   async #nextNotice(): Promise<NumberedNotice | undefined> {
     while (!this.#signal.aborted) {
-      const pending = await this.#deps.notices.noticesAfter(this.#webhook.cursor, this.#webhook.agency as Agency, NOTICE_PAGE);
+      const reader = { agency: this.#webhook.agency as Agency, unit: this.#webhook.unit ?? AGENCY_WIDE };
+      const pending = await this.#deps.notices.noticesAfter(this.#webhook.cursor, reader, NOTICE_PAGE);
       const next = pending.find((notice) => wants(this.#webhook, notice));
       const last = pending.at(-1);
       if (next || !last) return next;

@@ -6,6 +6,7 @@ import type { Delivery, Webhook, WebhookStore } from '../store/webhook-store.js'
 import { KeyedQueue } from './keyed-queue.js';
 import type { GatewaySigner } from './receipts.js';
 import { resumed } from './webhook-attempts.js';
+import type { NoticeRecipient } from '../log/records.js';
 import type { NoticeReader } from './notice-reader.js';
 import { WebhookRunner } from './webhook-runner.js';
 import type { WebhookTransport } from './webhook-transport.js';
@@ -57,20 +58,21 @@ export class Webhooks {
   }
 
   /**
-   * Registers a webhook; deliveries start with the agency's next notice. The URL's host must be on
+   * Registers a webhook of a unit; deliveries start with the next notice addressed to it or a unit below it. The URL's host must be on
    * the allow-list and every address it stands for allowed; the agency must be under its limit.
    */
-  async register(agency: Agency, url: string, events: readonly string[]): Promise<Webhook> {
+  async register({ agency, unit }: NoticeRecipient, url: string, events: readonly string[]): Promise<Webhook> {
     const destination = new URL(url);
     const refusal = await this.#o.transport.refusal(destination);
-    if (refusal) throw new ApiError('VALIDATION_FAILED', refusal.message, { errors: [{ path: 'url', message: refusal.message }] });
+    // A well-formed URL the operator's policy refuses: forbidden, not invalid (no schema can say where a name resolves).
+    if (refusal) throw new ApiError('DESTINATION_REFUSED', refusal.message, { errors: [{ path: 'url', message: refusal.message }] });
     return this.#queue.run(`agency\u0000${agency}`, async () => {
       const { maxPerAgency } = this.#o;
       if ((await this.#o.store.ofAgency(agency)).length >= maxPerAgency) {
         throw new ApiError('WEBHOOK_LIMIT_REACHED', `${agency} already has ${maxPerAgency} webhooks; remove one first`, { limit: maxPerAgency });
       }
       const webhook: Webhook = {
-        id: randomUUID(), agency, url: destination.href, events: [...events], createdAt: this.#now().toISOString(),
+        id: randomUUID(), agency, unit, url: destination.href, events: [...events], createdAt: this.#now().toISOString(),
         cursor: this.#o.notices.lastNoticeId, state: 'active', failingSince: null, pausedAt: null, attempts: 0, lastAttemptAt: null,
       };
       await this.#o.store.put(webhook);

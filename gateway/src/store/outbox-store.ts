@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
-import type { Agency, Entry, SubjectStatus } from 'correction-chaincode/domain';
+import type { Actor, Agency, Entry, MinimalStatus, SubjectStatus } from 'correction-chaincode/domain';
 import { SealedSublevel } from './sealed-sublevel.js';
 import type { Sealer } from './sealer.js';
 
@@ -17,7 +17,8 @@ export interface SubmissionRequest {
 /** An entry as the gateway answers it: the entry, the status after it, and this gateway's receipt. */
 export interface RecordedResponse {
   readonly entry: Entry;
-  readonly status: SubjectStatus;
+  /** The status after the entry, as the recorder may read it. */
+  readonly status: SubjectStatus | MinimalStatus;
   readonly receipt: string;
 }
 
@@ -37,6 +38,8 @@ export interface Submission {
   /** Acceptance order: the drainer submits each subject's submissions in this order. */
   readonly seq: number;
   readonly agency: Agency;
+  /** Who asked: the ledger is told, when the submission goes out, that this person of this unit acts. */
+  readonly actor: Actor;
   /** SHA-256 of the idempotency key the ledger records with the entry. */
   readonly keyHash: string;
   /** The client sent the key (a retry can name it); otherwise the gateway made one up. */

@@ -7,6 +7,8 @@ export type WebhookState = 'active' | 'failing';
 export interface Webhook {
   readonly id: string;
   readonly agency: string;
+  /** The unit that registered it: it gets the notices of that unit and the units below. Absent on webhooks registered before units, which are the agency's as a whole. */
+  readonly unit?: string;
   readonly url: string;
   /** Entry types and notice kinds it wants; '*' for all. */
   readonly events: readonly string[];

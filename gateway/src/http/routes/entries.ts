@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EntryWithDocumentSchema, EvidenceBundleSchema, InclusionProofSchema } from '../responses.js';
 import { json, route, type AnyRoute } from '../route.js';
-import { entryId, EvidenceRequest } from '../schemas.js';
+import { entryId, EvidenceRequest, PurposeQuery, purposeOf } from '../schemas.js';
 import type { RouteServices } from './deps.js';
 
 const IdParams = z.strictObject({ id: entryId });
@@ -14,13 +14,18 @@ export function entryRoutes({ service, proofs }: RouteServices): AnyRoute[] {
     route({
       method: 'get',
       path: '/v1/entries/{id}',
-      summary: 'An entry, with its document when the caller is entitled, and the later entries that answer it',
+      summary: 'An entry, with its document when the caller is entitled (every document read is recorded), and the later entries that answer it',
       access: 'agency',
       params: IdParams,
+      query: PurposeQuery,
       ledger: true,
-      responses: { 200: { description: 'The entry', schema: EntryWithDocumentSchema }, 404: { description: 'Unknown entry' } },
-      async handle({ principal, params }) {
-        return json(200, await service.entry(principal, params.id));
+      responses: {
+        200: { description: 'The entry', schema: EntryWithDocumentSchema },
+        403: { description: 'Outside the jurisdiction of its subject, or a sealed record the caller does not read' },
+        404: { description: 'Unknown entry' },
+      },
+      async handle({ principal, params, query }) {
+        return json(200, await service.entry(principal, params.id, purposeOf(query)));
       },
     }),
     route({
@@ -33,6 +38,7 @@ export function entryRoutes({ service, proofs }: RouteServices): AnyRoute[] {
       ledger: true,
       responses: {
         200: { description: 'The proof', schema: InclusionProofSchema },
+        403: { description: 'Outside the jurisdiction of its subject' },
         404: { description: 'Unknown entry, no final checkpoint of that size, or one too small to hold the entry' },
         409: notYet,
       },
@@ -47,7 +53,7 @@ export function entryRoutes({ service, proofs }: RouteServices): AnyRoute[] {
       access: 'agency',
       params: IdParams,
       ledger: true,
-      responses: { 200: { description: 'The evidence bundle', schema: EvidenceBundleSchema }, 404: { description: 'Unknown entry' }, 409: notYet },
+      responses: { 200: { description: 'The evidence bundle', schema: EvidenceBundleSchema }, 403: { description: 'Outside the jurisdiction of its subject' }, 404: { description: 'Unknown entry' }, 409: notYet },
       async handle({ principal, params }) {
         return json(200, await proofs.evidence(principal, params.id));
       },
@@ -61,6 +67,7 @@ export function entryRoutes({ service, proofs }: RouteServices): AnyRoute[] {
       ledger: true,
       responses: {
         200: { description: 'The evidence bundle', schema: EvidenceBundleSchema },
+        403: { description: 'Outside the jurisdiction of its subject' },
         404: { description: 'The receipt is not one of this consortium, or names an unknown entry' },
         409: { description: 'Not yet in a final checkpoint, or the receipt names another version of the entry', headers: ['Retry-After'] },
       },

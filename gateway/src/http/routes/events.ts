@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AuditReportSchema, RecordedSchema, SubmissionSchema, VerifyResultSchema } from '../responses.js';
 import { json, route, type AnyRoute } from '../route.js';
-import { AuditQuery, RecordEventBody, VerifyBody } from '../schemas.js';
+import { AuditQuery, purposeOf, RecordEventBody, VerifyBody } from '../schemas.js';
 import type { RouteServices } from './deps.js';
 
 /** Visible ASCII, as the IETF Idempotency-Key draft's examples use; long enough for a UUID and a prefix. */
@@ -31,7 +31,7 @@ export function eventRoutes({ service, recorder }: RouteServices): AnyRoute[] {
           schema: SubmissionSchema,
           headers: ['Location'],
         },
-        403: { description: 'The agency or role may not record this event' },
+        403: { description: 'The agency, unit, kind of unit or role may not record this event for this subject' },
         404: { description: 'Unknown subject, amended or acknowledged entry' },
         409: { description: 'Not allowed in the current lifecycle state (currentState named)' },
         422: { description: 'Idempotency-Key reused with a different request' },
@@ -54,7 +54,11 @@ export function eventRoutes({ service, recorder }: RouteServices): AnyRoute[] {
       access: 'agency',
       body: VerifyBody,
       ledger: true,
-      responses: { 200: { description: 'The checks, each named', schema: VerifyResultSchema }, 404: { description: 'Unknown entry' } },
+      responses: {
+        200: { description: 'The checks, each named', schema: VerifyResultSchema },
+        403: { description: 'Outside the jurisdiction of its subject; PURPOSE_REQUIRED for a sealed record' },
+        404: { description: 'Unknown entry' },
+      },
       async handle({ principal, body }) {
         return json(200, await service.verify(principal, body));
       },
@@ -68,11 +72,11 @@ export function eventRoutes({ service, recorder }: RouteServices): AnyRoute[] {
       ledger: true,
       responses: {
         200: { description: 'The report; every problem names where it was found', schema: AuditReportSchema },
-        403: { description: 'Not an auditor or the procuratorate' },
+        403: { description: 'Not an auditor or the procuratorate; a subject outside the caller\'s reach' },
         404: { description: 'Unknown subject' },
       },
       async handle({ principal, query }) {
-        return json(200, await service.audit(principal, query.subject));
+        return json(200, await service.audit(principal, query.subject, purposeOf(query)));
       },
     }),
   ];

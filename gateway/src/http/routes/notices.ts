@@ -15,7 +15,7 @@ export function noticeRoutes({ notices, obligations }: RouteServices): AnyRoute[
     route({
       method: 'get',
       path: '/v1/stream',
-      summary: "Server-sent events: every new entry that concerns the caller's agency; resume with Last-Event-ID",
+      summary: "Server-sent events: every new notice addressed to the caller's unit or a unit below it; resume with Last-Event-ID",
       access: 'agency',
       headers: StreamHeaders,
       query: StreamQuery,
@@ -24,7 +24,7 @@ export function noticeRoutes({ notices, obligations }: RouteServices): AnyRoute[
         const after = Number(headers['last-event-id'] ?? query.lastEventId ?? '0');
         raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         raw.flushHeaders();
-        await streamNotices(notices, principal.agency, after, (chunk) => raw.write(chunk), closed);
+        await streamNotices(notices, principal, after, (chunk) => raw.write(chunk), closed);
         raw.end();
         return undefined;
       },
@@ -32,12 +32,12 @@ export function noticeRoutes({ notices, obligations }: RouteServices): AnyRoute[
     route({
       method: 'get',
       path: '/v1/obligations',
-      summary: 'Statutory obligations across subjects, by obligated agency and state (open, overdue, met, late, void)',
+      summary: "Statutory obligations across subjects that fall to the caller's unit or the units below it, by obligated agency and state (open, overdue, met, late, void)",
       access: 'agency',
       query: ObligationsQuery,
       responses: { 200: { description: 'The obligations, by due date', schema: ObligationListSchema } },
-      async handle({ query }) {
-        return json(200, await obligations.list(query));
+      async handle({ principal, query }) {
+        return json(200, await obligations.list(principal, query));
       },
     }),
   ];

@@ -24,18 +24,17 @@ export function webhookRoutes({ webhooks }: RouteServices): AnyRoute[] {
       method: 'post',
       path: '/v1/webhooks',
       summary:
-        "Register a webhook for the caller's agency (clerks): notices are POSTed as JWS (application/jose), retried until 2xx or the give-up time. " +
+        "Register a webhook for the caller's unit (clerks): it gets the notices addressed to the unit and the units below it: notices are POSTed as JWS (application/jose), retried until 2xx or the give-up time. " +
         'The host must be on the allow-list and every address it resolves to public (or allowed by the operator)',
       access: 'agency',
       body: WebhookBody,
       responses: {
         201: { description: 'The webhook', schema: WebhookSchema, headers: ['Location'] },
-        400: { description: 'Invalid input; a refused destination names `url`' },
-        403: NOT_CLERK,
+        403: { description: 'Not a clerk, or a destination the operator does not allow (DESTINATION_REFUSED, naming `url`)' },
         409: { description: 'The agency already has as many webhooks as it may (WEBHOOK_LIMIT_REACHED, with `limit`)' },
       },
       async handle({ principal, body }) {
-        const webhook = await webhooks.register(clerk(principal).agency, body.url, body.events);
+        const webhook = await webhooks.register(clerk(principal), body.url, body.events);
         return json(201, webhook, { Location: `/v1/webhooks/${webhook.id}` });
       },
     }),

@@ -2,9 +2,16 @@ import type { Agency } from 'correction-chaincode/domain';
 import { DomainError } from 'correction-chaincode/domain';
 import { EmbeddedClientIdentity, type EmbeddedStub } from './stub.js';
 
+/** The identity a transaction runs as: an agency's, bounded to some units or not (the certificate attribute on Fabric). */
+export interface EmbeddedIdentity {
+  readonly agency: Agency;
+  /** Comma-separated unit prefixes the identity may act for; null for any unit of its agency. */
+  readonly units: string | null;
+}
+
 /** Runs a transaction function of the real contract against a stub, as the chaincode shim does. */
 export interface ContractRuntime {
-  invoke(stub: EmbeddedStub, agency: Agency, fn: string, args: readonly string[]): Promise<string>;
+  invoke(stub: EmbeddedStub, identity: EmbeddedIdentity, fn: string, args: readonly string[]): Promise<string>;
 }
 
 export class UnknownTransactionError extends Error {
@@ -30,11 +37,11 @@ export async function loadContract(): Promise<ContractRuntime> {
   const contract = new ContractClass() as unknown as ContractInstance;
   const declared = transactionNames(ContractClass.prototype);
   return {
-    async invoke(stub, agency, fn, args) {
+    async invoke(stub, identity, fn, args) {
       if (!declared.has(fn)) throw new UnknownTransactionError(`no transaction ${fn} in the contract`);
       const ctx = contract.createContext();
       ctx.stub = stub;
-      ctx.clientIdentity = new EmbeddedClientIdentity(agency);
+      ctx.clientIdentity = new EmbeddedClientIdentity(identity.agency, identity.units);
       try {
         await contract.beforeTransaction(ctx);
         const method = contract[fn] as (ctx: unknown, ...args: string[]) => Promise<unknown>;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Level, type ChainedBatch } from 'level';
 import { MSP_OF_AGENCY, sha256Hex } from 'correction-chaincode/domain';
 import type { Sealer } from '../../store/sealer.js';
-import { LedgerUnavailableError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
+import { actorTransient, LedgerUnavailableError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
 import { blockHash, makeBlock, ZERO_HASH, type Block, type BlockTransaction } from './block.js';
 import { loadContract, type ContractRuntime } from './contract-runtime.js';
 import { maintenanceOf } from './maintenance.js';
@@ -19,6 +19,11 @@ export interface EmbeddedLedgerOptions {
   readonly sealer: Sealer;
   /** Most transactions cut into one block. */
   readonly maxBlockTransactions?: number;
+  /**
+   * The unit prefixes (comma-separated) the agencies' identities may act for, as the
+   * `correction.units` certificate attribute bounds a gateway on Fabric; unset for any unit.
+   */
+  readonly units?: string | undefined;
 }
 
 interface Pending {
@@ -53,18 +58,20 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
   readonly #dataDir: string;
   readonly #runtime: ContractRuntime;
   readonly #maxBlockTransactions: number;
+  readonly #units: string | null;
   #tip: ChainTip;
   #pending: Pending[] = [];
   #cutting = false;
   #closed = false;
 
-  private constructor(dataDir: string, store: LedgerStore, runtime: ContractRuntime, tip: ChainTip, maxBlockTransactions: number) {
+  private constructor(dataDir: string, store: LedgerStore, runtime: ContractRuntime, tip: ChainTip, options: Readonly<EmbeddedLedgerOptions>) {
     super();
     this.#dataDir = dataDir;
     this.store = store;
     this.#runtime = runtime;
     this.#tip = tip;
-    this.#maxBlockTransactions = maxBlockTransactions;
+    this.#maxBlockTransactions = options.maxBlockTransactions ?? 500;
+    this.#units = options.units ?? null;
   }
 
   static async open(options: Readonly<EmbeddedLedgerOptions>): Promise<EmbeddedLedger> {
@@ -75,7 +82,7 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
     const store = new LedgerStore(db, options.sealer);
     const tip = await readTip(store);
     const runtime = await loadContract();
-    return new EmbeddedLedger(options.dataDir, store, runtime, tip, options.maxBlockTransactions ?? 500);
+    return new EmbeddedLedger(options.dataDir, store, runtime, tip, options);
   }
 
   submit(
@@ -99,7 +106,7 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
     const snapshot = this.store.db.snapshot();
     try {
       const stub = new EmbeddedStub(new CommittedState(this.store, snapshot), newTransaction(caller, fn, args, {}));
-      return encoder.encode(await this.#runtime.invoke(stub, caller.agency, fn, args));
+      return encoder.encode(await this.#runtime.invoke(stub, { agency: caller.agency, units: this.#units }, fn, args));
     } finally {
       await snapshot.close();
     }
@@ -211,7 +218,7 @@ export class EmbeddedLedger extends EventEmitter implements Ledger {
       const { input } = pending;
       const stub = new EmbeddedStub(overlay, input);
       try {
-        const payload = await this.#runtime.invoke(stub, input.agency, input.fn, input.args);
+        const payload = await this.#runtime.invoke(stub, { agency: input.agency, units: this.#units }, input.fn, input.args);
         const { writes, privateWrites } = stub.writeSet;
         for (const [key, value] of writes) overlay.writes.set(key, value);
         for (const [key, value] of privateWrites) overlay.privateWrites.set(key, value);
@@ -278,7 +285,8 @@ function newTransaction(
   transient: Readonly<Record<string, Uint8Array>>,
 ): TransactionInput {
   const txId = createHash('sha256').update(randomBytes(24)).update(MSP_OF_AGENCY[caller.agency]).digest('hex');
-  return { txId, timestamp: new Date(), agency: caller.agency, fn, args: [...args], transient: new Map(Object.entries(transient)) };
+  const all = { ...transient, ...actorTransient(caller) };
+  return { txId, timestamp: new Date(), agency: caller.agency, fn, args: [...args], transient: new Map(Object.entries(all)) };
 }
 
 async function readTip(store: LedgerStore): Promise<ChainTip> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Iterators } from 'fabric-shim-api';
-import { MSP_OF_AGENCY, type Agency, type CollectionName, COLLECTIONS } from 'correction-chaincode/domain';
+import { MSP_OF_AGENCY, UNITS_ATTRIBUTE, type Agency, type CollectionName, COLLECTIONS } from 'correction-chaincode/domain';
 import { promised } from '../../promised.js';
 import type { WorldState } from './world-state.js';
 
@@ -198,11 +198,16 @@ function listIterator<T>(rows: readonly T[]): { next(): Promise<{ value: T; done
   };
 }
 
-/** The caller's identity as the contract sees it through ctx.clientIdentity. */
+/**
+ * The caller's identity as the contract sees it through ctx.clientIdentity. Its one attribute is
+ * the bound on the units it may act for, as fabric-ca writes `correction.units` into a certificate.
+ */
 export class EmbeddedClientIdentity {
   readonly #agency: Agency;
-  constructor(agency: Agency) {
+  readonly #units: string | null;
+  constructor(agency: Agency, units: string | null = null) {
     this.#agency = agency;
+    this.#units = units;
   }
   getMSPID(): string {
     return MSP_OF_AGENCY[this.#agency];
@@ -210,11 +215,11 @@ export class EmbeddedClientIdentity {
   getID(): string {
     return `x509::CN=gateway,OU=${this.#agency}::CN=embedded-ca`;
   }
-  getAttributeValue(): string | null {
-    return null;
+  getAttributeValue(name: string): string | null {
+    return name === UNITS_ATTRIBUTE ? this.#units : null;
   }
-  assertAttributeValue(): boolean {
-    return false;
+  assertAttributeValue(name: string, value: string): boolean {
+    return this.getAttributeValue(name) === value;
   }
 }
 

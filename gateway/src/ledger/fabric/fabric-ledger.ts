@@ -21,7 +21,7 @@ import type { FabricEvidence } from 'correction-verifier';
 import type { Config } from '../../config.js';
 import { promised } from '../../promised.js';
 import { retrying, sleep } from '../../retry.js';
-import { LedgerUnavailableError, OutcomeUnknownError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
+import { actorTransient, LedgerUnavailableError, OutcomeUnknownError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
 
 /** The gateway's Fabric connection settings, as `npm run network:up` writes them per agency. */
 export const FabricConnection = z.object({
@@ -133,13 +133,14 @@ export class FabricLedger implements Ledger {
    * OutcomeUnknownError (sent, and no commit seen before the deadline).
    */
   async submit(
-    _caller: Caller,
+    caller: Caller,
     fn: string,
     args: readonly string[],
     transient: Readonly<Record<string, Uint8Array>> = {},
   ): Promise<SubmitResult> {
+    const all = { ...transient, ...actorTransient(caller) };
     try {
-      return await retrying(() => this.#submitOnce(fn, args, transient), {
+      return await retrying(() => this.#submitOnce(fn, args, all), {
         ...TRANSIENT_RETRY,
         retryable: (error) => transientCause(error) !== undefined,
         onRetry: (error) => {
@@ -198,9 +199,9 @@ export class FabricLedger implements Ledger {
     }
   }
 
-  async evaluate(_caller: Caller, fn: string, args: readonly string[]): Promise<Uint8Array> {
+  async evaluate(caller: Caller, fn: string, args: readonly string[]): Promise<Uint8Array> {
     try {
-      return await this.#contract.evaluate(fn, { arguments: [...args] });
+      return await this.#contract.evaluate(fn, { arguments: [...args], transientData: actorTransient(caller) });
     } catch (error) {
       throw toLedgerError(error);
     }

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { Agency } from 'correction-chaincode/domain';
 import type { Level } from 'level';
-import { addressedTo, type Notice, type NumberedNotice } from '../records.js';
+import { isAddressedTo, type Notice, type NoticeRecipient, type NumberedNotice } from '../records.js';
 import { opened, pad, type Commit, type LogBatch, type Projection } from './projection.js';
 
 /** The notices of one update: those the ledger brought, and once-only ones from elsewhere. */
@@ -45,12 +44,12 @@ export class NoticeLog extends EventEmitter implements Projection<NoticeUpdate> 
     return this.#count;
   }
 
-  /** Notices after `afterId` for an agency, in order. */
-  async noticesAfter(afterId: number, agency: Agency, limit = 1_000): Promise<NumberedNotice[]> {
+  /** Notices after `afterId` for a recipient, in order. */
+  async noticesAfter(afterId: number, recipient: NoticeRecipient, limit = 1_000): Promise<NumberedNotice[]> {
     const found: NumberedNotice[] = [];
     for await (const value of this.#notices.values({ gt: pad(afterId) })) {
       const notice = JSON.parse(value) as NumberedNotice;
-      if (addressedTo(notice, agency)) found.push(notice);
+      if (isAddressedTo(notice, recipient)) found.push(notice);
       if (found.length >= limit) break;
     }
     return found;
