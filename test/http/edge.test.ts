@@ -129,6 +129,23 @@ describe('the gateway under hostile input', () => {
       }
     });
 
+    it('takes a number in a query only as decimal digits: an empty value, spaces, hex, exponents or a repeat are 400 naming it', async () => {
+      const get = (path: string) => raw(base, { path, headers: { authorization: `Bearer ${court}` } });
+      for (const [path, field] of [
+        ['/v1/log/leaves?start=0&end=', 'end'],
+        ['/v1/log/leaves?start=%207', 'start'],
+        ['/v1/log/leaves?start=0x10', 'start'],
+        ['/v1/log/inclusion?index=0&size=1e3', 'size'],
+        ['/v1/log/checkpoints?limit=1001', 'limit'],
+        ['/v1/log/consistency?from=1&from=2&to=3', 'from'],
+      ] as const) {
+        const answer = await get(path);
+        expectCode(answer, 400, 'VALIDATION_FAILED');
+        expect(paths(answer), path).to.include(field);
+      }
+      expect((await get('/v1/log/checkpoints?limit=1000')).status).to.equal(200);
+    });
+
     it('answers an unknown method on a known route with 405 and Allow, and a preflight with 204 and no token', async () => {
       const deleted = await raw(base, { method: 'DELETE', path: '/v1/events', headers: { authorization: `Bearer ${court}` } });
       expectCode(deleted, 405, 'METHOD_NOT_ALLOWED');

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { EntryWithDocumentSchema, EvidenceBundleSchema, InclusionProofSchema } from '../responses.js';
+import { querySize } from '../query-integer.js';
 import { json, route, type AnyRoute } from '../route.js';
 import { entryId, EvidenceRequest, PurposeQuery, purposeOf } from '../schemas.js';
 import type { RouteServices } from './deps.js';
 
 const IdParams = z.strictObject({ id: entryId });
-const ProofQuery = z.strictObject({ size: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional() });
+const ProofQuery = z.strictObject({ size: querySize().optional() });
 const notYet = { description: 'NOT_YET_CHECKPOINTED: no final checkpoint covers the entry yet (Retry-After)', headers: ['Retry-After'] };
 
 /** Entries, their proofs and evidence bundles. */

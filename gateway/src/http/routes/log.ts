@@ -1,18 +1,18 @@
 import { z } from 'zod';
 import { CheckpointListSchema, ConsistencyProofSchema, LeafInclusionProofSchema, LeafRangeSchema, LogStateSchema } from '../responses.js';
+import { queryIndex, queryPageLength, querySize } from '../query-integer.js';
 import { json, route, type AnyRoute } from '../route.js';
 import type { RouteServices } from './deps.js';
 
-/** Sizes of the log; far beyond any ledger, still exact as JSON numbers. */
-const size = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-/** Most leaves or checkpoints one request lists. */
+const size = querySize();
+const index = queryIndex();
+/** Most leaves or checkpoints one request lists (queryPageLength's bound). */
 export const MAX_PAGE = 1_000;
 
 export const ConsistencyQuery = z.strictObject({ from: size, to: size }).meta({ id: 'ConsistencyQuery' });
 const InclusionQuery = z.strictObject({ index, size: size.optional() });
 const LeavesQuery = z.strictObject({ start: index, end: index.optional() });
-const CheckpointsQuery = z.strictObject({ before: size.optional(), limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100) });
+const CheckpointsQuery = z.strictObject({ before: size.optional(), limit: queryPageLength().default(100) });
 
 const notYet = { description: 'NOT_YET_CHECKPOINTED: the log has no final checkpoint yet (Retry-After)', headers: ['Retry-After'] };
 
