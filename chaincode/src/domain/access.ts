@@ -91,11 +91,8 @@ export function decideRead(actor: Actor, status: SubjectStatus, target: ReadTarg
   return { view: full ? 'full' : 'minimal', recorded };
 }
 
-/**
- * One read that left a trace on the ledger: who (staff id, unit, kind, role), why, what and when —
- * never what was read.
- */
-export interface AccessEntry {
+/** What every trace on a subject's access trail says: which transaction, when, and who (as its gateway asserted). */
+export interface Trace {
   readonly subjectRef: string;
   readonly txId: string;
   /** Transaction time. */
@@ -105,6 +102,13 @@ export interface AccessEntry {
   readonly unitKind: UnitKind | null;
   readonly role: Actor['role'];
   readonly sub: string;
+}
+
+/**
+ * One read that left a trace on the ledger: who (staff id, unit, kind, role), why, what and when —
+ * never what was read.
+ */
+export interface AccessEntry extends Trace {
   readonly purpose: Purpose | null;
   readonly what: ReadTarget;
   /** The entry read, for a read of one entry, its document or its verification. */
@@ -113,18 +117,10 @@ export interface AccessEntry {
 }
 
 /** Who wrote an entry, as its gateway asserted: kept beside the entry for the procuratorate to check. */
-export interface WriterRecord {
-  readonly subjectRef: string;
+export interface WriterRecord extends Trace {
   readonly entryId: string;
   readonly seq: number;
   readonly type: string;
-  readonly txId: string;
-  readonly at: string;
-  readonly agency: Actor['agency'];
-  readonly unit: string;
-  readonly unitKind: UnitKind | null;
-  readonly role: Actor['role'];
-  readonly sub: string;
 }
 
 /** A subject's access trail: every recorded read, and who wrote each entry. */
