@@ -10,25 +10,13 @@ import { syntheticResidentId } from '../../gateway/src/demo.js';
 import { devKeyPaths, ensureDevKeys, mintDevToken, mintToken, type Role } from '../../gateway/src/keys.js';
 import { sampleDocument } from '../support/documents.js';
 import { embeddedTarget } from '../support/target.js';
+import { runCli } from '../support/child-gateway.js';
 import { tempDir } from '../support/temp.js';
 
 const CLI = join(process.cwd(), 'dist', 'gateway', 'src', 'cli.js');
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
+/** A CLI command run to its end. */
+const run = runCli;
 
 /** Starts `correction-ledger serve` on a free port; resolves with its URL once it listens. */
 async function serve(dataDir: string): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {

@@ -9,6 +9,7 @@ import { syntheticResidentId } from '../../gateway/src/demo.js';
 import { devKeyPaths, ensureDevKeys, mintDevToken } from '../../gateway/src/keys.js';
 import { sampleDocument } from '../support/documents.js';
 import { encodingsOf, filesContaining, walk } from '../support/files.js';
+import { runCli } from '../support/child-gateway.js';
 import { tempDir } from '../support/temp.js';
 
 const CLI = join(process.cwd(), 'dist', 'gateway', 'src', 'cli.js');
@@ -16,21 +17,8 @@ const CLI = join(process.cwd(), 'dist', 'gateway', 'src', 'cli.js');
 const NAME = '甄别封存人丙';
 const JUDGMENT = '本院认为：被告人甄某某犯盗窃罪，判处有期徒刑一年，缓刑二年（静态数据检验全文）';
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
+/** A CLI command run to its end. */
+const run = runCli;
 
 /** `correction-ledger serve` outside dev mode; resolves with its URL once its log says it listens. */
 async function serve(env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
