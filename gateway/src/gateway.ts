@@ -22,6 +22,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { publishCatalog } from './services/catalog.js';
 import { CorrectionClient } from './services/correction-client.js';
 import { CorrectionService, type LedgerAuditor } from './services/correction-service.js';
+import { DocumentService, type RemoteFiles } from './services/documents.js';
 import { EventRecorder } from './services/event-recorder.js';
 import { LedgerWriter } from './services/ledger-writer.js';
 import { OutboxDrainer } from './services/outbox-drainer.js';
@@ -42,6 +43,7 @@ import { InFlightLimit } from './http/in-flight.js';
 import { readNoteSigner, type NoteSigner } from './note-keys.js';
 import type { TrustFile } from 'correction-verifier';
 import { GatewayStore } from './store/gateway-store.js';
+import { FileStore } from './store/file-store.js';
 import { OutboxStore } from './store/outbox-store.js';
 import { createSealer, type Sealer } from './store/sealer.js';
 import { VERSION } from './version.js';
@@ -59,6 +61,8 @@ export interface Gateway {
   readonly witnesses: WitnessClient;
   readonly deadlines: DeadlineWatcher;
   readonly outbox: OutboxDrainer;
+  /** Attachments kept by this gateway, by SHA-256. */
+  readonly files: FileStore;
   /** True when dev mode created keys on this start. */
   readonly createdDevKeys: boolean;
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
@@ -80,6 +84,8 @@ export interface GatewayOptions {
   readonly clock?: () => Date;
   /** How webhook hosts are resolved (the system's resolver by default; tests answer for names of their own). */
   readonly resolveHost?: HostResolver;
+  /** Where files this gateway lacks are fetched from (the holder's gateway, on Fabric); none: FILE_NOT_HELD. */
+  readonly remoteFiles?: RemoteFiles;
 }
 
 /** The longest one webhook delivery may take, from resolving the host to the end of the answer. */
@@ -134,7 +140,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const trust = await readTrust(config.trustFile);
   // Gauges read the ledger and the outbox when scraped, after both are open.
   const metrics = createMetrics(() => ledger.height(), () => outbox.pendingCount);
-  const [{ ledger, auditor, blocks }, store, outbox, signer, cosigners, tokens, subjectKey, log] = await Promise.all([
+  const [{ ledger, auditor, blocks }, store, outbox, signer, cosigners, tokens, subjectKey, log, files] = await Promise.all([
     openLedger(config, sealer, metrics),
     GatewayStore.open(config.dataDir, { sealer, deliveryLogSize: config.webhooks.deliveryLogSize }),
     OutboxStore.open(config.dataDir, { sealer }),
@@ -143,6 +149,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
     readKeyFile(SUBJECT_KEY_FILE, config.subjectKeyFile),
     LogProjections.open(config.dataDir),
+    FileStore.open(config.dataDir, { sealer, maxBytes: config.documentMaxBytes }),
   ]);
   const clock = options.clock ?? (() => new Date());
   const calendar = workingCalendar(JSON.parse(await readFile(config.holidayCalendar, 'utf8')) as { holidays?: string[]; workdays?: string[] });
@@ -197,7 +204,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       drainer.wake();
     },
     clock: wallClock,
+    files,
   });
+  const documents = new DocumentService({ files, entries: service, servesAgency: config.ledger === 'fabric' ? config.agency : undefined, remoteFiles: options.remoteFiles });
   const transport = createWebhookTransport({
     policy: destinationPolicy(config.webhooks),
     timeoutMs: WEBHOOK_TIMEOUT_MS,
@@ -222,7 +231,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ledgerInFlight: new InFlightLimit(config.ledgerMaxInFlight),
   };
   const app = createApp({
-    service, recorder, proofs, notices: noticeSource(log.notices), obligations: obligationList(log.chains, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
+    service, recorder, documents, proofs, notices: noticeSource(log.notices), obligations: obligationList(log.chains, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
     corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION, monitorOpen: config.monitorOpen,
   });
   let server: Server | undefined;
@@ -239,6 +248,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     witnesses,
     deadlines,
     outbox: drainer,
+    files,
     createdDevKeys,
     listen() {
       return new Promise((resolve, reject) => {
@@ -272,6 +282,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await ledger.close();
       await store.close();
       await outbox.close();
+      await files.close();
     },
   };
 }
