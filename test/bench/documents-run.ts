@@ -13,10 +13,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { mintDevToken } from '../../gateway/src/keys.js';
@@ -64,17 +64,24 @@ class Client {
     this.#token = token;
   }
 
+  /** Streams the file with node:http (a plain client, so that the figure is the gateway's). */
   async upload(path: string): Promise<{ file: Stored; seconds: number }> {
     const started = process.hrtime.bigint();
-    const response = await fetch(`${this.#url}/v1/documents`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.#token}`, 'content-type': 'application/pdf' },
-      body: Readable.toWeb(createReadStream(path)) as ReadableStream,
-      duplex: 'half',
+    const { size } = await stat(path);
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(`${this.#url}/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${this.#token}`, 'content-type': 'application/pdf', 'content-length': String(size) } }, (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (part: Buffer) => parts.push(part));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8') });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      pipeline(createReadStream(path), req).catch(reject);
     });
-    const file = (await response.json()) as Stored;
-    if (response.status !== 201) throw new Error(`upload answered ${String(response.status)}: ${JSON.stringify(file)}`);
-    return { file, seconds: seconds(started) };
+    if (answer.status !== 201) throw new Error(`upload answered ${String(answer.status)}: ${answer.text}`);
+    return { file: JSON.parse(answer.text) as Stored, seconds: seconds(started) };
   }
 
   async record(files: readonly Stored[], n: number): Promise<string> {
@@ -90,11 +97,17 @@ class Client {
     return answer.entry.id;
   }
 
+  /** Streams the file into a file on the same disk, with node:http. */
   async download(hash: string, entryId: string, target: string): Promise<number> {
     const started = process.hrtime.bigint();
-    const response = await fetch(`${this.#url}/v1/documents/${hash}?entry=${entryId}`, { headers: { authorization: `Bearer ${this.#token}` } });
-    if (response.status !== 200 || !response.body) throw new Error(`download answered ${String(response.status)}`);
-    await pipeline(Readable.fromWeb(response.body), createWriteStream(target));
+    await new Promise<void>((resolve, reject) => {
+      const req = request(`${this.#url}/v1/documents/${hash}?entry=${entryId}`, { headers: { authorization: `Bearer ${this.#token}` } }, (res) => {
+        if (res.statusCode !== 200) reject(new Error(`download answered ${String(res.statusCode)}`));
+        pipeline(res, createWriteStream(target)).then(resolve, reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
     return seconds(started);
   }
 }
@@ -189,8 +202,9 @@ async function main(): Promise<void> {
       rows.push(line(`${String(s.sizeMB)} MB download / copy`, `${(s.downloadShare * 100).toFixed(0)}%`, '≥ 50%', s.downloadShare >= THROUGHPUT_TARGET));
     }
     rows.push(line(`peak RSS, ${String(CONCURRENT)} concurrent 50 MB uploads`, `${rss.peakRssMB.toFixed(0)} MB`, '< 300 MB', rss.peakRssMB * MB < RSS_TARGET));
+    process.stdout.write(`machine: ${String(availableParallelism())} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
     process.stdout.write(`${[line('what', 'measured', 'target', true).replace('PASS', 'ok  '), ...rows].join('\n')}\n`);
-    const result = { runsPerSize: RUNS, sizes, concurrentUploads: { count: CONCURRENT, sizeMB: 50, ...rss }, at: new Date().toISOString() };
+    const result = { loadAverage: loadavg(), cores: availableParallelism(), runsPerSize: RUNS, sizes, concurrentUploads: { count: CONCURRENT, sizeMB: 50, ...rss }, at: new Date().toISOString() };
     await writeFile(join(ROOT, 'bench-results', 'documents-embedded.json'), `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write('results: bench-results/documents-embedded.json\n');
   } finally {

@@ -113,7 +113,7 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 /**
- * Files kept by their SHA-256 under DATA_DIR/files/ab/abcd…, sealed at rest under the document
+ * Files kept by their SHA-256 under DATA_DIR/files/ab/abcd… (256 shard folders), sealed at rest under the document
  * key. A file is streamed into a temporary file in the same filesystem, hashed on the way,
  * synced, renamed into place and its directory synced: a crash leaves either the whole file or
  * nothing visible, and leftovers are removed at the next open.
@@ -136,6 +136,11 @@ export class FileStore {
     const store = new FileStore(join(dataDir, 'files'), options);
     await mkdir(store.#temp, { recursive: true, mode: 0o700 });
     for (const name of await readdir(store.#temp)) await rm(join(store.#temp, name), { force: true, recursive: true });
+    // The 256 shard folders made once, so that keeping a file costs no new folder and no sync of its parent.
+    const existing = new Set(await readdir(store.#root));
+    const missing = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0')).filter((shard) => !existing.has(shard));
+    await Promise.all(missing.map((shard) => mkdir(join(store.#root, shard), { mode: 0o700 })));
+    if (missing.length > 0) await syncDir(store.#root);
     return store;
   }
 
@@ -281,8 +286,6 @@ export class FileStore {
       return held;
     }
     const dir = join(this.#root, file.hash.slice(0, 2));
-    const created = await mkdir(dir, { recursive: true, mode: 0o700 });
-    if (created !== undefined) await syncDir(this.#root);
     await rename(tempPath, join(dir, file.hash));
     await syncDir(dir);
     return file;
