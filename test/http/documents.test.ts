@@ -234,6 +234,12 @@ describe('documents (attachments) over HTTP', () => {
       expect(none.json).to.not.have.property('attachment');
     });
 
+    it('refuses a file to verify that is not the type it is sent as (415)', async () => {
+      const answer = await sendBytes(target, 'JUSTICE', `/v1/verify?entry=${handover.id}`, judgment, { 'content-type': 'image/png' });
+      expect(answer.status).to.equal(415);
+      expect(answer.json.code).to.equal('FILE_TYPE_NOT_ACCEPTED');
+    });
+
     it('refuses a file to verify without its entry (400 naming entry, or entryId in a form)', async () => {
       const raw = await sendBytes(target, 'JUSTICE', '/v1/verify', notice, { 'content-type': 'image/png' });
       expect(raw.status).to.equal(400);
