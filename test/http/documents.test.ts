@@ -278,6 +278,31 @@ describe('documents (attachments) over HTTP', () => {
   });
 });
 
+describe('documents read slowly', () => {
+  let target: EmbeddedTarget;
+  before(async () => (target = await embeddedTarget({ LEDGER_MAX_IN_FLIGHT: '1' })));
+  after(() => target.close());
+
+  it('hold no place among the ledger requests in progress while the file streams to a reader that does not read', async () => {
+    const court = new Api(target, 'COURT');
+    const big = samplePdf(40 * 1_048_576);
+    const file = (await uploadFile(target, 'COURT', big)).json as unknown as Stored;
+    const recorded = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(905) }, sampleDocument('SENTENCE_HANDOVER', { attachments: [listing(file, '判决书')] }), HANDOVER_AT);
+    const token = await target.token('JUSTICE');
+    const { port } = new URL(target.url());
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const firstBytes = new Promise<Buffer>((resolve) => socket.once('data', resolve));
+    socket.write(`GET /v1/documents/${file.hash}?entry=${recorded.body.entry.id} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n\r\n`);
+    expect((await firstBytes).toString('latin1')).to.match(/^HTTP\/1\.1 200/);
+    socket.pause();
+    // The download is stalled on its reader; a ledger request still finds the one place free.
+    expect((await court.get(`/v1/entries/${recorded.body.entry.id}`)).status).to.equal(200);
+    socket.destroy();
+  });
+});
+
 describe('documents on a full disk', () => {
   let disk: { path: string; remove: () => Promise<void> };
   let target: EmbeddedTarget;

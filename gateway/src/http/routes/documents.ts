@@ -112,8 +112,10 @@ export function documentRoutes({ documents }: { documents: DocumentService }): A
         404: { description: 'Unknown entry, an entry that lists no such file, or a file this gateway does not hold (FILE_NOT_HELD)' },
         416: { description: 'The range lies outside the file (Content-Range names its size)', headers: ['Content-Range'] },
       },
-      async handle({ principal, params, query, headers, raw }) {
+      async handle({ principal, params, query, headers, raw, ledgerDone }) {
         const { file, title } = await documents.attachment(principal, query.entry, params.hash, purposeOf(query));
+        // The ledger's part (entitlement, the recorded read) is done: a slow reader does not hold a ledger slot.
+        ledgerDone();
         return serveFile(documents, file, title, headers, raw);
       },
     }),
