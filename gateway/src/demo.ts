@@ -201,7 +201,7 @@ const STORIES: readonly Story[] = [
   {
     name: 'procuratorial opinions to the justice bureau and the court, answered; one left open',
     steps: (s, n) => [
-      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, label: 'handover', document: handover('PROBATION', s, 2, PLACES[4] ?? '110105') },
+      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, label: 'handover', files: HANDOVER_FILES, document: handover('PROBATION', s, 2, PLACES[4] ?? '110105') },
       { agency: 'PROCURATORATE', type: 'PROCURATORIAL_OPINION', day: 12, label: 'late', document: (r) => ({ opinionNo: `纠正意见${n}`, kind: 'CORRECTION_OPINION', addressedTo: 'JUSTICE', concerning: r.get('handover'), replyWithinDays: 15, text: '未在法定期限内接收' }) },
       { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 13, document: () => ({ escorted: false }) },
       { agency: 'JUSTICE', type: 'PROCURATORIAL_REPLY', day: 20, document: (r) => ({ answers: r.get('late'), adopted: true, text: '已纠正' }) },
@@ -213,7 +213,7 @@ const STORIES: readonly Story[] = [
   {
     name: 'amendments: the court corrects a term end, the justice bureau an execution place',
     steps: (s, n) => [
-      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, label: 'handover', document: handover('PAROLE', s, 1, PLACES[5] ?? '110105') },
+      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, label: 'handover', files: HANDOVER_FILES, document: handover('PAROLE', s, 1, PLACES[5] ?? '110105') },
       { agency: 'COURT', type: 'AMENDMENT', day: 2, amends: 'handover', document: () => ({ reason: '刑期截止日录入错误', corrections: { termEnd: date(s, 400) } }) },
       { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 6, document: () => ({ escorted: false }) },
       { agency: 'JUSTICE', type: 'EXECUTION_PLACE_CHANGED', day: 30, label: 'moved', document: () => ({ decisionNo: `变更${n}`, executionPlace: '310104' }) },

@@ -48,6 +48,24 @@ async function serve(dataDir: string): Promise<{ url: string; child: ChildProces
   };
 }
 
+/** A handover's files, with its entry. */
+interface HandoverFiles {
+  readonly entry: string;
+  readonly attachments: ReadonlyArray<{ readonly title?: string; readonly hash: string; readonly size: number; readonly mediaType: string }>;
+}
+
+/** Every handover comes with its judgment and execution notice, small PDFs the gateway serves back. */
+async function expectHandoverFiles(url: string, token: string, files: readonly HandoverFiles[]): Promise<void> {
+  expect(files.length).to.be.greaterThan(5);
+  for (const { attachments } of files) expect(attachments.map((a) => [a.title, a.mediaType])).to.deep.equal([['判决书.pdf', 'application/pdf'], ['执行通知书.pdf', 'application/pdf']]);
+  const [first] = files;
+  const judgment = await fetch(`${url}/v1/documents/${first?.attachments[0]?.hash ?? ''}?entry=${first?.entry ?? ''}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(judgment.status).to.equal(200);
+  const bytes = Buffer.from(await judgment.arrayBuffer());
+  expect(bytes.subarray(0, 5).toString('latin1')).to.equal('%PDF-');
+  expect(bytes.length).to.equal(first?.attachments[0]?.size);
+}
+
 describe('correction-ledger CLI', function () {
   this.timeout(120_000);
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -143,6 +161,7 @@ describe('correction-ledger CLI', function () {
     const types = new Set<string>();
     /** Each recorded event with its public facts, as `TYPE {facts}`. */
     const recorded = new Set<string>();
+    const files: HandoverFiles[] = [];
     for (let n = 1; n <= 24; n++) {
       const answer = await fetch(`${server.url}/v1/subjects/lookup`, {
         method: 'POST',
@@ -154,10 +173,12 @@ describe('correction-ledger CLI', function () {
       const { ref, status } = (await answer.json()) as { ref: string; status: (typeof statuses)[number] };
       statuses.push(status);
       if (status.view === 'minimal') continue;
-      const entries = (await (await fetch(`${server.url}/v1/subjects/${ref}/entries`, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ type: string; facts: unknown }>;
+      const entries = (await (await fetch(`${server.url}/v1/subjects/${ref}/entries`, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ id: string; type: string; facts: Record<string, unknown> }>;
       for (const entry of entries) {
         types.add(entry.type);
-        recorded.add(`${entry.type} ${JSON.stringify(entry.facts)}`);
+        const { attachments, ...facts } = entry.facts;
+        recorded.add(`${entry.type} ${JSON.stringify(facts)}`);
+        if (entry.type === 'SENTENCE_HANDOVER') files.push({ entry: entry.id, attachments: attachments as HandoverFiles['attachments'] });
       }
     }
     expect(new Set(statuses.map((s) => s.correctionType))).to.include.members(['PROBATION', 'PAROLE', 'CONTROL', 'TEMPORARY_OUTSIDE_PRISON']);
@@ -173,6 +194,7 @@ describe('correction-ledger CLI', function () {
       'REVOCATION_RULED {"revoked":true,"newCrime":true}',
     ]);
     expect(statuses.some((s) => (s.openMatters?.length ?? 0) > 0)).to.equal(true);
+    await expectHandoverFiles(server.url, token, files);
     // Two counties, and one sealed subject the auditor reads only in its minimal status.
     expect(statuses.filter((s) => s.executionPlace === '110108')).to.have.length.of.at.least(1);
     expect(statuses.filter((s) => s.sealed === true).map((s) => s.view)).to.deep.equal(['minimal']);
