@@ -19,6 +19,8 @@ export const PROBLEMS = {
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The body must be UTF-8 JSON without a content coding' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  FILE_HASH_MISMATCH: { status: 502, title: 'The file the holder\'s gateway served does not match its entry' },
+  FILE_HOLDER_UNAVAILABLE: { status: 503, title: 'The gateway holding the file cannot be reached' },
   LEDGER_UNAVAILABLE: { status: 503, title: 'The ledger is unavailable' },
   GATEWAY_BUSY: { status: 503, title: 'The gateway has as many ledger requests in progress as it takes' },
   STORED_DATA_UNREADABLE: { status: 500, title: 'A stored record does not open under this gateway\'s document key' },
