@@ -105,6 +105,8 @@ const ENV_SCHEMA = z.object({
   /** First delay before the outbox tries the ledger again; each further one doubles, up to OUTBOX_RETRY_MAX_MS. */
   OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
   OUTBOX_RETRY_MAX_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  /** The largest attachment (file) an upload may be, in bytes: 50 MiB unless the operator says otherwise. */
+  DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1_024).max(2 ** 40).default(50 * 1_048_576),
   /** On Fabric, the port this gateway listens on for other agencies' gateways (mutual TLS); the exchange is off when unset. */
   EXCHANGE_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   /** The address the exchange listens on (HOST by default). */
@@ -166,6 +168,8 @@ export interface Config {
   };
   readonly tokenMaxLifetimeSeconds: number;
   readonly ledgerMaxInFlight: number;
+  /** The largest attachment an upload may be, in bytes. */
+  readonly documentMaxBytes: number;
   /** The gateway-to-gateway file exchange (Fabric only); undefined when off. */
   readonly exchange: ExchangeSettings | undefined;
 }
@@ -242,6 +246,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ledgerMaxInFlight: e.LEDGER_MAX_IN_FLIGHT,
     rateLimits: { agency: bucket(e.RATE_LIMIT_AGENCY), address: bucket(e.RATE_LIMIT_ADDRESS), unauthenticated: bucket(e.RATE_LIMIT_UNAUTHENTICATED) },
     tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_SECONDS,
+    documentMaxBytes: e.DOCUMENT_MAX_BYTES,
     exchange: exchangeSettings(e),
   };
 }

@@ -42,9 +42,12 @@ import { InFlightLimit } from './http/in-flight.js';
 import { readNoteSigner, type NoteSigner } from './note-keys.js';
 import type { TrustFile } from 'correction-verifier';
 import { GatewayStore } from './store/gateway-store.js';
+import { FileStore } from './store/file-store.js';
 import { OutboxStore } from './store/outbox-store.js';
 import { createSealer, type Sealer } from './store/sealer.js';
 import { VERSION } from './version.js';
+import { createExchange, type Exchange, type ExchangeParts } from './exchange/exchange.js';
+import { internalEntryReader } from './exchange/internal-reads.js';
 
 export interface Gateway {
   readonly app: express.Express;
@@ -59,6 +62,10 @@ export interface Gateway {
   readonly witnesses: WitnessClient;
   readonly deadlines: DeadlineWatcher;
   readonly outbox: OutboxDrainer;
+  /** Attachments kept by this gateway, by SHA-256. */
+  readonly files: FileStore;
+  /** The file exchange with the other agencies' gateways (Fabric, when EXCHANGE_PORT is set). */
+  readonly exchange: Exchange | undefined;
   /** True when dev mode created keys on this start. */
   readonly createdDevKeys: boolean;
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
@@ -124,6 +131,23 @@ async function openLedger(config: Config, sealer: Sealer, metrics: Metrics): Pro
   return { ledger, blocks: ledger };
 }
 
+/** The exchange, when configured: it authenticates with this agency's receipt key. */
+async function exchangeOf(
+  config: Config,
+  parts: Pick<ExchangeParts, 'trust' | 'files' | 'notices' | 'metrics' | 'logger'> & { entries: CorrectionClient },
+): Promise<Exchange | undefined> {
+  const path = config.agency === undefined ? undefined : config.gatewayKeyPaths.get(config.agency);
+  if (!config.exchange || config.agency === undefined || path === undefined) return undefined;
+  return createExchange({
+    ...parts,
+    settings: config.exchange,
+    agency: config.agency,
+    receiptKey: await readJwk(path),
+    dataDir: config.dataDir,
+    entries: internalEntryReader(parts.entries, config.agency),
+  });
+}
+
 /** Wires the gateway from its configuration. Nothing listens until listen(). */
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = createLogger(config.logLevel, options.logDestination);
@@ -134,7 +158,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const trust = await readTrust(config.trustFile);
   // Gauges read the ledger and the outbox when scraped, after both are open.
   const metrics = createMetrics(() => ledger.height(), () => outbox.pendingCount);
-  const [{ ledger, auditor, blocks }, store, outbox, signer, cosigners, tokens, subjectKey, log] = await Promise.all([
+  const [{ ledger, auditor, blocks }, store, outbox, signer, cosigners, tokens, subjectKey, log, files] = await Promise.all([
     openLedger(config, sealer, metrics),
     GatewayStore.open(config.dataDir, { sealer, deliveryLogSize: config.webhooks.deliveryLogSize }),
     OutboxStore.open(config.dataDir, { sealer }),
@@ -143,6 +167,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
     readKeyFile(SUBJECT_KEY_FILE, config.subjectKeyFile),
     LogProjections.open(config.dataDir),
+    FileStore.open(config.dataDir, { sealer, maxBytes: config.documentMaxBytes }),
   ]);
   const clock = options.clock ?? (() => new Date());
   const calendar = workingCalendar(JSON.parse(await readFile(config.holidayCalendar, 'utf8')) as { holidays?: string[]; workdays?: string[] });
@@ -208,6 +233,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     store: store.webhooks, notices: log.notices, signer, transport, retryBaseMs: config.webhooks.retryBaseMs, giveUpMs: config.webhooks.giveUpMs,
     maxPerAgency: config.webhooks.maxPerAgency, logger,
   });
+  const exchange = await exchangeOf(config, { trust, files, notices: log.notices, entries: client, metrics, logger });
   follower.start();
   witnesses.start();
   checkpoints.start();
@@ -239,9 +265,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     witnesses,
     deadlines,
     outbox: drainer,
+    files,
+    exchange,
     createdDevKeys,
     listen() {
-      return new Promise((resolve, reject) => {
+      return new Promise<number>((resolve, reject) => {
         const listening = createServer(app);
         listening.keepAliveTimeout = 65_000;
         listening.once('error', reject);
@@ -249,6 +277,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           server = listening;
           resolve((listening.address() as AddressInfo).port);
         });
+      }).then(async (port) => {
+        await exchange?.start();
+        return port;
       });
     },
     async close() {
@@ -261,6 +292,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           closing.closeAllConnections();
         });
       }
+      await exchange?.close();
       await drainer.close();
       await webhooks.close();
       await deadlines.close();
@@ -272,6 +304,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await ledger.close();
       await store.close();
       await outbox.close();
+      await files.close();
     },
   };
 }

@@ -9,6 +9,7 @@ import { listedFile } from './listed-files.js';
 import { ApiError, toProblem } from '../errors.js';
 import { InFlightLimit } from '../http/in-flight.js';
 import type { Logger } from '../logger.js';
+import type { StoredFile } from '../store/file-store.js';
 import type { ExchangeIdentity, PeerRecognizer } from './identity.js';
 
 /** The path of a file on the exchange: /exchange/v1/files/{sha256 hex}. */
@@ -16,11 +17,7 @@ export const EXCHANGE_FILES_PATH = '/exchange/v1/files/';
 const HASH = /^[0-9a-f]{64}$/;
 
 /** A file this gateway holds: what the exchange serves. */
-export interface HeldFile {
-  readonly hash: string;
-  readonly size: number;
-  readonly mediaType: string;
-}
+export type HeldFile = StoredFile;
 
 /** The files of this gateway's store, as the exchange reads them. */
 export interface HeldFiles {
