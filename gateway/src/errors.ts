@@ -20,7 +20,7 @@ export const PROBLEMS = {
   WEBHOOK_LIMIT_REACHED: { status: 409, title: 'The agency has as many webhooks as it may' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used for a different request' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The body must be UTF-8 JSON without a content coding' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The body is not of a media type (or content coding) the route takes' },
   FILE_TYPE_NOT_ACCEPTED: { status: 415, title: 'A file must be a PDF, OFD, JPEG or PNG by its leading bytes' },
   RANGE_NOT_SATISFIABLE: { status: 416, title: 'The range asked for lies outside the file' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },

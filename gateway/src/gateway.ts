@@ -22,6 +22,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { publishCatalog } from './services/catalog.js';
 import { CorrectionClient } from './services/correction-client.js';
 import { CorrectionService, type LedgerAuditor } from './services/correction-service.js';
+import { DocumentService, type RemoteFiles } from './services/documents.js';
 import { EventRecorder } from './services/event-recorder.js';
 import { LedgerWriter } from './services/ledger-writer.js';
 import { OutboxDrainer } from './services/outbox-drainer.js';
@@ -87,6 +88,8 @@ export interface GatewayOptions {
   readonly clock?: () => Date;
   /** How webhook hosts are resolved (the system's resolver by default; tests answer for names of their own). */
   readonly resolveHost?: HostResolver;
+  /** Where files this gateway lacks are fetched from (the holder's gateway, on Fabric); none: FILE_NOT_HELD. */
+  readonly remoteFiles?: RemoteFiles;
 }
 
 /** The longest one webhook delivery may take, from resolving the host to the end of the answer. */
@@ -130,6 +133,9 @@ async function openLedger(config: Config, sealer: Sealer, metrics: Metrics): Pro
   });
   return { ledger, blocks: ledger };
 }
+
+/** Where files this gateway lacks come from: the test's, or the exchange's fetcher. */
+const remoteFilesOf = (options: GatewayOptions, exchange: Exchange | undefined): RemoteFiles | undefined => options.remoteFiles ?? exchange?.remoteFiles;
 
 /** The exchange, when configured: it authenticates with this agency's receipt key. */
 async function exchangeOf(
@@ -222,6 +228,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       drainer.wake();
     },
     clock: wallClock,
+    files,
+  });
+  const exchange = await exchangeOf(config, { trust, files, notices: log.notices, entries: client, metrics, logger });
+  const documents = new DocumentService({
+    files, entries: service, servesAgency: config.ledger === 'fabric' ? config.agency : undefined, remoteFiles: remoteFilesOf(options, exchange),
   });
   const transport = createWebhookTransport({
     policy: destinationPolicy(config.webhooks),
@@ -233,7 +244,6 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     store: store.webhooks, notices: log.notices, signer, transport, retryBaseMs: config.webhooks.retryBaseMs, giveUpMs: config.webhooks.giveUpMs,
     maxPerAgency: config.webhooks.maxPerAgency, logger,
   });
-  const exchange = await exchangeOf(config, { trust, files, notices: log.notices, entries: client, metrics, logger });
   follower.start();
   witnesses.start();
   checkpoints.start();
@@ -248,7 +258,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ledgerInFlight: new InFlightLimit(config.ledgerMaxInFlight),
   };
   const app = createApp({
-    service, recorder, proofs, notices: noticeSource(log.notices), obligations: obligationList(log.chains, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
+    service, recorder, documents, proofs, notices: noticeSource(log.notices), obligations: obligationList(log.chains, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
     corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION, monitorOpen: config.monitorOpen,
   });
   let server: Server | undefined;

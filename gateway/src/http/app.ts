@@ -11,6 +11,7 @@ import type { AnyRoute } from './route.js';
 import { addressLimit, buildRouter, methodsOrNotFound, PRINCIPAL, ROUTE, type EdgeLimits } from './router.js';
 import { catalogRoutes } from './routes/catalog.js';
 import type { RouteServices } from './routes/deps.js';
+import { documentRoutes } from './routes/documents.js';
 import { entryRoutes } from './routes/entries.js';
 import { eventRoutes } from './routes/events.js';
 import { logRoutes } from './routes/log.js';
@@ -42,6 +43,7 @@ export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): 
     ...catalogRoutes(deps),
     ...subjectRoutes(deps),
     ...entryRoutes(deps),
+    ...documentRoutes(deps),
     ...logRoutes(deps),
     ...noticeRoutes(deps),
     ...webhookRoutes(deps),
@@ -117,8 +119,8 @@ export function createApp(deps: Readonly<AppDeps>): express.Express {
         callback(null, origin !== undefined && origins.has(origin));
       },
       methods: ['GET', 'POST', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID'],
-      exposedHeaders: ['Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID', 'Range', 'If-None-Match'],
+      exposedHeaders: ['Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed', 'ETag', 'Content-Disposition', 'Content-Range'],
       maxAge: 600,
       preflightContinue: true,
     }),

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { CHUNK_OVERHEAD, type ChunkSealer } from './chunk-sealer.js';
 import { fileHashMismatch, fileTooLarge, fileTypeNotAccepted, FileRefusedError, insufficientStorage, uploadAborted } from './file-errors.js';
-import { ATTACHMENT_MEDIA_TYPES, sniffMediaType, SNIFF_BYTES, type AttachmentMediaType } from './media-type.js';
+import { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from 'correction-chaincode/domain';
+import { sniffMediaType, SNIFF_BYTES } from './media-type.js';
 import { SealedValueError, type Sealer } from './sealer.js';
 
-export { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from './media-type.js';
+export { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from 'correction-chaincode/domain';
 export { FileRefusedError, type FileRefusal } from './file-errors.js';
 
 /** What the store holds under one SHA-256. */

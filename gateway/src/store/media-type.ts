@@ -1,6 +1,7 @@
-/** The file types an attachment may have, told by their leading bytes. */
-export const ATTACHMENT_MEDIA_TYPES = ['application/pdf', 'application/ofd', 'image/jpeg', 'image/png'] as const;
-export type AttachmentMediaType = (typeof ATTACHMENT_MEDIA_TYPES)[number];
+import type { AttachmentMediaType } from 'correction-chaincode/domain';
+
+/** The file types an attachment may have (the domain's list), told by their leading bytes. */
+export { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from 'correction-chaincode/domain';
 
 /** Leading bytes enough to tell every type apart: an OFD's first ZIP entry name ends at byte 37. */
 export const SNIFF_BYTES = 64;
