@@ -22,7 +22,8 @@ const JUDGMENT = '判决书（2024）京0105刑初1号.pdf';
 describe('documents travel with their entries on Fabric: gateway-to-gateway exchange', function () {
   this.timeout(180_000);
   let target: FabricTarget;
-  let n = (Math.floor(Date.now() / 1000) % 1_000_000) + 10_000_000;
+  // Each Fabric test file takes its own range of ID numbers (2,000,000 apart; 16,000,000 is this file's).
+  let n = (Math.floor(Date.now() / 1000) % 1_000_000) + 16_000_000;
 
   before(async () => {
     target = await sharedFabricTarget();

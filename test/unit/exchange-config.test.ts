@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../gateway/src/config.js';
+import { loadConfig } from '../../gateway/src/config.js';
+import { problemsOf } from '../support/config-problems.js';
 import { tempDir } from '../support/temp.js';
 
 const FABRIC: Record<string, string> = {
@@ -10,16 +11,6 @@ const FABRIC: Record<string, string> = {
   RECEIPT_KEY: '/etc/corrections/receipt.jwk', NOTE_KEY: '/etc/corrections/note.key', TRUST_FILE: '/etc/corrections/trust.json', DATA_DIR: '/var/lib/corrections',
 };
 
-/** The problems a configuration is refused for (none: accepted). */
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
 
 describe('exchange configuration', () => {
   let keys: Awaited<ReturnType<typeof tempDir>>;
@@ -50,12 +41,12 @@ describe('exchange configuration', () => {
   });
 
   it('refuses an exchange off Fabric, or without a receipt key', () => {
-    expect(problems({ EXCHANGE_PORT: '9443' })).to.include('EXCHANGE_PORT: the exchange runs between Fabric gateways (LEDGER=fabric)');
-    expect(problems({ ...FABRIC, RECEIPT_KEY: '', EXCHANGE_PORT: '9443' })).to.include('EXCHANGE_PORT: needs RECEIPT_KEY, the key this gateway authenticates with');
+    expect(problemsOf({ EXCHANGE_PORT: '9443' })).to.include('EXCHANGE_PORT: the exchange runs between Fabric gateways (LEDGER=fabric)');
+    expect(problemsOf({ ...FABRIC, RECEIPT_KEY: '', EXCHANGE_PORT: '9443' })).to.include('EXCHANGE_PORT: needs RECEIPT_KEY, the key this gateway authenticates with');
   });
 
   it('refuses peers that are not JSON, not https, carry credentials or a query, name no agency, or name its own', () => {
-    const with_ = (peers: string) => problems({ ...FABRIC, EXCHANGE_PORT: '9443', EXCHANGE_PEERS: peers });
+    const with_ = (peers: string) => problemsOf({ ...FABRIC, EXCHANGE_PORT: '9443', EXCHANGE_PEERS: peers });
     expect(with_('COURT=https://court')).to.deep.equal(['EXCHANGE_PEERS: must be JSON, e.g. {"COURT":"https://court.example:9443"}']);
     expect(with_('{"COURT":"http://court-gw.example:9443"}')[0]).to.match(/^EXCHANGE_PEERS\.COURT: /);
     expect(with_('{"COURT":"https://user:pw@court-gw.example:9443"}')[0]).to.match(/^EXCHANGE_PEERS\.COURT: must be an https URL without credentials/);
@@ -65,6 +56,6 @@ describe('exchange configuration', () => {
   });
 
   it('refuses exchange settings without EXCHANGE_PORT rather than ignore them', () => {
-    expect(problems({ ...FABRIC, EXCHANGE_PEERS: '{}' })).to.deep.equal(['EXCHANGE_PEERS: needs EXCHANGE_PORT (the exchange is off without it)']);
+    expect(problemsOf({ ...FABRIC, EXCHANGE_PEERS: '{}' })).to.deep.equal(['EXCHANGE_PEERS: needs EXCHANGE_PORT (the exchange is off without it)']);
   });
 });
