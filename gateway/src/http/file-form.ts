@@ -26,7 +26,7 @@ export function hashFileForm(upload: Upload, maxBytes: number, fieldNames: reado
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: { 'content-type': upload.contentType }, limits: { files: 1, fields: fieldNames.length, fieldSize: FIELD_BYTES, fileSize: maxBytes + 1 } });
+      parser = busboy({ headers: { 'content-type': upload.contentType }, limits: { files: 1, fields: fieldNames.length + 1, fieldSize: FIELD_BYTES, fileSize: maxBytes + 1 } });
     } catch {
       reject(refused('(body)', 'is not multipart/form-data with a boundary'));
       return;
@@ -51,6 +51,7 @@ export function hashFileForm(upload: Upload, maxBytes: number, fieldNames: reado
       hashing = hashStream(stream, maxBytes);
       hashing.catch(fail);
     });
+    // One field more than the form has is read, to be named in the answer; past that the form is refused whole.
     // Emitted when a part beyond the limit arrives (busboy's partsLimit fires on reaching its limit, so parts are bounded by these two).
     for (const limit of ['filesLimit', 'fieldsLimit'] as const) parser.on(limit, () => { fail(refused('(body)', 'has more parts than this form has fields')); });
     parser.on('error', () => { fail(refused('(body)', 'is not valid multipart/form-data')); });

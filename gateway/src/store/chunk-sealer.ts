@@ -16,6 +16,8 @@ const KEY_INFO = Buffer.from('correction-ledger file chunks v1', 'utf8');
  */
 export interface ChunkSealer {
   seal(index: number, plaintext: Uint8Array, final?: Uint8Array): Buffer;
+  /** Seals chunk `index` piece by piece as its plaintext streams in: end() gives the last ciphertext bytes and the tag. */
+  begin(index: number, final?: Uint8Array): { update(piece: Uint8Array): Buffer; end(): Buffer };
   /** Throws SealedValueError('NOT_AUTHENTIC') when the chunk is not this file's chunk at this index. */
   open(index: number, sealed: Uint8Array, final?: Uint8Array): Buffer;
 }
@@ -42,6 +44,14 @@ export function createChunkSealer(secret: Uint8Array, fileId: Uint8Array): Chunk
       const cipher = createCipheriv(CIPHER, key, nonceOf(index), { authTagLength: TAG_BYTES });
       cipher.setAAD(associatedData(index, final));
       return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+    },
+    begin(index, final) {
+      const cipher = createCipheriv(CIPHER, key, nonceOf(index), { authTagLength: TAG_BYTES });
+      cipher.setAAD(associatedData(index, final));
+      return {
+        update: (piece) => cipher.update(piece),
+        end: () => Buffer.concat([cipher.final(), cipher.getAuthTag()]),
+      };
     },
     open(index, sealed, final) {
       if (sealed.length < TAG_BYTES) throw new SealedValueError('NOT_AUTHENTIC');

@@ -38,10 +38,13 @@ const WRITE_BATCH_BYTES = 1024 * 1024;
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
 
 /**
- * A sealed file: `header ‖ chunk 0 ‖ … ‖ chunk n-1`, each chunk AES-256-GCM (ciphertext ‖ tag).
- * Header: `"CLF" 0x01 ‖ file id (16) ‖ chunk bytes (u32) ‖ size (u64) ‖ media type index (u8) ‖ SHA-256 (32)`.
- * The header is written last (its place reserved first), and everything in it but the file id —
- * which derives the file's key — is bound to the final chunk, so a header that lies does not open.
+ * A sealed file: `header ‖ chunk 0 ‖ … ‖ chunk n-1 ‖ trailer`. Each chunk is AES-256-GCM
+ * (ciphertext ‖ tag) of CHUNK_BYTES of plaintext (the last one fewer); the trailer is the tag of
+ * an empty final chunk at index n, whose associated data binds the header, so a file cut short,
+ * cut at a chunk boundary or given a header that lies does not open. Chunks are sealed as the
+ * bytes stream in, so nothing is held back or copied to learn which chunk is the last.
+ * Header: `"CLF" 0x01 ‖ file id (16) ‖ chunk bytes (u32) ‖ size (u64) ‖ media type index (u8) ‖ SHA-256 (32)`,
+ * written last (its place reserved first); the file id derives the file's key.
  */
 const MAGIC = Buffer.from([0x43, 0x4c, 0x46, 0x01]);
 const ID_BYTES = 16;
@@ -77,13 +80,27 @@ function decodeHeader(bytes: Buffer): Header {
   return { fileId: bytes.subarray(MAGIC.length, at), chunkBytes, file: { hash: bytes.subarray(at + 13).toString('hex'), size, mediaType } };
 }
 
-/** Chunks of a file of `size` bytes, and where chunk `index` starts on disk. */
+/** Data chunks of a file of `size` bytes, where chunk `index` starts on disk, where the trailer starts, and the whole length. */
 const chunkCount = (size: number, chunkBytes: number): number => Math.ceil(size / chunkBytes);
 const chunkOffset = (index: number, chunkBytes: number): number => HEADER_BYTES + index * (chunkBytes + CHUNK_OVERHEAD);
-const sealedLength = (size: number, chunkBytes: number): number => HEADER_BYTES + size + chunkCount(size, chunkBytes) * CHUNK_OVERHEAD;
+const trailerOffset = (size: number, chunkBytes: number): number => HEADER_BYTES + size + chunkCount(size, chunkBytes) * CHUNK_OVERHEAD;
+const sealedLength = (size: number, chunkBytes: number): number => trailerOffset(size, chunkBytes) + CHUNK_OVERHEAD;
+/** Chunks read with one system call when a file is served. */
+const READ_BATCH_CHUNKS = 16;
 
 const isNoSpace = (error: unknown): boolean => ['ENOSPC', 'EDQUOT'].includes(String((error as { code?: unknown }).code));
 const isMissing = (error: unknown): boolean => (error as { code?: unknown }).code === 'ENOENT';
+
+/** Writes every byte of `buffers` at `position`: a write may take fewer bytes than it was given. */
+async function writeAll(handle: FileHandle, buffers: Buffer[], position: number): Promise<void> {
+  const total = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+  let { bytesWritten } = await handle.writev(buffers, position);
+  if (bytesWritten === total) return;
+  const rest = Buffer.concat(buffers, total);
+  while (bytesWritten < total) {
+    bytesWritten += (await handle.write(rest, bytesWritten, total - bytesWritten, position + bytesWritten)).bytesWritten;
+  }
+}
 
 /** Makes a rename or a new entry in `dir` durable. */
 async function syncDir(dir: string): Promise<void> {
@@ -96,7 +113,7 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 /**
- * Files kept by their SHA-256 under DATA_DIR/files/ab/abcd…, sealed at rest under the document
+ * Files kept by their SHA-256 under DATA_DIR/files/ab/abcd… (256 shard folders), sealed at rest under the document
  * key. A file is streamed into a temporary file in the same filesystem, hashed on the way,
  * synced, renamed into place and its directory synced: a crash leaves either the whole file or
  * nothing visible, and leftovers are removed at the next open.
@@ -119,6 +136,11 @@ export class FileStore {
     const store = new FileStore(join(dataDir, 'files'), options);
     await mkdir(store.#temp, { recursive: true, mode: 0o700 });
     for (const name of await readdir(store.#temp)) await rm(join(store.#temp, name), { force: true, recursive: true });
+    // The 256 shard folders made once, so that keeping a file costs no new folder and no sync of its parent.
+    const existing = new Set(await readdir(store.#root));
+    const missing = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0')).filter((shard) => !existing.has(shard));
+    await Promise.all(missing.map((shard) => mkdir(join(store.#root, shard), { mode: 0o700 })));
+    if (missing.length > 0) await syncDir(store.#root);
     return store;
   }
 
@@ -151,28 +173,36 @@ export class FileStore {
 
   /**
    * Checks a kept file before any of it is served: its header names this hash, its length is the
-   * header's, and its final chunk (which binds the header) opens. Chunks are opened as they are read.
+   * header's, and its trailer (which binds the header) opens. Chunks are opened as they are read.
    */
   async #authenticate(handle: FileHandle, hash: string): Promise<{ header: Header; chunks: ChunkSealer }> {
     const head = Buffer.alloc(HEADER_BYTES);
     const { bytesRead } = await handle.read(head, 0, HEADER_BYTES, 0);
     const header = decodeHeader(head.subarray(0, bytesRead));
     const { chunkBytes, file } = header;
-    if (file.hash !== hash) throw new SealedValueError('NOT_AUTHENTIC');
-    if ((await handle.stat()).size !== sealedLength(file.size, chunkBytes) || file.size === 0) throw new SealedValueError('NOT_AUTHENTIC');
+    if (file.hash !== hash || file.size === 0) throw new SealedValueError('NOT_AUTHENTIC');
+    if ((await handle.stat()).size !== sealedLength(file.size, chunkBytes)) throw new SealedValueError('NOT_AUTHENTIC');
     const chunks = this.#sealer.forFile(header.fileId);
-    await this.#readChunk(handle, header, chunks, chunkCount(file.size, chunkBytes) - 1);
+    const trailer = Buffer.alloc(CHUNK_OVERHEAD);
+    await handle.read(trailer, 0, CHUNK_OVERHEAD, trailerOffset(file.size, chunkBytes));
+    chunks.open(chunkCount(file.size, chunkBytes), trailer, binding(chunkBytes, file));
     return { header, chunks };
   }
 
-  async #readChunk(handle: FileHandle, header: Header, chunks: ChunkSealer, index: number): Promise<Buffer> {
+  /** Chunks `first` to `last` (inclusive), read in one call and opened one by one. */
+  async #readChunks(handle: FileHandle, header: Header, chunks: ChunkSealer, first: number, last: number): Promise<Buffer[]> {
     const { chunkBytes, file } = header;
-    const last = chunkCount(file.size, chunkBytes) - 1;
-    const plain = index === last ? file.size - index * chunkBytes : chunkBytes;
-    const sealed = Buffer.alloc(plain + CHUNK_OVERHEAD);
-    const { bytesRead } = await handle.read(sealed, 0, sealed.length, chunkOffset(index, chunkBytes));
+    const start = chunkOffset(first, chunkBytes);
+    const end = Math.min(chunkOffset(last + 1, chunkBytes), trailerOffset(file.size, chunkBytes));
+    const sealed = Buffer.alloc(end - start);
+    const { bytesRead } = await handle.read(sealed, 0, sealed.length, start);
     if (bytesRead !== sealed.length) throw new SealedValueError('NOT_AUTHENTIC');
-    return chunks.open(index, sealed, index === last ? binding(chunkBytes, file) : undefined);
+    const opened: Buffer[] = [];
+    for (let index = first; index <= last; index++) {
+      const at = chunkOffset(index, chunkBytes) - start;
+      opened.push(chunks.open(index, sealed.subarray(at, Math.min(at + chunkBytes + CHUNK_OVERHEAD, sealed.length))));
+    }
+    return opened;
   }
 
   /**
@@ -183,20 +213,24 @@ export class FileStore {
   read(hash: string, range?: { start: number; end: number }): Readable {
     const path = this.#path(hash);
     const authenticate = this.#authenticate.bind(this);
-    const readChunk = this.#readChunk.bind(this);
+    const readChunks = this.#readChunks.bind(this);
     async function* plaintext(): AsyncGenerator<Buffer> {
       if (!HASH_PATTERN.test(hash)) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
       const handle = await open(path, 'r');
       try {
         const { header, chunks } = await authenticate(handle, hash);
         const { size } = header.file;
+        const { chunkBytes } = header;
         const start = Math.max(0, range?.start ?? 0);
         const end = Math.min(size - 1, range?.end ?? size - 1);
-        const { chunkBytes } = header;
-        for (let index = Math.floor(start / chunkBytes); index * chunkBytes <= end; index++) {
-          const chunk = await readChunk(handle, header, chunks, index);
-          const from = index * chunkBytes;
-          yield chunk.subarray(Math.max(0, start - from), Math.min(chunk.length, end - from + 1));
+        const lastChunk = Math.floor(end / chunkBytes);
+        for (let first = Math.floor(start / chunkBytes); first <= lastChunk; first += READ_BATCH_CHUNKS) {
+          const last = Math.min(lastChunk, first + READ_BATCH_CHUNKS - 1);
+          const opened = await readChunks(handle, header, chunks, first, last);
+          for (const [i, chunk] of opened.entries()) {
+            const from = (first + i) * chunkBytes;
+            yield chunk.subarray(Math.max(0, start - from), Math.min(chunk.length, end - from + 1));
+          }
         }
       } finally {
         await handle.close();
@@ -252,8 +286,6 @@ export class FileStore {
       return held;
     }
     const dir = join(this.#root, file.hash.slice(0, 2));
-    const created = await mkdir(dir, { recursive: true, mode: 0o700 });
-    if (created !== undefined) await syncDir(this.#root);
     await rename(tempPath, join(dir, file.hash));
     await syncDir(dir);
     return file;
@@ -277,16 +309,16 @@ function refusal(error: unknown, signal: AbortSignal | undefined): unknown {
 }
 
 /**
- * Seals a stream of plaintext into chunks written after the header's reserved place. The last
- * chunk is held back until the source ends, so it can be sealed as final with the file's hash.
+ * Seals a stream of plaintext into chunks written after the header's reserved place, each chunk
+ * encrypted piece by piece as the bytes arrive, then the trailer that binds what the file is.
  */
 class SealedWriter {
   readonly #handle: FileHandle;
   readonly #chunks: ChunkSealer;
   readonly #maxBytes: number;
   readonly #hash = createHash('sha256');
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
+  #chunk: { update(piece: Uint8Array): Buffer; end(): Buffer } | undefined;
+  #inChunk = 0;
   #batch: Buffer[] = [];
   #batchBytes = 0;
   #position = HEADER_BYTES;
@@ -310,42 +342,47 @@ class SealedWriter {
       if (this.#head.length >= SNIFF_BYTES && !sniffMediaType(this.#head)) throw fileTypeNotAccepted();
     }
     this.#hash.update(bytes);
-    this.#pending.push(bytes);
-    this.#pendingBytes += bytes.length;
-    // Keep more than a chunk pending, so the final chunk is known when the source ends.
-    while (this.#pendingBytes > CHUNK_BYTES) this.#sealChunk(this.#take(CHUNK_BYTES));
+    for (let at = 0; at < bytes.length; ) {
+      const part = bytes.subarray(at, at + CHUNK_BYTES - this.#inChunk);
+      this.#chunk ??= this.#chunks.begin(this.#index);
+      this.#push(this.#chunk.update(part));
+      this.#inChunk += part.length;
+      at += part.length;
+      if (this.#inChunk === CHUNK_BYTES) this.#endChunk();
+    }
     if (this.#batchBytes >= WRITE_BATCH_BYTES) await this.#flush();
   }
 
   async finish(): Promise<StoredFile> {
     const mediaType = sniffMediaType(this.#head);
     if (!mediaType) throw fileTypeNotAccepted();
+    if (this.#chunk) this.#endChunk();
     const file: StoredFile = { hash: this.#hash.digest('hex'), size: this.#size, mediaType };
-    this.#sealChunk(this.#take(this.#pendingBytes), binding(CHUNK_BYTES, file));
+    this.#push(this.#chunks.seal(this.#index, new Uint8Array(0), binding(CHUNK_BYTES, file)));
     await this.#flush();
     return file;
   }
 
-  #take(bytes: number): Buffer {
-    // One pending piece is cut without a copy: a large piece is not copied once per chunk.
-    const all = this.#pending.length === 1 && this.#pending[0] ? this.#pending[0] : Buffer.concat(this.#pending, this.#pendingBytes);
-    this.#pending = bytes < all.length ? [all.subarray(bytes)] : [];
-    this.#pendingBytes = all.length - bytes;
-    return all.subarray(0, bytes);
+  #endChunk(): void {
+    this.#push(this.#chunk?.end() ?? Buffer.alloc(0));
+    this.#chunk = undefined;
+    this.#inChunk = 0;
+    this.#index++;
   }
 
-  #sealChunk(plaintext: Buffer, final?: Buffer): void {
-    const sealed = this.#chunks.seal(this.#index++, plaintext, final);
+  #push(sealed: Buffer): void {
+    if (sealed.length === 0) return;
     this.#batch.push(sealed);
     this.#batchBytes += sealed.length;
   }
 
   async #flush(): Promise<void> {
     if (this.#batchBytes === 0) return;
-    const batch = Buffer.concat(this.#batch, this.#batchBytes);
+    const batch = this.#batch;
+    const length = this.#batchBytes;
     this.#batch = [];
     this.#batchBytes = 0;
-    await this.#handle.write(batch, 0, batch.length, this.#position);
-    this.#position += batch.length;
+    await writeAll(this.#handle, batch, this.#position);
+    this.#position += length;
   }
 }
