@@ -78,12 +78,12 @@ describe('documents travel with their entries on Fabric: gateway-to-gateway exch
     const entry = await handover([{ title: JUDGMENT, ...file }]);
     expect(entry.facts['attachments']).to.deep.equal([{ title: JUDGMENT, ...file }]);
 
-    // The notice that reaches the justice bureau carries the entry with its attachment list (SSE and webhooks send it as it is).
+    // Prefetch: the file comes with the notice, before anyone asks for it.
+    await held('JUSTICE', file.hash);
+    // The notice that reached the justice bureau carries the entry with its attachment list (SSE and webhooks send it as it is).
     const notices = await gateway('JUSTICE').log.notices.noticesAfter(0, { agency: 'JUSTICE', unit: '*' }, 100_000);
     const notice = notices.find((candidate) => (candidate.data['entry'] as Entry | undefined)?.id === entry.id);
     expect((notice?.data['entry'] as Entry | undefined)?.facts['attachments']).to.deep.equal([{ title: JUDGMENT, ...file }]);
-
-    await held('JUSTICE', file.hash);
     const served = await download('JUSTICE', file.hash, entry.id);
     expect(served.status).to.equal(200);
     expect(served.headers.get('etag')).to.equal(`"${file.hash}"`);

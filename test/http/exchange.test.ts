@@ -106,6 +106,13 @@ describe('the gateway-to-gateway file exchange (mutual TLS on loopback)', () => 
     expect((JSON.parse(bad.body.toString()) as { errors: Array<{ path: string }> }).errors.map((e) => e.path)).to.deep.equal(['hash', 'entry']);
   });
 
+  it('answers FILE_NOT_HELD when the holder lists the file but does not hold it', async () => {
+    const missing = sha256(samplePdf(1_000));
+    const entry = entryListing('COURT', 'handoverDocs', [{ hash: missing, size: 1_000 }]);
+    net.entries.set(entry.id, entry);
+    expect((await refusal(net.peer('JUSTICE').remote.fetch(entry, missing))).code).to.equal('FILE_NOT_HELD');
+  });
+
   it('refuses at the TLS layer a client whose key no agency lists, one with no certificate, and plain HTTP', async () => {
     const { hash, entry } = await courtFile();
     const path = `/exchange/v1/files/${hash}?entry=${entry.id}`;
@@ -227,6 +234,15 @@ describe('the gateway-to-gateway file exchange (mutual TLS on loopback)', () => 
         expect(await again).to.equal(second.hash);
         await until(async () => (await cursor.read()) === 3);
         expect(Number((await readFile(join(dir.path, 'prefetch-cursor'), 'utf8')).trim())).to.equal(3);
+
+        // A file the holder does not hold: tried a few times, then left to be fetched when asked for.
+        const missing = sha256(samplePdf(1_000));
+        const orphan = entryListing('COURT', 'handoverDocs', [{ hash: missing, size: 1_000 }]);
+        net.entries.set(orphan.id, orphan);
+        await log.appendNotice('n4', notice(orphan));
+        await until(async () => (await cursor.read()) === 4);
+        expect(net.logs.filter((line) => line.includes('prefetch will try a file again') && line.includes(missing))).to.have.length(2);
+        expect(net.logs.some((line) => line.includes('prefetch gave up on a file') && line.includes(missing))).to.equal(true);
       } finally {
         await running.close();
         await log.close();

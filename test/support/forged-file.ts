@@ -9,7 +9,7 @@ const CHUNK_BYTES = 64 * 1024;
 const MAGIC = Buffer.from([0x43, 0x4c, 0x46, 0x01]);
 
 /**
- * What an operator holding the document key could do to its own gateway's store: put other bytes,
+ * What an operator holding the document key could do (in the store's format: header, chunks, trailer) to its own gateway's store: put other bytes,
  * sealed with the store's chunk sealer, under the name and header of the file `claimedHash`, so
  * that the store opens and serves them as that file. Only another gateway, hashing what it
  * receives against the entry, can tell.
@@ -24,8 +24,8 @@ export async function forgeStoredFile(dataDir: string, sealer: Sealer, claimedHa
   Buffer.from(claimedHash, 'hex').copy(binding, 13);
   const chunks = sealer.forFile(fileId);
   const count = Math.ceil(bytes.length / CHUNK_BYTES);
-  const sealed = Array.from({ length: count }, (_, index) =>
-    chunks.seal(index, bytes.subarray(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES), index === count - 1 ? binding : undefined),
-  );
-  await writeFile(join(dataDir, 'files', claimedHash.slice(0, 2), claimedHash), Buffer.concat([MAGIC, fileId, binding, ...sealed]));
+  const sealed = Array.from({ length: count }, (_, index) => chunks.seal(index, bytes.subarray(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES)));
+  // The trailer: an empty final chunk whose associated data binds the header.
+  const trailer = chunks.seal(count, new Uint8Array(0), binding);
+  await writeFile(join(dataDir, 'files', claimedHash.slice(0, 2), claimedHash), Buffer.concat([MAGIC, fileId, binding, ...sealed, trailer]));
 }

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { AGENCY_WIDE, isCollectionMember, type Agency, type Entry } from 'correction-chaincode/domain';
 import { ApiError } from '../errors.js';
@@ -54,6 +54,8 @@ export class Prefetcher extends EventEmitter {
     super();
     this.#o = options;
     this.#limit = pLimit(options.concurrency);
+    // Every file waiting for its next attempt listens for the stop: as many as there are such files.
+    setMaxListeners(0, this.#abort.signal);
   }
 
   readonly #onNotice = (): void => {

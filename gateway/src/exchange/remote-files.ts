@@ -78,6 +78,8 @@ export class RemoteFiles {
       response.resume();
       // Entitlement is decided from the same entry on both sides: a refusal stands; anything else may pass.
       if (response.statusCode === 403) throw new ApiError('FORBIDDEN', `${file.holder}'s gateway refuses this agency the files of the entry`);
+      // The holder does not hold the file, or its ledger does not show the entry yet.
+      if (response.statusCode === 404) throw new ApiError('FILE_NOT_HELD', `neither this gateway nor ${file.holder}'s, which recorded the entry, holds the file`);
       throw this.#unavailable(file.holder, `answered ${String(response.statusCode)}`);
     }
     try {
