@@ -55,6 +55,12 @@ const ENV_SCHEMA = z.object({
   CHECKPOINT_EVERY: z.coerce.number().int().min(0).max(1_000_000).default(0),
   /** The checkpoint slot: entries reaching into a new one close a checkpoint; a log quiet this long is cosigned. */
   CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(0.5),
+  /**
+   * The other agencies' gateways (API base URLs, comma-separated): this gateway sends them its
+   * checkpoint cosignatures the moment it makes them, so checkpoints are final without waiting
+   * for anchors to commit.
+   */
+  COSIGNATURE_PEERS: list((entry) => URL.canParse(entry) && /^https?:$/.test(new URL(entry).protocol), 'an http(s) URL').default([]),
   /** Whether the monitor routes (/v1/log…) answer without a token; by default only on a loopback HOST. */
   MONITOR_API: z.enum(['open', 'token']).optional(),
   /** Public holidays and weekend days worked instead, for deadlines in working days (JSON). */
@@ -146,6 +152,8 @@ export interface Config {
   readonly trustFile: string;
   readonly checkpointEvery: number;
   readonly checkpointIntervalMs: number;
+  /** The other agencies' gateways, to which cosignatures go off chain. */
+  readonly cosignaturePeers: readonly string[];
   /** Monitor routes answer without a token. */
   readonly monitorOpen: boolean;
   readonly holidayCalendar: string;
@@ -230,6 +238,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     trustFile: resolvedOr(e.TRUST_FILE, dev.trust),
     checkpointEvery: e.CHECKPOINT_EVERY,
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
+    cosignaturePeers: e.COSIGNATURE_PEERS,
     monitorOpen: e.MONITOR_API ? e.MONITOR_API === 'open' : LOOPBACK_HOSTS.has(e.HOST),
     deadlineSweepMs: e.DEADLINE_SWEEP_SECONDS * 1000,
     deadlineRulesFile: resolvedOr(e.DEADLINE_RULES, undefined),

@@ -38,6 +38,7 @@ import { LogFollower } from './log/log-follower.js';
 import { DeadlineWatcher } from './log/deadline-watcher.js';
 import { Finality } from './log/finality.js';
 import { WitnessClient } from './log/witness-client.js';
+import { OffChainCosignatures } from './log/off-chain-cosignatures.js';
 import { LogProjections } from './log/projections/log-projections.js';
 import { InFlightLimit } from './http/in-flight.js';
 import { readNoteSigner, type NoteSigner } from './note-keys.js';
@@ -180,11 +181,21 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const deadlineRules = config.deadlineRulesFile ? parseDeadlineRules(JSON.parse(await readFile(config.deadlineRulesFile, 'utf8'))) : DEADLINE_RULES;
   const follower = new LogFollower(ledger, log, logger, { calendar, now: clock, rules: deadlineRules });
   const deadlines = new DeadlineWatcher({ log, now: clock, intervalMs: config.deadlineSweepMs, logger });
-  const checkpoints = new Checkpointer({
-    ledger, log, follower, cosigners, origin: trust.origin, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
-  });
   const finality = new Finality(log, trust, logger);
   follower.on('cosignature', finality.onCosignature);
+  const offChain = new OffChainCosignatures({ log, trust, consider: (size) => finality.consider(size), peers: config.cosignaturePeers, logger });
+  follower.on('appended', offChain.onAppended);
+  const checkpoints = new Checkpointer({
+    ledger, log, follower, cosigners, origin: trust.origin, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
+    publish: (lines) => offChain.publish(lines),
+  });
+  offChain.on('cosignature', (cosignature: { treeSize: number; agency: Agency }) => {
+    checkpoints.join(cosignature);
+  });
+  offChain.on('conflict', (conflict: { treeSize: number; agency: Agency; reason: string }) => {
+    metrics.checkpointConflicts.inc();
+    logger.error({ ...conflict, source: 'peer' }, 'ALERT: an agency\'s gateway cosigned another root than this log\'s at the same size');
+  });
   const witnesses = new WitnessClient({ log, finality, trust, logger });
   follower.on('event', (event: LedgerEvent) => {
     metrics.chainEvents.inc({ event: event.name });
@@ -258,7 +269,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ledgerInFlight: new InFlightLimit(config.ledgerMaxInFlight),
   };
   const app = createApp({
-    service, recorder, documents, proofs, notices: noticeSource(log.notices), obligations: obligationList(log.chains, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
+    service, recorder, documents, proofs, cosignatures: offChain, notices: noticeSource(log.notices), obligations: obligationList(log.chains, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
     corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION, monitorOpen: config.monitorOpen,
   });
   let server: Server | undefined;

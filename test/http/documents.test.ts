@@ -234,6 +234,12 @@ describe('documents (attachments) over HTTP', () => {
       expect(none.json).to.not.have.property('attachment');
     });
 
+    it('refuses a file to verify that is not the type it is sent as (415)', async () => {
+      const answer = await sendBytes(target, 'JUSTICE', `/v1/verify?entry=${handover.id}`, judgment, { 'content-type': 'image/png' });
+      expect(answer.status).to.equal(415);
+      expect(answer.json.code).to.equal('FILE_TYPE_NOT_ACCEPTED');
+    });
+
     it('refuses a file to verify without its entry (400 naming entry, or entryId in a form)', async () => {
       const raw = await sendBytes(target, 'JUSTICE', '/v1/verify', notice, { 'content-type': 'image/png' });
       expect(raw.status).to.equal(400);
@@ -269,6 +275,31 @@ describe('documents (attachments) over HTTP', () => {
       expect(answer.status).to.equal(404);
       expect(answer.json.code).to.equal('FILE_NOT_HELD');
     });
+  });
+});
+
+describe('documents read slowly', () => {
+  let target: EmbeddedTarget;
+  before(async () => (target = await embeddedTarget({ LEDGER_MAX_IN_FLIGHT: '1' })));
+  after(() => target.close());
+
+  it('hold no place among the ledger requests in progress while the file streams to a reader that does not read', async () => {
+    const court = new Api(target, 'COURT');
+    const big = samplePdf(40 * 1_048_576);
+    const file = (await uploadFile(target, 'COURT', big)).json as unknown as Stored;
+    const recorded = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(905) }, sampleDocument('SENTENCE_HANDOVER', { attachments: [listing(file, '判决书')] }), HANDOVER_AT);
+    const token = await target.token('JUSTICE');
+    const { port } = new URL(target.url());
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const firstBytes = new Promise<Buffer>((resolve) => socket.once('data', resolve));
+    socket.write(`GET /v1/documents/${file.hash}?entry=${recorded.body.entry.id} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n\r\n`);
+    expect((await firstBytes).toString('latin1')).to.match(/^HTTP\/1\.1 200/);
+    socket.pause();
+    // The download is stalled on its reader; a ledger request still finds the one place free.
+    expect((await court.get(`/v1/entries/${recorded.body.entry.id}`)).status).to.equal(200);
+    socket.destroy();
   });
 });
 

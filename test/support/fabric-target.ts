@@ -2,13 +2,13 @@ import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway as FabricGateway } from '@hyperledger/fabric-gateway';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { AGENCIES, type Agency } from 'correction-chaincode/domain';
 import { loadConfig, type Config } from '../../gateway/src/config.js';
 import { createGateway, type Gateway } from '../../gateway/src/gateway.js';
 import { devKeyPaths, ensureDevKeys, mintDevToken } from '../../gateway/src/keys.js';
+import { freePorts } from './ports.js';
 import { testSub, type Target } from './target.js';
 import { tempDir } from './temp.js';
 
@@ -20,17 +20,8 @@ export interface FabricTarget extends Target {
   readonly keysDir: string;
   /** Stops an agency's gateway (its API and its exchange), as an outage would. */
   stop(agency: Agency): Promise<void>;
-  /** Starts a stopped agency's gateway again, on its data directory and exchange port. */
+  /** Starts a stopped agency's gateway again, on its data directory and ports. */
   start(agency: Agency): Promise<void>;
-}
-
-/** A loopback port free now, for a listener whose URL others must know before it starts. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**
@@ -38,11 +29,11 @@ async function freePort(): Promise<number> {
  * prefetch, so that it is the one that fetches a file only when asked.
  */
 async function exchangeEnv(): Promise<(agency: Agency) => Record<string, string>> {
-  const ports = new Map<Agency, number>();
-  for (const agency of AGENCIES) ports.set(agency, await freePort());
+  const ports = await freePorts(AGENCIES.length);
+  const portOf = (agency: Agency): string => String(ports[AGENCIES.indexOf(agency)] ?? 0);
   return (agency) => ({
-    EXCHANGE_PORT: String(ports.get(agency)),
-    EXCHANGE_PEERS: JSON.stringify(Object.fromEntries(AGENCIES.filter((a) => a !== agency).map((a) => [a, `https://127.0.0.1:${String(ports.get(a))}`]))),
+    EXCHANGE_PORT: portOf(agency),
+    EXCHANGE_PEERS: JSON.stringify(Object.fromEntries(AGENCIES.filter((a) => a !== agency).map((a) => [a, `https://127.0.0.1:${portOf(a)}`]))),
     DOCUMENT_PREFETCH: String(agency !== 'PROCURATORATE'),
   });
 }
@@ -66,6 +57,10 @@ export async function fabricTarget(env: Readonly<Record<string, string>> = {}): 
   });
   const gateways = new Map<Agency, Gateway>();
   const urls = new Map<Agency, string>();
+  // Each gateway sends its checkpoint cosignatures to the other three, so their ports are chosen first.
+  const ports = await freePorts(AGENCIES.length);
+  const portOf = (agency: Agency): number => ports[AGENCIES.indexOf(agency)] ?? 0;
+  const peersOf = (agency: Agency) => AGENCIES.filter((other) => other !== agency).map((other) => `http://127.0.0.1:${portOf(other)}`).join(',');
   const configs = new Map<Agency, Config>();
   const exchange = await exchangeEnv();
   const start = async (agency: Agency) => {
@@ -78,7 +73,8 @@ export async function fabricTarget(env: Readonly<Record<string, string>> = {}): 
   try {
     for (const agency of AGENCIES) {
       const config = loadConfig({
-        PORT: '0',
+        PORT: String(portOf(agency)),
+        COSIGNATURE_PEERS: peersOf(agency),
         LEDGER: 'fabric',
         AGENCY: agency,
         FABRIC_CONNECTION: join(NETWORK_DIR, 'gateways', `${agency}.json`),

@@ -367,3 +367,11 @@ export const CatalogSchema = z
 
 export const EntryListSchema = z.array(EntrySchema).meta({ id: 'EntryList' });
 export const DeliveryListSchema = z.array(DeliverySchema).meta({ id: 'DeliveryList' });
+
+/** What a gateway answers the cosignatures another sends it. */
+export const OffChainReceiptSchema = z
+  .strictObject({
+    kept: z.number().int().min(0).meta({ description: 'Cosignatures of sizes this log holds, kept and weighed' }),
+    pending: z.number().int().min(0).meta({ description: 'Cosignatures of sizes this log has not reached yet, held until it does' }),
+  })
+  .meta({ id: 'OffChainReceipt' });

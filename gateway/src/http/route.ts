@@ -59,6 +59,11 @@ export interface RouteInput<A extends Access, P, Q, H, B> {
   readonly upload: Upload | undefined;
   /** Fires when the client goes away (streams end on it). */
   readonly closed: Promise<void>;
+  /**
+   * Gives back the route's place among the ledger requests in progress before the answer ends: a
+   * route that streams long after its ledger work (a file download) calls it once that work is done.
+   */
+  readonly ledgerDone: () => void;
   /** The raw response, for routes that stream; such a handler answers undefined. */
   readonly raw: ServerResponse;
 }

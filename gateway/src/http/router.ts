@@ -131,15 +131,18 @@ export function buildRouter(routes: readonly AnyRoute[], deps: Readonly<RouterDe
     const query = parsePart(declared.query, { ...(req.query as Record<string, unknown>) }, '');
     const headers = parsePart(declared.headers, pickHeaders(declared.headers, req), '');
     const upload: Upload | undefined = asUpload && declared.upload ? uploadOf(req, declared.upload) : undefined;
-    const release = declared.ledger ? admit(limits.ledgerInFlight) : undefined;
-    res.once('close', () => release?.());
+    const admitted = declared.ledger ? admit(limits.ledgerInFlight) : undefined;
+    const ledgerDone = (): void => {
+      admitted?.();
+    };
+    res.once('close', ledgerDone);
     const body = declared.body && !asUpload ? parsePart(declared.body, await readJsonBody(req, limits.json), '') : undefined;
     const closed = new Promise<void>((resolve) => {
       req.once('close', () => {
         resolve();
       });
     });
-    const reply = await declared.handle({ principal, params, query, headers, body, upload, closed, raw: res });
+    const reply = await declared.handle({ principal, params, query, headers, body, upload, closed, ledgerDone, raw: res });
     if (reply) send(res, reply);
   }
 }

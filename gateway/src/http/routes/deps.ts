@@ -1,3 +1,4 @@
+import type { OffChainCosignatures } from '../../log/off-chain-cosignatures.js';
 import type { PublishedCatalog } from '../../services/catalog.js';
 import type { CorrectionService } from '../../services/correction-service.js';
 import type { DocumentService } from '../../services/documents.js';
@@ -17,6 +18,8 @@ export interface RouteServices {
   readonly notices: NoticeSource;
   readonly obligations: ObligationList;
   readonly webhooks: Webhooks;
+  /** Agency cosignatures other gateways send this one. */
+  readonly cosignatures: Pick<OffChainCosignatures, 'receive'>;
   /** The event catalog as this gateway applies it. */
   readonly catalog: PublishedCatalog;
 }

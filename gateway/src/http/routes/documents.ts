@@ -117,8 +117,10 @@ export function documentRoutes({ documents }: { documents: DocumentService }): A
           headers: ['Retry-After'],
         },
       },
-      async handle({ principal, params, query, headers, raw }) {
+      async handle({ principal, params, query, headers, raw, ledgerDone }) {
         const { file, title } = await documents.attachment(principal, query.entry, params.hash, purposeOf(query));
+        // The ledger's part (entitlement, the recorded read) is done: a slow reader does not hold a ledger slot.
+        ledgerDone();
         return serveFile(documents, file, title, headers, raw);
       },
     }),

@@ -33,7 +33,9 @@ async function verifyFile(documents: DocumentService, principal: Principal, uplo
     return documents.match(principal, parsed.data, file, purpose);
   }
   if (query.entry === undefined) throw validationFailed([{ path: 'entry', message: 'is required with a file as the body' }]);
-  return documents.match(principal, query.entry, await hashStream(upload.stream, documents.maxBytes), purpose);
+  // A file sent as a PDF, OFD, JPEG or PNG must be one by its leading bytes; application/octet-stream says nothing.
+  const declared = ATTACHMENT_MEDIA_TYPES.find((type) => type === upload.mediaType);
+  return documents.match(principal, query.entry, await hashStream(upload.stream, documents.maxBytes, declared), purpose);
 }
 
 /** Recording, verifying and auditing entries. */
@@ -87,6 +89,7 @@ export function eventRoutes({ service, recorder, documents }: RouteServices): An
         200: { description: 'For a document: the checks, each named (VerifyResult). For a file: which attachment it is, or none (FileMatch)', schema: VerifyAnswerSchema },
         403: { description: 'Outside the jurisdiction of its subject; PURPOSE_REQUIRED for a sealed record' },
         404: { description: 'Unknown entry' },
+        415: { description: 'A body of another media type, or a file that is not the type it is sent as by its leading bytes (FILE_TYPE_NOT_ACCEPTED)' },
       },
       async handle({ principal, query, body, upload }) {
         if (upload) return json(200, await verifyFile(documents, principal, upload, query));
