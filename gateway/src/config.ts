@@ -113,7 +113,24 @@ const ENV_SCHEMA = z.object({
   OUTBOX_RETRY_MAX_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
   /** The largest attachment (file) an upload may be, in bytes: 50 MiB unless the operator says otherwise. */
   DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1_024).max(2 ** 40).default(50 * 1_048_576),
+  /** On Fabric, the port this gateway listens on for other agencies' gateways (mutual TLS); the exchange is off when unset. */
+  EXCHANGE_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** The address the exchange listens on (HOST by default). */
+  EXCHANGE_HOST: z.string().min(1).optional(),
+  /** The other agencies' exchange URLs: a JSON object, agency → https://host:port. */
+  EXCHANGE_PEERS: z.string().min(1).max(10_000).optional(),
+  /** Fetch the files of entries this agency is entitled to as their notices arrive (on by default with the exchange). */
+  DOCUMENT_PREFETCH: boolish.optional(),
 });
+
+/** EXCHANGE_PEERS: agency → https URL without credentials, query or fragment. */
+const PEERS_SCHEMA = z.partialRecord(
+  z.enum(AGENCIES),
+  z.url({ protocol: /^https$/ }).refine((text) => {
+    const url = new URL(text);
+    return url.username === '' && url.password === '' && url.search === '' && url.hash === '';
+  }, 'must be an https URL without credentials, query or fragment'),
+);
 
 export interface Config {
   readonly port: number;
@@ -161,6 +178,17 @@ export interface Config {
   readonly ledgerMaxInFlight: number;
   /** The largest attachment an upload may be, in bytes. */
   readonly documentMaxBytes: number;
+  /** The gateway-to-gateway file exchange (Fabric only); undefined when off. */
+  readonly exchange: ExchangeSettings | undefined;
+}
+
+export interface ExchangeSettings {
+  readonly port: number;
+  readonly host: string;
+  /** Each other agency's exchange URL. */
+  readonly peers: ReadonlyMap<(typeof AGENCIES)[number], URL>;
+  /** Fetch entitled files in the background as notices arrive. */
+  readonly prefetch: boolean;
 }
 
 export interface WebhookSettings {
@@ -191,7 +219,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const e = parseEnv(env);
   const dataDir = resolve(e.DATA_DIR);
   const devMode = e.DEV_MODE ?? e.LEDGER === 'embedded';
-  const problems = [...missingSettings(e, devMode), ...inconsistentSettings(e), ...keyFileSettings(e, dataDir)];
+  const problems = [...missingSettings(e, devMode), ...inconsistentSettings(e), ...keyFileSettings(e, dataDir), ...exchangeProblems(e)];
   if (problems.length > 0) throw new ConfigError(problems);
   const dev = devKeyPaths(dataDir);
   return {
@@ -228,6 +256,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     rateLimits: { agency: bucket(e.RATE_LIMIT_AGENCY), address: bucket(e.RATE_LIMIT_ADDRESS), unauthenticated: bucket(e.RATE_LIMIT_UNAUTHENTICATED) },
     tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_SECONDS,
     documentMaxBytes: e.DOCUMENT_MAX_BYTES,
+    exchange: exchangeSettings(e),
   };
 }
 
@@ -294,4 +323,42 @@ function webhookSettings(e: Env): WebhookSettings {
     giveUpMs: e.WEBHOOK_GIVE_UP_HOURS * 3_600_000,
     deliveryLogSize: e.WEBHOOK_DELIVERY_LOG_SIZE,
   };
+}
+
+/** The exchange's settings, once exchangeProblems found none. */
+function exchangeSettings(e: Env): ExchangeSettings | undefined {
+  if (e.EXCHANGE_PORT === undefined) return undefined;
+  const peers = PEERS_SCHEMA.parse(e.EXCHANGE_PEERS === undefined ? {} : JSON.parse(e.EXCHANGE_PEERS));
+  return {
+    port: e.EXCHANGE_PORT,
+    host: e.EXCHANGE_HOST ?? e.HOST,
+    peers: new Map(Object.entries(peers).map(([agency, url]) => [agency as (typeof AGENCIES)[number], new URL(url)] as const)),
+    prefetch: e.DOCUMENT_PREFETCH ?? true,
+  };
+}
+
+/** The exchange runs between Fabric gateways, each holding its own agency's receipt key; its peers are other agencies. */
+function exchangeProblems(e: Env): string[] {
+  if (e.EXCHANGE_PORT === undefined) {
+    const stray = (['EXCHANGE_HOST', 'EXCHANGE_PEERS'] as const).filter((name) => e[name] !== undefined);
+    return stray.map((name) => `${name}: needs EXCHANGE_PORT (the exchange is off without it)`);
+  }
+  const problems: string[] = [];
+  if (e.LEDGER !== 'fabric') problems.push('EXCHANGE_PORT: the exchange runs between Fabric gateways (LEDGER=fabric)');
+  if (!e.RECEIPT_KEY) problems.push('EXCHANGE_PORT: needs RECEIPT_KEY, the key this gateway authenticates with');
+  return [...problems, ...peersProblems(e)];
+}
+
+function peersProblems(e: Env): string[] {
+  if (e.EXCHANGE_PEERS === undefined) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(e.EXCHANGE_PEERS);
+  } catch {
+    return ['EXCHANGE_PEERS: must be JSON, e.g. {"COURT":"https://court.example:9443"}'];
+  }
+  const parsed = PEERS_SCHEMA.safeParse(value);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `EXCHANGE_PEERS.${issue.path.join('.')}: ${issue.message}`);
+  if (parsed.success && e.AGENCY !== undefined && e.AGENCY in parsed.data) problems.push(`EXCHANGE_PEERS.${e.AGENCY}: this gateway's own agency is no peer`);
+  return problems;
 }

@@ -24,6 +24,7 @@ export const PROBLEMS = {
   FILE_TYPE_NOT_ACCEPTED: { status: 415, title: 'A file must be a PDF, OFD, JPEG or PNG by its leading bytes' },
   RANGE_NOT_SATISFIABLE: { status: 416, title: 'The range asked for lies outside the file' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  FILE_HOLDER_UNAVAILABLE: { status: 503, title: 'The gateway holding the file cannot be reached' },
   LEDGER_UNAVAILABLE: { status: 503, title: 'The ledger is unavailable' },
   FILE_HASH_MISMATCH: { status: 502, title: 'A file fetched from the gateway that holds it does not match its entry' },
   INSUFFICIENT_STORAGE: { status: 507, title: 'The gateway has no room to keep the file' },

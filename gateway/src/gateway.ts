@@ -48,6 +48,8 @@ import { FileStore } from './store/file-store.js';
 import { OutboxStore } from './store/outbox-store.js';
 import { createSealer, type Sealer } from './store/sealer.js';
 import { VERSION } from './version.js';
+import { createExchange, type Exchange, type ExchangeParts } from './exchange/exchange.js';
+import { internalEntryReader } from './exchange/internal-reads.js';
 
 export interface Gateway {
   readonly app: express.Express;
@@ -64,6 +66,8 @@ export interface Gateway {
   readonly outbox: OutboxDrainer;
   /** Attachments kept by this gateway, by SHA-256. */
   readonly files: FileStore;
+  /** The file exchange with the other agencies' gateways (Fabric, when EXCHANGE_PORT is set). */
+  readonly exchange: Exchange | undefined;
   /** True when dev mode created keys on this start. */
   readonly createdDevKeys: boolean;
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
@@ -129,6 +133,26 @@ async function openLedger(config: Config, sealer: Sealer, metrics: Metrics): Pro
     },
   });
   return { ledger, blocks: ledger };
+}
+
+/** Where files this gateway lacks come from: the test's, or the exchange's fetcher. */
+const remoteFilesOf = (options: GatewayOptions, exchange: Exchange | undefined): RemoteFiles | undefined => options.remoteFiles ?? exchange?.remoteFiles;
+
+/** The exchange, when configured: it authenticates with this agency's receipt key. */
+async function exchangeOf(
+  config: Config,
+  parts: Pick<ExchangeParts, 'trust' | 'files' | 'notices' | 'metrics' | 'logger'> & { entries: CorrectionClient },
+): Promise<Exchange | undefined> {
+  const path = config.agency === undefined ? undefined : config.gatewayKeyPaths.get(config.agency);
+  if (!config.exchange || config.agency === undefined || path === undefined) return undefined;
+  return createExchange({
+    ...parts,
+    settings: config.exchange,
+    agency: config.agency,
+    receiptKey: await readJwk(path),
+    dataDir: config.dataDir,
+    entries: internalEntryReader(parts.entries, config.agency),
+  });
 }
 
 /** Wires the gateway from its configuration. Nothing listens until listen(). */
@@ -217,7 +241,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     clock: wallClock,
     files,
   });
-  const documents = new DocumentService({ files, entries: service, servesAgency: config.ledger === 'fabric' ? config.agency : undefined, remoteFiles: options.remoteFiles });
+  const exchange = await exchangeOf(config, { trust, files, notices: log.notices, entries: client, metrics, logger });
+  const documents = new DocumentService({
+    files, entries: service, servesAgency: config.ledger === 'fabric' ? config.agency : undefined, remoteFiles: remoteFilesOf(options, exchange),
+  });
   const transport = createWebhookTransport({
     policy: destinationPolicy(config.webhooks),
     timeoutMs: WEBHOOK_TIMEOUT_MS,
@@ -260,9 +287,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     deadlines,
     outbox: drainer,
     files,
+    exchange,
     createdDevKeys,
     listen() {
-      return new Promise((resolve, reject) => {
+      return new Promise<number>((resolve, reject) => {
         const listening = createServer(app);
         listening.keepAliveTimeout = 65_000;
         listening.once('error', reject);
@@ -270,6 +298,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           server = listening;
           resolve((listening.address() as AddressInfo).port);
         });
+      }).then(async (port) => {
+        await exchange?.start();
+        return port;
       });
     },
     async close() {
@@ -282,6 +313,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           closing.closeAllConnections();
         });
       }
+      await exchange?.close();
       await drainer.close();
       await webhooks.close();
       await deadlines.close();

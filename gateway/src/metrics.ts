@@ -7,6 +7,7 @@ export interface Metrics {
   readonly chainEvents: Counter<'event'>;
   readonly checkpointConflicts: Counter;
   readonly submitRetries: Counter<'cause'>;
+  readonly fileHashMismatches: Counter<'holder'>;
 }
 
 /** One registry per gateway instance, so several gateways in one process (tests) do not collide. */
@@ -43,6 +44,12 @@ export function createMetrics(height: () => Promise<number>, outboxPending: () =
     labelNames: ['cause'] as const,
     registers: [registry],
   });
+  const fileHashMismatches = new Counter({
+    name: 'exchange_file_hash_mismatches_total',
+    help: 'Files another agency\'s gateway served that did not hash to what their entry lists (refused, nothing kept)',
+    labelNames: ['holder'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'outbox_pending_submissions',
     help: 'Accepted submissions waiting for the ledger',
@@ -59,5 +66,5 @@ export function createMetrics(height: () => Promise<number>, outboxPending: () =
       this.set(await height());
     },
   });
-  return { registry, httpDuration, eventsRecorded, chainEvents, checkpointConflicts, submitRetries };
+  return { registry, httpDuration, eventsRecorded, chainEvents, checkpointConflicts, submitRetries, fileHashMismatches };
 }

@@ -5,7 +5,7 @@ import { connect, hash, signers, type Gateway as FabricGateway } from '@hyperled
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { AGENCIES, type Agency } from 'correction-chaincode/domain';
-import { loadConfig } from '../../gateway/src/config.js';
+import { loadConfig, type Config } from '../../gateway/src/config.js';
 import { createGateway, type Gateway } from '../../gateway/src/gateway.js';
 import { devKeyPaths, ensureDevKeys, mintDevToken } from '../../gateway/src/keys.js';
 import { freePorts } from './ports.js';
@@ -18,6 +18,24 @@ export interface FabricTarget extends Target {
   readonly gateways: ReadonlyMap<Agency, Gateway>;
   readonly logs: string[];
   readonly keysDir: string;
+  /** Stops an agency's gateway (its API and its exchange), as an outage would. */
+  stop(agency: Agency): Promise<void>;
+  /** Starts a stopped agency's gateway again, on its data directory and ports. */
+  start(agency: Agency): Promise<void>;
+}
+
+/**
+ * Each agency's exchange port, and the others' URLs. The procuratorate's gateway does not
+ * prefetch, so that it is the one that fetches a file only when asked.
+ */
+async function exchangeEnv(): Promise<(agency: Agency) => Record<string, string>> {
+  const ports = await freePorts(AGENCIES.length);
+  const portOf = (agency: Agency): string => String(ports[AGENCIES.indexOf(agency)] ?? 0);
+  return (agency) => ({
+    EXCHANGE_PORT: portOf(agency),
+    EXCHANGE_PEERS: JSON.stringify(Object.fromEntries(AGENCIES.filter((a) => a !== agency).map((a) => [a, `https://127.0.0.1:${portOf(a)}`]))),
+    DOCUMENT_PREFETCH: String(agency !== 'PROCURATORATE'),
+  });
 }
 
 /**
@@ -43,6 +61,15 @@ export async function fabricTarget(env: Readonly<Record<string, string>> = {}): 
   const ports = await freePorts(AGENCIES.length);
   const portOf = (agency: Agency): number => ports[AGENCIES.indexOf(agency)] ?? 0;
   const peersOf = (agency: Agency) => AGENCIES.filter((other) => other !== agency).map((other) => `http://127.0.0.1:${portOf(other)}`).join(',');
+  const configs = new Map<Agency, Config>();
+  const exchange = await exchangeEnv();
+  const start = async (agency: Agency) => {
+    const config = configs.get(agency);
+    if (!config) throw new Error(`no configuration for ${agency}`);
+    const gateway = await createGateway(config, { logDestination: sink });
+    gateways.set(agency, gateway);
+    urls.set(agency, `http://127.0.0.1:${await gateway.listen()}`);
+  };
   try {
     for (const agency of AGENCIES) {
       const config = loadConfig({
@@ -64,11 +91,11 @@ export async function fabricTarget(env: Readonly<Record<string, string>> = {}): 
         LEDGER_COMMIT_TIMEOUT_SECONDS: '10',
         OUTBOX_RETRY_BASE_MS: '250',
         OUTBOX_RETRY_MAX_MS: '4000',
+        ...exchange(agency),
         ...env,
       });
-      const gateway = await createGateway(config, { logDestination: sink });
-      gateways.set(agency, gateway);
-      urls.set(agency, `http://127.0.0.1:${await gateway.listen()}`);
+      configs.set(agency, config);
+      await start(agency);
     }
   } catch (error) {
     for (const gateway of gateways.values()) await gateway.close();
@@ -82,6 +109,11 @@ export async function fabricTarget(env: Readonly<Record<string, string>> = {}): 
     keysDir,
     url: (agency = 'COURT') => urls.get(agency) ?? '',
     token: (agency, role = 'clerk', as) => mintDevToken(keysDir, { agency, role, sub: testSub(agency, role, as), ...as, expiresIn: '1h' }),
+    async stop(agency) {
+      await gateways.get(agency)?.close();
+      gateways.delete(agency);
+    },
+    start,
     async close() {
       for (const gateway of gateways.values()) await gateway.close();
       await dir.remove();

@@ -2,19 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../gateway/src/config.js';
+import { loadConfig } from '../../gateway/src/config.js';
+import { problemsOf } from '../support/config-problems.js';
 import { tempDir } from '../support/temp.js';
 
-/** The problems loadConfig lists, or [] when it accepts. */
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
 
 async function keyFile(path: string, hex = randomBytes(32).toString('hex'), mode = 0o600): Promise<string> {
   await writeFile(path, `${hex}\n`, { mode });

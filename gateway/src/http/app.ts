@@ -2,7 +2,7 @@ import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
-import { ApiError, toProblem } from '../errors.js';
+import { ApiError, toProblem, type Problem, type ProblemCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { TokenVerifier } from './auth.js';
@@ -140,9 +140,8 @@ export function createApp(deps: Readonly<AppDeps>): express.Express {
     // A busy gateway says so to every caller past its bound: not a failure worth a line each.
     if (problem.status >= 500 && problem.code !== 'GATEWAY_BUSY') logger.error({ err: errorSummary(error) }, 'request failed');
     if (problem.code === 'UNAUTHENTICATED') res.set('WWW-Authenticate', 'Bearer');
-    if (problem.code === 'LEDGER_UNAVAILABLE' || problem.code === 'NOT_YET_CHECKPOINTED') res.set('Retry-After', '5');
-    if (problem.code === 'GATEWAY_BUSY') res.set('Retry-After', '1');
-    if (problem.code === 'RATE_LIMITED') res.set('Retry-After', String(Math.max(1, Number(problem['retryAfter'] ?? 1))));
+    const retryAfter = retryAfterOf(problem);
+    if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
     if (res.headersSent) {
       res.end();
       return;
@@ -150,6 +149,16 @@ export function createApp(deps: Readonly<AppDeps>): express.Express {
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   });
   return app;
+}
+
+/** Seconds to wait before trying again, for the problems that have them. */
+const RETRY_AFTER: Partial<Record<ProblemCode, number>> = { LEDGER_UNAVAILABLE: 5, NOT_YET_CHECKPOINTED: 5, GATEWAY_BUSY: 1, FILE_HOLDER_UNAVAILABLE: 5, RATE_LIMITED: 1 };
+
+/** The problem's own delay (`retryAfter`, at least a second) or its code's. */
+function retryAfterOf(problem: Problem): number | undefined {
+  const fallback = RETRY_AFTER[problem.code];
+  if (fallback === undefined) return undefined;
+  return problem['retryAfter'] === undefined ? fallback : Math.max(1, Number(problem['retryAfter']));
 }
 
 /** Errors raised by express itself (a path parameter that is not valid percent-encoding) are the client's. */

@@ -111,6 +111,11 @@ export function documentRoutes({ documents }: { documents: DocumentService }): A
         403: { description: 'Not entitled to the entry\'s document, outside the jurisdiction of its subject, or a sealed record read without a purpose' },
         404: { description: 'Unknown entry, an entry that lists no such file, or a file this gateway does not hold (FILE_NOT_HELD)' },
         416: { description: 'The range lies outside the file (Content-Range names its size)', headers: ['Content-Range'] },
+        502: { description: 'The file the holder\'s gateway served does not hash to what the entry lists (FILE_HASH_MISMATCH); nothing was kept' },
+        503: {
+          description: 'The gateway holding the file cannot be reached (FILE_HOLDER_UNAVAILABLE), the ledger is unavailable, or the gateway is busy (Retry-After)',
+          headers: ['Retry-After'],
+        },
       },
       async handle({ principal, params, query, headers, raw, ledgerDone }) {
         const { file, title } = await documents.attachment(principal, query.entry, params.hash, purposeOf(query));
