@@ -1,0 +1,240 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import type { Agency, EventType } from 'correction-chaincode/domain';
+import { devKeyPaths } from '../../gateway/src/keys.js';
+import { Api } from '../support/api.js';
+import { bundleOnceFinal } from '../support/checkpoints.js';
+import { startChildGateway, type ChildGateway } from '../support/child-gateway.js';
+import { sampleDocument } from '../support/documents.js';
+import { residentId } from '../support/ids.js';
+import { tempDir } from '../support/temp.js';
+import { childTarget } from './child-target.js';
+import { collectErrors, launch, newContext, screenshot, seriousViolations } from './browser.js';
+
+/**
+ * Each role's main job, end to end, in Debian's chromium against a real gateway (a child process
+ * on the embedded ledger). Every page is checked with axe-core and photographed for the README.
+ */
+describe('the agency console in a browser', function () {
+  this.timeout(120_000);
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let gateway: ChildGateway;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let errors: string[];
+  const requests: Request[] = [];
+  const idNumber = residentId(4242);
+
+  let police: Api;
+  let auditor: Api;
+  const lookUp = async (id: string) => (await police.post<{ status: { entryCount: number; lastEntryId: string } }>('/v1/subjects/lookup', { idNumber: id })).body.status;
+  const record = async (agency: Agency, type: EventType, id: string) => {
+    const answer = await new Api(childTarget(gateway, dir.path), agency).record(type, { idNumber: id }, sampleDocument(type), '2026-01-10T09:00:00+08:00');
+    expect(answer.status, JSON.stringify(answer.body)).to.equal(201);
+  };
+  const expectAccessible = async (name: string) => {
+    const violations = await seriousViolations(page);
+    expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).to.deep.equal([]);
+    await screenshot(page, name);
+  };
+  const storageText = () => page.evaluate<string>('JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])');
+
+  before(async () => {
+    dir = await tempDir('console-');
+    gateway = await startChildGateway(dir.path);
+    police = new Api(childTarget(gateway, dir.path), 'POLICE', 'officer');
+    auditor = new Api(childTarget(gateway, dir.path), 'PROCURATORATE', 'auditor');
+    browser = await launch();
+    context = await newContext(browser);
+    page = await context.newPage();
+    errors = collectErrors(page);
+    page.on('request', (request) => requests.push(request));
+  });
+  after(async () => {
+    await browser.close();
+    await gateway.stop();
+    await dir.remove();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed' && errors.length > 0) process.stderr.write(`browser said:\n  ${errors.join('\n  ')}\n`);
+  });
+
+  it('opens at the dev login, which says plainly it is dev mode and lists agencies and roles; usable at once', async () => {
+    await page.goto(`${gateway.url}/`);
+    await page.getByRole('button', { name: '登录' }).waitFor();
+    const cold = await usableAfterMs(page);
+    await page.reload();
+    await page.getByRole('button', { name: '登录' }).waitFor();
+    process.stdout.write(`      console: first page usable ${cold} ms after navigation start (first load), ${await usableAfterMs(page)} ms (reload)\n`);
+    expect(await page.getByRole('note').textContent()).to.include('开发模式');
+    expect(await page.getByRole('heading', { name: '开发模式登录' }).count()).to.equal(1);
+    for (const agency of ['法院', '检察院', '公安机关', '司法行政机关']) expect(await page.getByLabel(agency, { exact: true }).count(), agency).to.equal(1);
+    for (const role of ['书记员 / 经办人', '执法人员', '审计人员']) expect(await page.getByLabel(role, { exact: true }).count(), role).to.equal(1);
+    await expectAccessible('login');
+  });
+
+  it('signs a court clerk in with a dev token and switches between Chinese and English', async () => {
+    await page.getByLabel('法院', { exact: true }).check();
+    await page.getByLabel('书记员 / 经办人', { exact: true }).check();
+    await page.getByLabel('用户编号').fill('clerk-li');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('heading', { name: '请选择工作' }).waitFor();
+    expect(await page.locator('.who').textContent()).to.include('clerk-li');
+    await expectAccessible('home');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Choose your work' }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).to.equal('en');
+    await screenshot(page, 'home-en');
+    await page.getByRole('button', { name: '中文' }).click();
+    await page.getByRole('heading', { name: '请选择工作' }).waitFor();
+  });
+
+  it('court clerk: the handover form is built from the catalog and says the API\'s refusals in Chinese, by field', async () => {
+    await page.getByRole('link', { name: '法院书记员：交付执行' }).click();
+    await page.getByLabel('判决/决定文书号').waitFor();
+    // Fields from the SENTENCE_HANDOVER document schema, with its enum and dates.
+    expect(await page.getByLabel('矫正类别').locator('option').allTextContents()).to.include.members(['缓刑', '假释', '管制', '暂予监外执行']);
+    expect(await page.getByLabel('生效日期').getAttribute('type')).to.equal('date');
+    await page.getByLabel('身份证号').fill('110105194912310021');
+    await page.getByRole('button', { name: '提交' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const said = await alert.textContent();
+    expect(said).to.include('请更正以下字段');
+    expect(said).to.include('身份证号');
+    expect(said).to.include('校验码');
+    expect(said).to.include('判决/决定文书号: 必填');
+    await expectAccessible('clerk-refused');
+  });
+
+  it('court clerk: a double click records the handover once; the signed receipt is shown and downloadable; my handovers lists it', async () => {
+    await page.getByLabel('身份证号').fill(idNumber);
+    await page.getByLabel('判决/决定文书号').fill('(2026)京0105刑初1号');
+    await page.getByLabel('矫正类别').selectOption('PROBATION');
+    await page.getByLabel('生效日期').fill('2026-01-10');
+    await page.getByLabel('矫正期起').fill('2026-01-10');
+    await page.getByLabel('矫正期止').fill('2027-01-09');
+    await page.getByLabel('执行地（区划代码）').fill('110105');
+    const before = requests.length;
+    await page.getByRole('button', { name: '提交' }).dblclick();
+    await page.getByRole('heading', { name: '已记录上链' }).waitFor();
+    const entryId = await page.getByTestId('entry-id').textContent();
+    expect(entryId).to.match(/^[0-9a-f]{32}$/);
+    const posts = requests.slice(before).filter((r) => r.url().endsWith('/v1/events'));
+    expect(posts.length).to.be.within(1, 2);
+    for (const post of posts) expect(post.headers()['idempotency-key']).to.equal(posts[0]?.headers()['idempotency-key']);
+    const status = await lookUp(idNumber);
+    expect(status.entryCount, 'recorded once').to.equal(1);
+    expect(status.lastEntryId).to.equal(entryId);
+    const receipt = await page.getByLabel('签名回执').inputValue();
+    expect(receipt.split('.')).to.have.length(3);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: '下载回执' }).click();
+    const saved = await download;
+    expect(saved.suggestedFilename()).to.equal(`receipt-${entryId ?? ''}.jws`);
+    const path = await saved.path();
+    expect(await readFile(path, 'utf8')).to.equal(receipt);
+    expect(await page.getByTestId('my-handover').count()).to.equal(1);
+    expect(await page.getByLabel('身份证号').inputValue(), 'the field is emptied').to.equal('');
+    expect(await storageText()).not.to.include(idNumber);
+    expect(requests.some((r) => r.url().includes(idNumber)), 'never in a URL').to.equal(false);
+    await expectAccessible('clerk');
+  });
+
+  it('police officer: looks a subject up by ID number in a POST body, never in a URL nor kept, and sees the status card', async () => {
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByLabel('公安机关', { exact: true }).check();
+    await page.getByLabel('执法人员', { exact: true }).check();
+    await page.getByLabel('用户编号').fill('officer-wang');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('link', { name: '公安民警：身份查询' }).click();
+    const before = requests.length;
+    await page.getByLabel('身份证号').fill(idNumber);
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.getByTestId('status-card').waitFor();
+    expect(await page.getByTestId('status-state').textContent()).to.equal('待报到');
+    const card = await page.getByTestId('status-card').textContent();
+    expect(card).to.include('缓刑');
+    expect(card).to.include('2027-01-09');
+    const sent = requests.slice(before).find((r) => r.url().endsWith('/v1/subjects/lookup'));
+    expect(sent?.method()).to.equal('POST');
+    expect(sent?.postData()).to.include(idNumber);
+    expect(requests.some((r) => r.url().includes(idNumber))).to.equal(false);
+    expect(await page.getByLabel('身份证号').inputValue()).to.equal('');
+    expect(await storageText()).not.to.include(idNumber);
+    await expectAccessible('police');
+  });
+
+  it('police officer: a subject who lost contact is shown with an alert', async () => {
+    const lost = residentId(4243);
+    await record('COURT', 'SENTENCE_HANDOVER', lost);
+    await record('JUSTICE', 'SUBJECT_RECEIVED', lost);
+    await record('JUSTICE', 'LOST_CONTACT', lost);
+    await page.getByLabel('身份证号').fill(lost);
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.getByText('警示：该人员已失去联系（脱管）。').waitFor();
+    await expectAccessible('police-alert');
+  });
+
+  it('auditor: a dropped evidence bundle is verified in the browser, every check PASS, without asking the gateway', async () => {
+    const bundle = await bundleOnceFinal(auditor, (await lookUp(idNumber)).lastEntryId);
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByLabel('检察院', { exact: true }).check();
+    await page.getByLabel('审计人员', { exact: true }).check();
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('link', { name: '审计：证据核验' }).click();
+    await page.getByLabel('联盟信任文件（trust.json）').setInputFiles(devKeyPaths(dir.path).trust);
+    await dropFile(page, 'drop-bundle-file', 'evidence.json', JSON.stringify(bundle));
+    const before = requests.length;
+    await page.getByRole('button', { name: '核验' }).click();
+    await page.getByTestId('verdict').waitFor();
+    expect(await page.getByTestId('verdict').textContent()).to.equal('核验通过：证据完整');
+    const marks = await page.getByTestId('check').locator('.mark').allTextContents();
+    expect(marks.length).to.be.at.least(5);
+    for (const mark of marks) expect(mark).to.match(/^PASS/);
+    expect(requests.slice(before).map((r) => r.url()), 'no request to the gateway').to.deep.equal([]);
+    await expectAccessible('auditor');
+  });
+
+  it('auditor: a tampered bundle is refused, the failing checks named FAIL', async () => {
+    const bundle = await bundleOnceFinal(auditor, (await lookUp(idNumber)).lastEntryId);
+    const tampered = { ...bundle, entry: { ...bundle.entry, facts: { ...(bundle.entry['facts'] as Record<string, unknown>), termEnd: '2026-02-01' } } };
+    await dropFile(page, 'drop-bundle-file', 'tampered.json', JSON.stringify(tampered));
+    await page.getByRole('button', { name: '核验' }).click();
+    await page.getByText('核验未通过：证据被拒绝').waitFor();
+    const rows = await page.getByTestId('check').allTextContents();
+    expect(rows.find((row) => row.includes('entry hash'))).to.match(/^FAIL/);
+    await expectAccessible('auditor-refused');
+  });
+
+  it('reflows to a tablet\'s width without sideways scrolling', async () => {
+    const tablet = await newContext(browser, 768);
+    const small = await tablet.newPage();
+    await small.goto(`${gateway.url}/login`);
+    await small.getByRole('button', { name: '登录' }).click();
+    await small.getByRole('link', { name: '法院书记员：交付执行' }).click();
+    await small.getByLabel('判决/决定文书号').waitFor();
+    expect(await small.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).to.equal(true);
+    await small.screenshot({ path: join('docs', 'screenshots', 'clerk-tablet.png'), fullPage: true });
+    await tablet.close();
+  });
+
+});
+
+/** Drops a file on a drop zone as a user dragging it from the desktop would. */
+async function dropFile(page: Page, testId: string, name: string, text: string): Promise<void> {
+  const transfer = await page.evaluateHandle(
+    `(() => { const t = new DataTransfer(); t.items.add(new File([${JSON.stringify(text)}], ${JSON.stringify(name)}, { type: 'application/json' })); return t; })()`,
+  );
+  await page.getByTestId(testId).dispatchEvent('drop', { dataTransfer: transfer });
+  await page.getByTestId(testId).getByText(name).waitFor();
+}
+
+/** When the console marked its first page usable, in ms since the navigation started. */
+async function usableAfterMs(page: Page): Promise<number> {
+  await page.waitForFunction("performance.getEntriesByName('console-usable').length > 0");
+  return Math.round(await page.evaluate<number>("performance.getEntriesByName('console-usable')[0].startTime"));
+}
