@@ -7,6 +7,7 @@ import { Clerk } from './pages/clerk.js';
 import { Home } from './pages/home.js';
 import { KeyLogin } from './pages/key-login.js';
 import { Login } from './pages/login.js';
+import { Officer } from './pages/officer.js';
 import { Police } from './pages/police.js';
 import { loadSession, saveSession, type Session } from './session.js';
 import './style.css';
@@ -25,6 +26,8 @@ function Page(props: { readonly path: string }) {
       return <KeyLogin />;
     case '/clerk':
       return <Clerk />;
+    case '/officer':
+      return <Officer />;
     case '/police':
       return <Police />;
     case '/auditor':

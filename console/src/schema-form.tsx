@@ -14,11 +14,12 @@ export interface JsonSchema {
   readonly required?: readonly string[];
 }
 
-export type FieldKind = 'select' | 'date' | 'checkbox' | 'lines' | 'text' | 'long-text' | 'none';
+export type FieldKind = 'select' | 'date' | 'date-time' | 'checkbox' | 'lines' | 'text' | 'long-text' | 'none';
 
-/** The catalog's date pattern: a calendar date (with the leap-year rule). */
-const isDatePattern = (schema: JsonSchema): boolean =>
-  [schema.pattern, ...(schema.allOf ?? []).map((s) => s.pattern)].some((p) => p?.includes('-02-29') === true);
+const patternsOf = (schema: JsonSchema): string[] => [schema.pattern, ...(schema.allOf ?? []).map((s) => s.pattern)].filter((p): p is string => p !== undefined);
+/** The catalog's calendar dates (with the leap-year rule), and date-times (a date, then T and a time with its offset). */
+const isDateTimePattern = (schema: JsonSchema): boolean => patternsOf(schema).some((p) => p.includes('-02-29') && p.includes('T(?:'));
+const isDatePattern = (schema: JsonSchema): boolean => patternsOf(schema).some((p) => p.includes('-02-29') && !p.includes('T(?:'));
 
 export function fieldKind(schema: JsonSchema): FieldKind {
   if (schema.enum) return 'select';
@@ -26,6 +27,7 @@ export function fieldKind(schema: JsonSchema): FieldKind {
   if (schema.type === 'array' && schema.items?.type === 'string') return 'lines';
   if (schema.type !== 'string') return 'none';
   if (isDatePattern(schema)) return 'date';
+  if (isDateTimePattern(schema)) return 'date-time';
   return (schema.maxLength ?? 0) > 1000 ? 'long-text' : 'text';
 }
 
@@ -88,6 +90,8 @@ function Control(props: ControlProps) {
       return <textarea {...common} rows={3} maxLength={kind === 'long-text' ? schema.maxLength : undefined} value={text} onInput={(e) => { onChange(e.currentTarget.value); }} />;
     case 'date':
       return <input {...common} type="date" value={text} onInput={(e) => { onChange(e.currentTarget.value); }} />;
+    case 'date-time':
+      return <input {...common} type="text" placeholder="2026-01-10T09:00:00+08:00" value={text} onInput={(e) => { onChange(e.currentTarget.value); }} />;
     default:
       return <input {...common} type="text" maxLength={schema.maxLength} value={text} onInput={(e) => { onChange(e.currentTarget.value); }} />;
   }

@@ -210,6 +210,44 @@ describe('the agency console in a browser', function () {
     await expectAccessible('auditor-refused');
   });
 
+  it('justice officer: the inbox counts unread notices from the stream; one action acknowledges a handover; the next events are the catalog\'s', async () => {
+    const handover = (await lookUp(idNumber)).lastEntryId;
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByLabel('司法行政机关', { exact: true }).check();
+    await page.getByLabel('执法人员', { exact: true }).check();
+    await page.getByLabel('用户编号').fill('officer-zhao');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('link', { name: '司法所：收件箱' }).click();
+    await page.getByText('通知流已连接').waitFor();
+    const handovers = page.getByTestId('notice').filter({ hasText: '交付执行' });
+    await handovers.nth(1).waitFor();
+    const unread = Number(await page.getByTestId('unread').textContent());
+    expect(unread).to.equal(await page.getByTestId('notice').count());
+    // The oldest handover is the clerk's, recorded first.
+    await handovers.last().getByRole('button').click();
+    await page.getByTestId('notice-detail').waitFor();
+    expect(Number(await page.getByTestId('unread').textContent())).to.equal(unread - 1);
+    await page.getByTestId('subject-state').filter({ hasText: /^待报到$/ }).waitFor();
+    await page.getByTestId('notice-detail').getByText('(2026)京0105刑初1号', { exact: true }).waitFor();
+    await page.getByRole('button', { name: '确认接收' }).click();
+    await page.getByTestId('acknowledged').waitFor();
+    const answered = await new Api(childTarget(gateway, dir.path), 'JUSTICE', 'officer').get<{ answeredBy: Array<{ type: string }> }>(`/v1/entries/${handover}`);
+    expect(answered.body.answeredBy.map((a) => a.type)).to.deep.equal(['HANDOVER_RECEIPT']);
+    const choices = await page.getByLabel('选择事件').locator('option').allTextContents();
+    expect(choices).to.include('报到接收');
+    expect(choices, 'only the justice bureau\'s events from PENDING_REPORT').not.to.include('交付执行');
+    await page.getByLabel('选择事件').selectOption('SUBJECT_RECEIVED');
+    await page.getByRole('button', { name: '提交' }).click();
+    await page.getByTestId('subject-state').filter({ hasText: '矫正中' }).waitFor();
+    await expectAccessible('officer');
+  });
+
+  it('justice officer: a new handover arrives in the inbox live, counted unread', async () => {
+    const unread = Number(await page.getByTestId('unread').textContent());
+    await record('COURT', 'SENTENCE_HANDOVER', residentId(4244));
+    await page.getByTestId('unread').filter({ hasText: new RegExp(`^${String(unread + 1)}$`) }).waitFor();
+  });
+
   it('reflows to a tablet\'s width without sideways scrolling', async () => {
     const tablet = await newContext(browser, 768);
     const small = await tablet.newPage();

@@ -8,6 +8,7 @@ export function Home() {
       <h1>{t.chooseWork}</h1>
       <ul class="tiles">
         <li><Link href="/clerk">{t.clerk}</Link></li>
+        <li><Link href="/officer">{t.officer}</Link></li>
         <li><Link href="/police">{t.police}</Link></li>
         <li><Link href="/auditor">{t.auditor}</Link></li>
       </ul>
