@@ -18,17 +18,17 @@ export type FieldKind = 'select' | 'date' | 'date-time' | 'checkbox' | 'lines' |
 
 const patternsOf = (schema: JsonSchema): string[] => [schema.pattern, ...(schema.allOf ?? []).map((s) => s.pattern)].filter((p): p is string => p !== undefined);
 /** The catalog's calendar dates (with the leap-year rule), and date-times (a date, then T and a time with its offset). */
-const isDateTimePattern = (schema: JsonSchema): boolean => patternsOf(schema).some((p) => p.includes('-02-29') && p.includes('T(?:'));
-const isDatePattern = (schema: JsonSchema): boolean => patternsOf(schema).some((p) => p.includes('-02-29') && !p.includes('T(?:'));
+function stringKind(schema: JsonSchema): FieldKind {
+  const calendar = patternsOf(schema).find((p) => p.includes('-02-29'));
+  if (calendar !== undefined) return calendar.includes('T(?:') ? 'date-time' : 'date';
+  return (schema.maxLength ?? 0) > 1000 ? 'long-text' : 'text';
+}
 
 export function fieldKind(schema: JsonSchema): FieldKind {
   if (schema.enum) return 'select';
   if (schema.type === 'boolean') return 'checkbox';
   if (schema.type === 'array' && schema.items?.type === 'string') return 'lines';
-  if (schema.type !== 'string') return 'none';
-  if (isDatePattern(schema)) return 'date';
-  if (isDateTimePattern(schema)) return 'date-time';
-  return (schema.maxLength ?? 0) > 1000 ? 'long-text' : 'text';
+  return schema.type === 'string' ? stringKind(schema) : 'none';
 }
 
 export type FormValues = Readonly<Record<string, string | boolean>>;
