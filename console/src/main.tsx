@@ -9,6 +9,8 @@ import { KeyLogin } from './pages/key-login.js';
 import { Login } from './pages/login.js';
 import { Officer } from './pages/officer.js';
 import { Police } from './pages/police.js';
+import { Prosecutor } from './pages/prosecutor.js';
+import { Timeline } from './pages/timeline.js';
 import { loadSession, saveSession, type Session } from './session.js';
 import './style.css';
 
@@ -30,6 +32,10 @@ function Page(props: { readonly path: string }) {
       return <Officer />;
     case '/police':
       return <Police />;
+    case '/prosecutor':
+      return <Prosecutor />;
+    case '/timeline':
+      return <Timeline />;
     case '/auditor':
       return <Auditor />;
     default:

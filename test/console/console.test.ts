@@ -248,6 +248,54 @@ describe('the agency console in a browser', function () {
     await page.getByTestId('unread').filter({ hasText: new RegExp(`^${String(unread + 1)}$`) }).waitFor();
   });
 
+  it('court clerk: my handovers shows the justice bureau\'s acknowledgement and the deadlines still open', async () => {
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByLabel('法院', { exact: true }).check();
+    await page.getByLabel('书记员 / 经办人', { exact: true }).check();
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('link', { name: '法院书记员：交付执行' }).click();
+    const row = page.getByTestId('my-handover');
+    await row.getByTestId('acknowledged-at').filter({ hasText: /^\d{4}\/\d{1,2}\/\d{1,2}/ }).waitFor();
+    // The term ends 2027-01-09: release falls due then.
+    await row.getByText('解除社区矫正 2027-01-09').waitFor();
+  });
+
+  it('prosecutor: the obligations board counts open and overdue obligations by agency, lists the overdue ones and charts them by month', async () => {
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByLabel('检察院', { exact: true }).check();
+    await page.getByLabel('执法人员', { exact: true }).check();
+    await page.getByLabel('用户编号').fill('prosecutor-sun');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('link', { name: '检察院：期限监督' }).click();
+    await page.getByTestId('by-agency').waitFor();
+    const expected = await new Api(childTarget(gateway, dir.path), 'PROCURATORATE', 'officer').get<{ obligations: Array<{ agency: string | null; state: string }> }>('/v1/obligations?state=overdue');
+    // The handovers of 2024 and early 2026 are long past their statutory deadlines.
+    expect(expected.body.obligations.length).to.be.greaterThan(0);
+    expect(await page.getByTestId('overdue').count()).to.equal(expected.body.obligations.length);
+    for (const agency of ['COURT', 'PROCURATORATE', 'POLICE', 'JUSTICE']) {
+      const shown = await page.getByTestId(`agency-${agency}`).locator('td[data-state="overdue"]').textContent();
+      expect(Number(shown), agency).to.equal(expected.body.obligations.filter((o) => o.agency === agency).length);
+    }
+    expect(await page.getByTestId('obligation-chart').locator('rect').count()).to.be.greaterThan(0);
+    await expectAccessible('prosecutor');
+  });
+
+  it('a subject\'s timeline: the chain in order, each hash linking to the one before, the acknowledgement answering the handover, obligations as bars', async () => {
+    await page.getByRole('link', { name: '社区矫正协同账本' }).click();
+    await page.getByRole('link', { name: '对象时间线' }).click();
+    await page.getByLabel('身份证号').fill(idNumber);
+    await page.getByRole('button', { name: '显示时间线' }).click();
+    await page.getByTestId('timeline').waitFor();
+    const entries = await page.getByTestId('timeline-entry').allTextContents();
+    expect(entries.map((text) => /^#\d+ \S+/.exec(text)?.[0])).to.deep.equal(['#1 交付执行', '#2 接收回执', '#3 报到接收']);
+    expect(await page.getByTestId('link').allTextContents()).to.deep.equal(['✓ 链接至 起点', '✓ 链接至 #1', '✓ 链接至 #2']);
+    expect(await page.getByTestId('answers').allTextContents()).to.deep.equal(['↩ 回应 #1']);
+    expect(await page.getByTestId('obligation-bars').locator('rect').count()).to.be.greaterThan(0);
+    expect(requests.some((r) => r.url().includes(idNumber))).to.equal(false);
+    expect(await storageText()).not.to.include(idNumber);
+    await expectAccessible('timeline');
+  });
+
   it('reflows to a tablet\'s width without sideways scrolling', async () => {
     const tablet = await newContext(browser, 768);
     const small = await tablet.newPage();

@@ -1,4 +1,5 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { call } from '../api.js';
 import { useApp } from '../app.js';
 import { download } from '../download.js';
 import { EventForm, FieldError, useCatalog, type Recorded } from '../event-form.js';
@@ -7,8 +8,10 @@ import { codeName } from '../i18n.js';
 
 /** The court clerk's handover: a form built from the catalog's SENTENCE_HANDOVER document schema. */
 export function Clerk() {
-  const { t } = useApp();
-  const event = useCatalog()?.find((e) => e.code === 'SENTENCE_HANDOVER');
+  const { t, lang } = useApp();
+  const catalog = useCatalog();
+  const event = catalog?.find((e) => e.code === 'SENTENCE_HANDOVER');
+  const eventName = (code: string) => (lang === 'zh' ? (catalog?.find((e) => e.code === code)?.name ?? code) : code);
   const [idNumber, setIdNumber] = useState('');
   const [recorded, setRecorded] = useState<Recorded | undefined>();
   const [mine, setMine] = useState(myHandovers);
@@ -44,7 +47,7 @@ export function Clerk() {
       </section>
       <aside class="card">
         {recorded && <ReceiptPanel recorded={recorded} />}
-        <MyHandovers handovers={mine} />
+        <MyHandovers handovers={mine} eventName={eventName} />
       </aside>
     </div>
   );
@@ -74,8 +77,8 @@ function ReceiptPanel({ recorded }: { readonly recorded: Recorded }) {
 }
 
 /** Handovers recorded from this browser. */
-function MyHandovers({ handovers: mine }: { readonly handovers: readonly HandoverRecord[] }) {
-  const { t, lang } = useApp();
+function MyHandovers({ handovers: mine, eventName }: { readonly handovers: readonly HandoverRecord[]; readonly eventName: (code: string) => string }) {
+  const { t } = useApp();
   return (
     <>
       <h2>{t.myHandovers}</h2>
@@ -84,19 +87,53 @@ function MyHandovers({ handovers: mine }: { readonly handovers: readonly Handove
       ) : (
         <table>
           <thead>
-            <tr><th scope="col">{t.entryId}</th><th scope="col">{t.correctionType}</th><th scope="col">{t.recordedAt}</th></tr>
+            <tr><th scope="col">{t.entryId}</th><th scope="col">{t.correctionType}</th><th scope="col">{t.recordedAt}</th><th scope="col">{t.acknowledged}</th><th scope="col">{t.dueAt}</th></tr>
           </thead>
           <tbody>
-            {mine.map((h) => (
-              <tr key={h.entryId} data-testid="my-handover">
-                <td><code>{h.entryId.slice(0, 12)}…</code></td>
-                <td>{codeName(lang, h.correctionType)}</td>
-                <td>{new Date(h.recordedAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB')}</td>
-              </tr>
-            ))}
+            {mine.slice(0, ROWS_FOLLOWED).map((h) => <HandoverRow key={h.entryId} handover={h} eventName={eventName} />)}
           </tbody>
         </table>
       )}
     </>
+  );
+}
+
+/** Handovers whose acknowledgement and deadlines the page reads (each read is on the subject's access trail). */
+const ROWS_FOLLOWED = 10;
+
+interface Followed {
+  readonly acknowledgedAt: string | undefined;
+  readonly due: readonly { readonly event: string; readonly dueAt: string; readonly state: string }[];
+}
+
+/** One handover: whether the justice bureau acknowledged it, and the obligations still open or overdue. */
+function HandoverRow({ handover, eventName }: { readonly handover: HandoverRecord; readonly eventName: (code: string) => string }) {
+  const { t, lang, session } = useApp();
+  const [followed, setFollowed] = useState<Followed | undefined>();
+  useEffect(() => {
+    const token = session?.token;
+    void Promise.all([
+      call<{ answeredBy: { type: string; recordedAt: string }[] }>(`/v1/entries/${handover.entryId}`, { token }),
+      call<{ obligations: { event: string; dueAt: string; state: string }[] }>(`/v1/subjects/${handover.subjectRef}/obligations`, { token }),
+    ]).then(([entry, obligations]) => {
+      setFollowed({
+        acknowledgedAt: entry.answeredBy.find((a) => a.type === 'HANDOVER_RECEIPT')?.recordedAt,
+        due: obligations.obligations.filter((o) => o.state === 'open' || o.state === 'overdue'),
+      });
+    });
+  }, [handover.entryId, handover.subjectRef, session]);
+  const when = (iso: string) => new Date(iso).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB');
+  return (
+    <tr data-testid="my-handover">
+      <td><code>{handover.entryId.slice(0, 12)}…</code></td>
+      <td>{codeName(lang, handover.correctionType)}</td>
+      <td>{when(handover.recordedAt)}</td>
+      <td data-testid="acknowledged-at">{followed?.acknowledgedAt ? when(followed.acknowledgedAt) : t.no}</td>
+      <td>
+        {followed?.due.map((o) => (
+          <div key={`${o.event}-${o.dueAt}`} class={o.state === 'overdue' ? 'error' : ''}>{eventName(o.event)} {o.dueAt.slice(0, 10)}{o.state === 'overdue' ? ` (${t.overdueCount})` : ''}</div>
+        ))}
+      </td>
+    </tr>
   );
 }

@@ -10,7 +10,9 @@ export function Home() {
         <li><Link href="/clerk">{t.clerk}</Link></li>
         <li><Link href="/officer">{t.officer}</Link></li>
         <li><Link href="/police">{t.police}</Link></li>
+        <li><Link href="/prosecutor">{t.prosecutor}</Link></li>
         <li><Link href="/auditor">{t.auditor}</Link></li>
+        <li><Link href="/timeline">{t.timeline}</Link></li>
       </ul>
     </section>
   );
