@@ -19,6 +19,7 @@ import { createSealer } from './store/sealer.js';
 import { readTrust, verifyReceipt } from './services/receipts.js';
 import { parseTrustFile, verifyEvidence } from 'correction-verifier';
 import { fabricTrustFromConfigBlock, verifyFabricBlock } from 'correction-verifier/fabric';
+import { hashFile } from 'correction-verifier/file-hash';
 import { VERSION } from './version.js';
 import { createLogger } from './logger.js';
 import { ensureWitnessKey } from './witness/witness-key.js';
@@ -207,12 +208,18 @@ program
   .argument('<bundle>', 'evidence bundle (JSON) from GET /v1/entries/{id}/evidence')
   .argument('[document]', 'the document itself (JSON), to check against the entry')
   .option('--trust <file>', 'consortium trust file (default: the dev one in --data-dir)')
+  .option('--attachment <file>', 'a file (a judgment PDF …), to check that the entry lists it among its attachments')
   .addOption(dataDirOption())
-  .action(async (bundlePath: string, documentPath: string | undefined, options: { trust?: string; dataDir: string }) => {
+  .action(async (bundlePath: string, documentPath: string | undefined, options: { trust?: string; attachment?: string; dataDir: string }) => {
     const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as unknown;
     const trust = await readTrust(options.trust ?? devKeyPaths(resolve(options.dataDir)).trust);
     const document = documentPath ? (JSON.parse(await readFile(documentPath, 'utf8')) as unknown) : undefined;
-    const verdict = await verifyEvidence(bundle, trust, { ...(document === undefined ? {} : { document }), fabricCheck: verifyFabricBlock });
+    const attachment = options.attachment ? await hashFile(options.attachment) : undefined;
+    const verdict = await verifyEvidence(bundle, trust, {
+      ...(document === undefined ? {} : { document }),
+      ...(attachment === undefined ? {} : { attachment }),
+      fabricCheck: verifyFabricBlock,
+    });
     for (const check of verdict.checks) process.stdout.write(`${check.status}  ${check.name}: ${check.detail}\n`);
     process.stdout.write(verdict.ok ? 'evidence verified\n' : 'evidence NOT verified\n');
     process.exitCode = verdict.ok ? 0 : 1;

@@ -3,9 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Check, VerifyOptions } from './evidence.js';
 import { verifyEvidence } from './evidence.js';
+import { hashFile } from './file-hash.js';
 import { parseTrustFileText, TrustFileError } from './trust.js';
 
-const USAGE = 'usage: correction-verify BUNDLE [DOCUMENT] --trust TRUST_FILE [--json]';
+const USAGE = 'usage: correction-verify BUNDLE [DOCUMENT] --trust TRUST_FILE [--attachment FILE] [--json]';
 
 /**
  * correction-verify: checks an evidence bundle offline against the consortium trust file and
@@ -16,7 +17,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: { trust: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    options: { trust: { type: 'string' }, attachment: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
   });
   const [bundlePath, documentPath, ...extra] = positionals;
   if (values.help || !bundlePath || !values.trust || extra.length > 0) {
@@ -27,6 +28,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as unknown;
   const options: VerifyOptions = {
     ...(documentPath ? { document: JSON.parse(await readFile(documentPath, 'utf8')) as unknown } : {}),
+    ...(values.attachment ? { attachment: await hashFile(values.attachment) } : {}),
     ...(await fabricCheck()),
   };
   const verdict = await verifyEvidence(bundle, trust, options);

@@ -46,6 +46,11 @@ export interface Check {
 export interface VerifyOptions extends CheckpointOptions {
   /** The document itself, to check against the entry's docHash. */
   readonly document?: unknown;
+  /**
+   * The SHA-256 (hex) of a file, to check that the entry lists it among its attachments. Hash the
+   * file as a stream (`hashFile` in Node, WebCrypto in a browser): files may be large.
+   */
+  readonly attachment?: string;
   /** Checks the Fabric block part of a bundle; supplied by the Fabric module when available. */
   readonly fabricCheck?: (fabric: FabricEvidence, entry: EntryLike, trust: TrustFile) => Promise<Check>;
 }
@@ -95,6 +100,7 @@ export async function verifyEvidence(input: unknown, trust: TrustFile, options: 
   const { entry } = bundle;
   const checks: Check[] = [];
   if (options.document !== undefined) checks.push(documentCheck(options.document, entry));
+  if (options.attachment !== undefined) checks.push(attachmentCheck(options.attachment, entry));
   checks.push(entryHashCheck(entry));
   checks.push(check('subject chain', ...checkChain(bundle.chain, entry)));
   checks.push(await receiptCheck(bundle.receipt, entry, trust));
@@ -109,6 +115,22 @@ function documentCheck(document: unknown, entry: EntryLike): Check {
   const hash = safe(() => documentHash(document));
   const ok = hash === entry.docHash;
   return check('document hash', ok, ok ? `matches docHash ${entry.docHash}` : `document hashes to ${hash ?? '(unhashable)'}, the entry records ${entry.docHash}`);
+}
+
+/** The files an entry lists in its facts (hash, size, type, and the title unless the record is sealed). */
+export function entryAttachments(entry: EntryLike): ReadonlyArray<{ readonly hash: string; readonly size?: number; readonly mediaType?: string; readonly title?: string }> {
+  const facts = entry['facts'];
+  const listed = facts !== null && typeof facts === 'object' ? (facts as Record<string, unknown>)['attachments'] : undefined;
+  if (!Array.isArray(listed)) return [];
+  return listed.filter((a): a is { hash: string } => a !== null && typeof a === 'object' && typeof (a as { hash?: unknown }).hash === 'string');
+}
+
+function attachmentCheck(hash: string, entry: EntryLike): Check {
+  const listed = entryAttachments(entry);
+  const index = listed.findIndex((a) => a.hash === hash);
+  const found = listed[index];
+  if (!found) return check('attachment', false, `the file hashes to ${hash}, which is none of the entry's ${listed.length} attachment(s)`);
+  return check('attachment', true, `attachment ${index + 1} of ${listed.length}${found.title ? ` (${found.title})` : ''}, SHA-256 ${hash}`);
 }
 
 function entryHashCheck(entry: EntryLike): Check {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ATTACHMENTS_FIELD } from './attachments.js';
 
 /**
  * Zod schemas of the documents behind each event. A document is private: it travels as private
@@ -65,6 +66,8 @@ export const PRIVATE_FIELDS = {
     .refine((value) => Object.keys(value).length <= 20, 'holds at most 20 values')
     .meta({ maxProperties: 20 })
     .optional(),
+  /** Files the document comes with (a judgment, an execution notice …), each pinned by its hash; listed on the public entry. */
+  attachments: ATTACHMENTS_FIELD,
 } as const;
 
 const doc = <S extends z.core.$ZodLooseShape>(shape: S) => z.strictObject({ ...shape, ...PRIVATE_FIELDS });

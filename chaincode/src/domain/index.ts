@@ -1,6 +1,7 @@
 /** The law of community corrections as data and pure functions: no Fabric, express or LevelDB. */
 export * from './access.js';
 export * from './agencies.js';
+export * from './attachments.js';
 export * from './catalog.js';
 export * from './chain-audit.js';
 export * from './checkpoint.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AGENCIES, isCollectionMember, type Agency, type CollectionName } from './agencies.js';
+import { attachmentFacts } from './attachments.js';
 import {
   committingOrgan,
   EVENT_CATALOG,
@@ -200,12 +201,14 @@ function publicFacts(
   status: SubjectStatus,
 ): { readonly facts: Facts; readonly collection: CollectionName } {
   const facts = pickFacts(definition, document);
-  if (cmd.type !== 'AMENDMENT') return { facts: forPublicLedger(facts, status), collection: resolveCollection(definition.collection, cmd.actor.agency, status) };
+  // A document that seals the record (a minor at the offence) keeps its own titles off the ledger too.
+  const files = attachmentFacts(document, status.sealed || facts['minorAtOffence'] === true);
+  if (cmd.type !== 'AMENDMENT') return { facts: { ...forPublicLedger(facts, status), ...files }, collection: resolveCollection(definition.collection, cmd.actor.agency, status) };
   const amended = checkAmendment(cmd, subject);
   const current = effectiveFacts(subject.history ?? []).get(amended.id) ?? amended.facts;
   const corrections = checkCorrections(EVENT_CATALOG[amended.type], amended.type, current, facts['corrections'] as Facts);
   checkSealKept(status, corrections);
-  return { facts: { corrections: forPublicLedger(corrections, status) }, collection: amended.collection };
+  return { facts: { corrections: forPublicLedger(corrections, status), ...files }, collection: amended.collection };
 }
 
 /**

@@ -330,6 +330,7 @@ export const PublishedEventSchema = z
       description: 'Private data collection of the document; AS_AMENDED: the amended entry\'s; firstHolding: the first of `of` that holds the recorder or the commissioner',
     }),
     publicFields: z.array(z.string()),
+    expectedAttachments: z.array(z.string()),
     document: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema (draft 2020-12) of the document, generated from the schema the contract checks' }),
     orderRules: z.array(z.object({ earlier: z.string(), later: z.string(), sameAllowed: z.boolean() })),
     deadlines: z.array(PublishedDeadlineSchema),

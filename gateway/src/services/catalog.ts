@@ -2,6 +2,7 @@ import {
   COLLECTIONS,
   documentJsonSchema,
   EVENT_CATALOG,
+  EXPECTED_ATTACHMENTS,
   EVENT_TYPES,
   JURISDICTION_RULE_TEXT,
   NOTIFY_ROLE_TEXT,
@@ -47,6 +48,8 @@ export interface PublishedEvent {
   readonly notify: readonly NotifyTarget[];
   readonly collection: CollectionTarget;
   readonly publicFields: readonly string[];
+  /** Titles of the files the event is expected to come with (its document's `attachments`). */
+  readonly expectedAttachments: readonly string[];
   /** JSON Schema (draft 2020-12) of the document as a client sends it. */
   readonly document: JsonSchema;
   /** Date fields that must not come before others: what the JSON Schema cannot say. */
@@ -93,6 +96,7 @@ function publishedEvent(code: EventType, rules: readonly DeadlineRule[]): Publis
     notify: definition.notify,
     collection: definition.collection,
     publicFields: definition.publicFields,
+    expectedAttachments: EXPECTED_ATTACHMENTS[code] ?? [],
     document: documentJsonSchema(code),
     orderRules: ORDER_RULES[code] ?? [],
     deadlines: rules.filter((r) => r.due === code).map(publishedDeadline),
