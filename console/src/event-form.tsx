@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiProblem, call } from './api.js';
 import { useApp } from './app.js';
 import { fieldLabel, messageIn } from './fields.js';
+import { Attachments, type Attachment } from './attachments.js';
 import { documentOf, SchemaField, type FormValues, type JsonSchema } from './schema-form.js';
 
 /** An event of the catalog (GET /v1/catalog), as far as the console builds forms and choices from it. */
@@ -12,6 +13,8 @@ export interface CatalogEvent {
   readonly recordedBy: readonly string[];
   readonly from: readonly string[];
   readonly document: JsonSchema;
+  /** Titles of the files the event is expected to come with. */
+  readonly expectedAttachments?: readonly string[];
 }
 
 export interface RecordedEntry {
@@ -87,6 +90,7 @@ export function EventForm(props: EventFormProps) {
   const [failure, setFailure] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [idempotencyKey, setIdempotencyKey] = useState(() => crypto.randomUUID());
+  const [attachments, setAttachments] = useState<readonly Attachment[]>([]);
   const schema = event.document;
   const required = new Set(schema.required ?? []);
   const shown = Object.entries(schema.properties ?? {}).filter(([name]) => !(fixed && name in fixed));
@@ -97,9 +101,11 @@ export function EventForm(props: EventFormProps) {
     setErrors({});
     setFailure(undefined);
     try {
-      const body = { type: event.code, subject: props.subject, occurredAt, document: { ...documentOf(schema, values), ...fixed } };
+      const files = attachments.length > 0 ? { attachments } : {};
+      const body = { type: event.code, subject: props.subject, occurredAt, document: { ...documentOf(schema, values), ...files, ...fixed } };
       props.onRecorded(await call<Recorded>('/v1/events', { token: session?.token, body, idempotencyKey }));
       setValues({});
+      setAttachments([]);
       setIdempotencyKey(crypto.randomUUID());
     } catch (caught) {
       setErrors(fieldErrorsOf(caught));
@@ -119,6 +125,7 @@ export function EventForm(props: EventFormProps) {
       {shown.map(([name, field]) => (
         <SchemaField key={name} name={name} schema={field} required={required.has(name)} value={values[name]} error={errors[name]} onChange={(value) => { setValues({ ...values, [name]: value }); }} />
       ))}
+      {schema.properties?.['attachments'] && <Attachments expected={event.expectedAttachments ?? []} value={attachments} onChange={setAttachments} />}
       {failure && <Problems failure={failure} errors={errors} />}
       <button type="submit" disabled={busy}>{busy ? t.submitting : t.submit}</button>
     </form>

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
@@ -12,6 +13,12 @@ import { residentId } from '../support/ids.js';
 import { tempDir } from '../support/temp.js';
 import { childTarget } from './child-target.js';
 import { collectErrors, launch, newContext, screenshot, seriousViolations } from './browser.js';
+
+/** A small, well-formed PDF: one empty page. */
+const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
+    '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+);
 
 /**
  * Each role's main job, end to end, in Debian's chromium against a real gateway (a child process
@@ -27,6 +34,8 @@ describe('the agency console in a browser', function () {
   let errors: string[];
   const requests: Request[] = [];
   const idNumber = residentId(4242);
+  let judgmentPdf: string;
+  const judgmentHash = createHash('sha256').update(PDF).digest('hex');
 
   let police: Api;
   let auditor: Api;
@@ -44,6 +53,8 @@ describe('the agency console in a browser', function () {
 
   before(async () => {
     dir = await tempDir('console-');
+    judgmentPdf = join(dir.path, '判决书.pdf');
+    await writeFile(judgmentPdf, PDF);
     gateway = await startChildGateway(dir.path);
     police = new Api(childTarget(gateway, dir.path), 'POLICE', 'officer');
     auditor = new Api(childTarget(gateway, dir.path), 'PROCURATORATE', 'auditor');
@@ -118,6 +129,9 @@ describe('the agency console in a browser', function () {
     await page.getByLabel('矫正期起').fill('2026-01-10');
     await page.getByLabel('矫正期止').fill('2027-01-09');
     await page.getByLabel('执行地（区划代码）').fill('110105');
+    await page.getByLabel('拖放文件到此处，或点击选择').setInputFiles(judgmentPdf);
+    await page.getByTestId('attachment').filter({ hasText: judgmentHash.slice(0, 16) }).waitFor();
+    expect(await page.getByLabel('附件名称 1').inputValue(), 'titled as the catalog expects').to.equal('判决书');
     const before = requests.length;
     await page.getByRole('button', { name: '提交' }).dblclick();
     await page.getByRole('heading', { name: '已记录上链' }).waitFor();
@@ -129,6 +143,8 @@ describe('the agency console in a browser', function () {
     const status = await lookUp(idNumber);
     expect(status.entryCount, 'recorded once').to.equal(1);
     expect(status.lastEntryId).to.equal(entryId);
+    const recorded = await police.get<{ entry: { facts: { attachments?: unknown } } }>(`/v1/entries/${entryId ?? ''}`);
+    expect(recorded.body.entry.facts.attachments, 'the entry pins the file hashed in the browser').to.deep.equal([{ title: '判决书', hash: judgmentHash, size: PDF.length, mediaType: 'application/pdf' }]);
     const receipt = await page.getByLabel('签名回执').inputValue();
     expect(receipt.split('.')).to.have.length(3);
     const download = page.waitForEvent('download');
@@ -188,6 +204,7 @@ describe('the agency console in a browser', function () {
     await page.getByRole('link', { name: '审计：证据核验' }).click();
     await page.getByLabel('联盟信任文件（trust.json）').setInputFiles(devKeyPaths(dir.path).trust);
     await dropFile(page, 'drop-bundle-file', 'evidence.json', JSON.stringify(bundle));
+    await page.getByLabel('要核对的文件（可选）').setInputFiles(judgmentPdf);
     const before = requests.length;
     await page.getByRole('button', { name: '核验' }).click();
     await page.getByTestId('verdict').waitFor();
@@ -195,7 +212,10 @@ describe('the agency console in a browser', function () {
     const marks = await page.getByTestId('check').locator('.mark').allTextContents();
     expect(marks.length).to.be.at.least(5);
     for (const mark of marks) expect(mark).to.match(/^PASS/);
-    expect(requests.slice(before).map((r) => r.url()), 'no request to the gateway').to.deep.equal([]);
+    expect(await page.getByTestId('check').filter({ hasText: 'attachment' }).textContent()).to.include(judgmentHash);
+    // The verifier's code is fetched when first needed, as a static asset; the API is never asked.
+    const asked = requests.slice(before).map((r) => new URL(r.url()).pathname);
+    expect(asked.filter((path) => !/^\/assets\/chunk-[A-Z0-9]+\.js$/.test(path)), 'no request to the API').to.deep.equal([]);
     await expectAccessible('auditor');
   });
 
@@ -300,6 +320,8 @@ describe('the agency console in a browser', function () {
     const tablet = await newContext(browser, 768);
     const small = await tablet.newPage();
     await small.goto(`${gateway.url}/login`);
+    await small.getByRole('button', { name: '登录' }).waitFor();
+    process.stdout.write(`      console: first page usable ${await usableAfterMs(small)} ms after navigation start (a new profile, empty cache)\n`);
     await small.getByRole('button', { name: '登录' }).click();
     await small.getByRole('link', { name: '法院书记员：交付执行' }).click();
     await small.getByLabel('判决/决定文书号').waitFor();

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
-import { parseTrustFileText, verifyEvidence, type Verdict } from 'correction-verifier';
+import type { Verdict } from 'correction-verifier';
 import { useApp } from '../app.js';
 import { FileDrop } from '../file-drop.js';
+import { sha256Hex } from '../file-hash.js';
 
 const TRUST_KEY = 'correction-ledger/trust-file';
 
@@ -14,6 +15,8 @@ export function Auditor() {
   // The trust file is public (keys and policy): kept so the auditor brings it once.
   const [trustText, setTrustText] = useState<string | undefined>(() => localStorage.getItem(TRUST_KEY) ?? undefined);
   const [bundleText, setBundleText] = useState<string | undefined>();
+  // A file to check against the entry: only its hash, computed here, is used.
+  const [fileHash, setFileHash] = useState<string | undefined>();
   const [verdict, setVerdict] = useState<Verdict | undefined>();
   const [error, setError] = useState<string | undefined>();
   const run = async () => {
@@ -21,6 +24,8 @@ export function Auditor() {
     setError(undefined);
     if (!trustText || !bundleText) return;
     try {
+      // The verifier (zod, jose, noble) is loaded when an auditor first verifies, not with the first page.
+      const { parseTrustFileText, verifyEvidence } = await import('correction-verifier');
       const trust = parseTrustFileText(trustText);
       let bundle: unknown;
       try {
@@ -28,7 +33,7 @@ export function Auditor() {
       } catch {
         throw new Error(`${t.evidenceFile}: ${t.notJson}`);
       }
-      setVerdict(await verifyEvidence(bundle, trust));
+      setVerdict(await verifyEvidence(bundle, trust, fileHash === undefined ? {} : { attachment: fileHash }));
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
     }
@@ -42,6 +47,9 @@ export function Auditor() {
         }} />
         <FileDrop id="bundle-file" label={t.evidenceFile} accept=".json,application/json" onFile={(file) => {
           void file.text().then(setBundleText);
+        }} />
+        <FileDrop id="checked-file" label={t.fileToCheck} onFile={(file) => {
+          void sha256Hex(file).then(setFileHash);
         }} />
       </div>
       <button type="button" disabled={!trustText || !bundleText} onClick={() => void run()}>{t.verify}</button>
