@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { ConsolePage } from '../../gateway/src/http/console-pages.js';
 import { AppContext, Link, type AppState } from './app.js';
 import { codeName, WORDS, type Lang } from './i18n.js';
 import { Auditor } from './pages/auditor.js';
@@ -20,27 +21,22 @@ const USABLE_MARK = 'console-usable';
 /** Pages that need no session. */
 const OPEN_PAGES = new Set(['/login', '/key']);
 
+/** Each page of the console (the gateway answers these paths with index.html: console-pages.ts). */
+const PAGES: Readonly<Record<ConsolePage, () => preact.JSX.Element | null>> = {
+  '/': Home,
+  '/login': Login,
+  '/key': KeyLogin,
+  '/clerk': Clerk,
+  '/officer': Officer,
+  '/police': Police,
+  '/prosecutor': Prosecutor,
+  '/auditor': Auditor,
+  '/timeline': Timeline,
+};
+
 function Page(props: { readonly path: string }) {
-  switch (props.path) {
-    case '/login':
-      return <Login />;
-    case '/key':
-      return <KeyLogin />;
-    case '/clerk':
-      return <Clerk />;
-    case '/officer':
-      return <Officer />;
-    case '/police':
-      return <Police />;
-    case '/prosecutor':
-      return <Prosecutor />;
-    case '/timeline':
-      return <Timeline />;
-    case '/auditor':
-      return <Auditor />;
-    default:
-      return <Home />;
-  }
+  const Shown = (PAGES as Readonly<Record<string, (() => preact.JSX.Element | null) | undefined>>)[props.path] ?? Home;
+  return <Shown />;
 }
 
 /** The dev login exists only where the gateway has its dev token route (OPTIONS answers 204 there, 404 elsewhere). */

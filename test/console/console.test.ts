@@ -49,6 +49,13 @@ describe('the agency console in a browser', function () {
     expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).to.deep.equal([]);
     await screenshot(page, name);
   };
+  /** Signs in on the dev login page as an agency and role (labels as the page shows them), and a user id. */
+  const devSignIn = async (agency: string, role: string, user?: string) => {
+    await page.getByLabel(agency, { exact: true }).check();
+    await page.getByLabel(role, { exact: true }).check();
+    if (user !== undefined) await page.getByLabel('用户编号').fill(user);
+    await page.getByRole('button', { name: '登录' }).click();
+  };
   const storageText = () => page.evaluate<string>('JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])');
 
   before(async () => {
@@ -88,10 +95,7 @@ describe('the agency console in a browser', function () {
   });
 
   it('signs a court clerk in with a dev token and switches between Chinese and English', async () => {
-    await page.getByLabel('法院', { exact: true }).check();
-    await page.getByLabel('书记员 / 经办人', { exact: true }).check();
-    await page.getByLabel('用户编号').fill('clerk-li');
-    await page.getByRole('button', { name: '登录' }).click();
+    await devSignIn('法院', '书记员 / 经办人', 'clerk-li');
     await page.getByRole('heading', { name: '请选择工作' }).waitFor();
     expect(await page.locator('.who').textContent()).to.include('clerk-li');
     await expectAccessible('home');
@@ -162,10 +166,7 @@ describe('the agency console in a browser', function () {
 
   it('police officer: looks a subject up by ID number in a POST body, never in a URL nor kept, and sees the status card', async () => {
     await page.getByRole('button', { name: '退出' }).click();
-    await page.getByLabel('公安机关', { exact: true }).check();
-    await page.getByLabel('执法人员', { exact: true }).check();
-    await page.getByLabel('用户编号').fill('officer-wang');
-    await page.getByRole('button', { name: '登录' }).click();
+    await devSignIn('公安机关', '执法人员', 'officer-wang');
     await page.getByRole('link', { name: '公安民警：身份查询' }).click();
     const before = requests.length;
     await page.getByLabel('身份证号').fill(idNumber);
@@ -198,9 +199,7 @@ describe('the agency console in a browser', function () {
   it('auditor: a dropped evidence bundle is verified in the browser, every check PASS, without asking the gateway', async () => {
     const bundle = await bundleOnceFinal(auditor, (await lookUp(idNumber)).lastEntryId);
     await page.getByRole('button', { name: '退出' }).click();
-    await page.getByLabel('检察院', { exact: true }).check();
-    await page.getByLabel('审计人员', { exact: true }).check();
-    await page.getByRole('button', { name: '登录' }).click();
+    await devSignIn('检察院', '审计人员');
     await page.getByRole('link', { name: '审计：证据核验' }).click();
     await page.getByLabel('联盟信任文件（trust.json）').setInputFiles(devKeyPaths(dir.path).trust);
     await dropFile(page, 'drop-bundle-file', 'evidence.json', JSON.stringify(bundle));
@@ -233,10 +232,7 @@ describe('the agency console in a browser', function () {
   it('justice officer: the inbox counts unread notices from the stream; one action acknowledges a handover; the next events are the catalog\'s', async () => {
     const handover = (await lookUp(idNumber)).lastEntryId;
     await page.getByRole('button', { name: '退出' }).click();
-    await page.getByLabel('司法行政机关', { exact: true }).check();
-    await page.getByLabel('执法人员', { exact: true }).check();
-    await page.getByLabel('用户编号').fill('officer-zhao');
-    await page.getByRole('button', { name: '登录' }).click();
+    await devSignIn('司法行政机关', '执法人员', 'officer-zhao');
     await page.getByRole('link', { name: '司法所：收件箱' }).click();
     await page.getByText('通知流已连接').waitFor();
     const handovers = page.getByTestId('notice').filter({ hasText: '交付执行' });
@@ -270,9 +266,7 @@ describe('the agency console in a browser', function () {
 
   it('court clerk: my handovers shows the justice bureau\'s acknowledgement and the deadlines still open', async () => {
     await page.getByRole('button', { name: '退出' }).click();
-    await page.getByLabel('法院', { exact: true }).check();
-    await page.getByLabel('书记员 / 经办人', { exact: true }).check();
-    await page.getByRole('button', { name: '登录' }).click();
+    await devSignIn('法院', '书记员 / 经办人');
     await page.getByRole('link', { name: '法院书记员：交付执行' }).click();
     const row = page.getByTestId('my-handover');
     await row.getByTestId('acknowledged-at').filter({ hasText: /^\d{4}\/\d{1,2}\/\d{1,2}/ }).waitFor();
@@ -282,10 +276,7 @@ describe('the agency console in a browser', function () {
 
   it('prosecutor: the obligations board counts open and overdue obligations by agency, lists the overdue ones and charts them by month', async () => {
     await page.getByRole('button', { name: '退出' }).click();
-    await page.getByLabel('检察院', { exact: true }).check();
-    await page.getByLabel('执法人员', { exact: true }).check();
-    await page.getByLabel('用户编号').fill('prosecutor-sun');
-    await page.getByRole('button', { name: '登录' }).click();
+    await devSignIn('检察院', '执法人员', 'prosecutor-sun');
     await page.getByRole('link', { name: '检察院：期限监督' }).click();
     await page.getByTestId('by-agency').waitFor();
     const expected = await new Api(childTarget(gateway, dir.path), 'PROCURATORATE', 'officer').get<{ obligations: Array<{ agency: string | null; state: string }> }>('/v1/obligations?state=overdue');

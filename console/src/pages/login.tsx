@@ -6,7 +6,7 @@ import { codeName } from '../i18n.js';
 
 /** Sign-in: key login for everyone; in dev mode also dev tokens for any agency, unit and role. */
 export function Login() {
-  const { t, lang, devMode, signIn } = useApp();
+  const { t, devMode, signIn } = useApp();
   const [agency, setAgency] = useState<string>('COURT');
   const [role, setRole] = useState<string>('clerk');
   const [unit, setUnit] = useState<string>('*');
@@ -35,22 +35,8 @@ export function Login() {
         <form onSubmit={(e) => void submit(e)} aria-labelledby="dev-login">
           <h2 id="dev-login">{t.devLoginTitle}</h2>
           <p class="warning">{t.devBanner}</p>
-          <fieldset>
-            <legend>{t.agency}</legend>
-            {AGENCIES.map((a) => (
-              <label class="choice" key={a}>
-                <input type="radio" name="agency" value={a} checked={agency === a} onChange={() => { setAgency(a); }} /> {codeName(lang, a)}
-              </label>
-            ))}
-          </fieldset>
-          <fieldset>
-            <legend>{t.role}</legend>
-            {ROLES.map((r) => (
-              <label class="choice" key={r}>
-                <input type="radio" name="role" value={r} checked={role === r} onChange={() => { setRole(r); }} /> {codeName(lang, r)}
-              </label>
-            ))}
-          </fieldset>
+          <Choices legend={t.agency} name="agency" options={AGENCIES} value={agency} onChange={setAgency} />
+          <Choices legend={t.role} name="role" options={ROLES} value={role} onChange={setRole} />
           <label for="dev-unit">{t.unit}</label>
           <select id="dev-unit" value={unit} onChange={(e) => { setUnit(e.currentTarget.value); }}>
             {DEV_UNITS.map((u) => (
@@ -70,5 +56,20 @@ export function Login() {
         </form>
       )}
     </section>
+  );
+}
+
+/** One of a few codes, as radio buttons named in the user's language. */
+function Choices(props: { readonly legend: string; readonly name: string; readonly options: readonly string[]; readonly value: string; readonly onChange: (value: string) => void }) {
+  const { lang } = useApp();
+  return (
+    <fieldset>
+      <legend>{props.legend}</legend>
+      {props.options.map((option) => (
+        <label class="choice" key={option}>
+          <input type="radio" name={props.name} value={option} checked={props.value === option} onChange={() => { props.onChange(option); }} /> {codeName(lang, option)}
+        </label>
+      ))}
+    </fieldset>
   );
 }
