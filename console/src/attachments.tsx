@@ -10,12 +10,21 @@ export interface Attachment {
   readonly mediaType: string;
 }
 
+/** Uploads a file to the gateway's store (POST /v1/documents, the file as the body). */
+async function uploadFile(file: File, mediaType: string, token: string): Promise<{ hash: string }> {
+  const answer = await fetch('/v1/documents', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': mediaType }, body: file });
+  const body = (await answer.json()) as { hash?: string; detail?: string };
+  if (!answer.ok || body.hash === undefined) throw new Error(body.detail ?? `upload answered ${String(answer.status)}`);
+  return { hash: body.hash };
+}
+
 /**
- * The document's files, dropped or chosen, each hashed here in the browser; the document lists
+ * The document's files, dropped or chosen, each hashed here in the browser and uploaded; the document lists
  * them and the entry pins their hashes. Titles start from the files the catalog expects.
  */
 export function Attachments(props: { readonly expected: readonly string[]; readonly value: readonly Attachment[]; readonly onChange: (value: readonly Attachment[]) => void }) {
-  const { t } = useApp();
+  const { t, session } = useApp();
+  const token = session?.token ?? '';
   const [over, setOver] = useState(false);
   const [problem, setProblem] = useState<string | undefined>();
   const add = async (files: readonly File[]) => {
@@ -28,9 +37,19 @@ export function Attachments(props: { readonly expected: readonly string[]; reado
         continue;
       }
       const title = props.expected[props.value.length + added.length] ?? file.name.replace(/\.[^.]*$/, '');
-      added.push({ title, hash: await sha256Hex(file), size: file.size, mediaType });
+      const hash = await sha256Hex(file);
+      // The gateway keeps the file under its SHA-256; the entry lists it only once it is held there.
+      const kept = await uploadFile(file, mediaType, token);
+      if (kept.hash !== hash) {
+        setProblem(`${file.name}: ${t.error}`);
+        continue;
+      }
+      added.push({ title, hash, size: file.size, mediaType });
     }
     props.onChange([...props.value, ...added]);
+  };
+  const addAll = (files: readonly File[]) => {
+    add(files).catch((caught: unknown) => { setProblem(caught instanceof Error ? caught.message : String(caught)); });
   };
   return (
     <fieldset
@@ -38,11 +57,11 @@ export function Attachments(props: { readonly expected: readonly string[]; reado
       data-testid="drop-attachments"
       onDragOver={(e) => { e.preventDefault(); setOver(true); }}
       onDragLeave={() => { setOver(false); }}
-      onDrop={(e) => { e.preventDefault(); setOver(false); void add([...(e.dataTransfer?.files ?? [])]); }}
+      onDrop={(e) => { e.preventDefault(); setOver(false); addAll([...(e.dataTransfer?.files ?? [])]); }}
     >
       <legend>{t.attachments}</legend>
       <label for="attachment-files">{t.dropHere}</label>
-      <input id="attachment-files" type="file" multiple accept=".pdf,.ofd,.jpg,.jpeg,.png" onChange={(e) => { void add([...(e.currentTarget.files ?? [])]); }} />
+      <input id="attachment-files" type="file" multiple accept=".pdf,.ofd,.jpg,.jpeg,.png" onChange={(e) => { addAll([...(e.currentTarget.files ?? [])]); }} />
       {props.expected.length > 0 && <p class="hint">{t.expectedFiles}: {props.expected.join('、')}</p>}
       {problem && <p role="alert" class="error">{problem}</p>}
       <ul>

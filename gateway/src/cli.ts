@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { AGENCIES, ALL_UNIT_KINDS, documentHash, unitOrAgencyWide, type Agency, type UnitKind } from 'correction-chaincode/domain';
@@ -111,23 +113,24 @@ directory
 
 program
   .command('verify')
-  .description('verify a document against its entry through a running gateway, or a receipt offline')
+  .description('verify a document or a file (a judgment PDF …) against its entry through a running gateway, or a receipt offline')
   .option('--url <url>', 'gateway URL', 'http://127.0.0.1:8080')
   .option('--entry <id>', 'entry id the document belongs to')
   .option('--document <file>', 'the document (JSON file)')
+  .option('--file <file>', 'a file, to tell which attachment of the entry it is (sent to the gateway, hashed there, not kept)')
   .option('--receipt <jws>', 'a receipt returned by POST /v1/events')
   .option('--trust <file>', 'the consortium trust file (agency gateway keys; default: the dev one in --data-dir)')
   .option('--token <jwt>', 'bearer token (default: a dev auditor token from --data-dir)')
   .addOption(dataDirOption())
   .action(async (options: VerifyOptions) => {
-    if (!options.receipt && !(options.entry && options.document)) {
-      throw new InvalidArgumentError('give --entry with --document, or --receipt');
+    if (!options.receipt && !(options.entry && (options.document ?? options.file))) {
+      throw new InvalidArgumentError('give --entry with --document or --file, or --receipt');
     }
     const dataDir = resolve(options.dataDir);
     const checks = new CheckReport();
     const api = gatewayApi(options, dataDir);
     if (options.receipt) await verifyReceiptAgainstLedger(options.receipt, options.trust ?? devKeyPaths(dataDir).trust, api, checks);
-    if (options.entry && options.document) await verifyDocumentAgainstEntry(options.entry, options.document, api, checks);
+    if (options.entry) await verifyAgainstEntry(options.entry, options, api, checks);
     process.exitCode = checks.failed ? 1 : 0;
   });
 
@@ -135,6 +138,7 @@ interface VerifyOptions {
   url: string;
   entry?: string;
   document?: string;
+  file?: string;
   receipt?: string;
   trust?: string;
   token?: string;
@@ -151,16 +155,18 @@ class CheckReport {
   }
 }
 
-type GatewayApi = (path: string, body?: unknown) => Promise<Record<string, unknown>>;
+/** A JSON body, or a file streamed as the body. */
+type GatewayApi = (path: string, body?: unknown, file?: string) => Promise<Record<string, unknown>>;
 
 /** Calls a running gateway with the given token, or a short-lived dev auditor token. */
 function gatewayApi(options: VerifyOptions, dataDir: string): GatewayApi {
   const token = async () => options.token ?? mintDevToken(dataDir, { agency: 'PROCURATORATE', role: 'auditor', sub: 'cli-verify', expiresIn: '5m' });
-  return async (path, body) => {
+  return async (path, body, file) => {
+    const payload = file === undefined ? (body === undefined ? {} : { body: JSON.stringify(body) }) : { body: Readable.toWeb(createReadStream(file)) as ReadableStream, duplex: 'half' as const };
     const response = await fetch(new URL(path, options.url), {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      method: body === undefined && file === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${await token()}`, 'content-type': file === undefined ? 'application/json' : 'application/octet-stream' },
+      ...payload,
     });
     const json = (await response.json()) as Record<string, unknown>;
     if (!response.ok) throw new Error(`${response.status} ${String(json['code'])}: ${String(json['detail'])}`);
@@ -187,6 +193,19 @@ async function verifyDocumentAgainstEntry(entryId: string, documentPath: string,
     checks: Record<string, boolean>;
   };
   for (const [check, ok] of Object.entries(result.checks)) checks.add(check, ok);
+}
+
+/** The document, the file, or both, against the entry. */
+async function verifyAgainstEntry(entryId: string, options: VerifyOptions, api: GatewayApi, checks: CheckReport): Promise<void> {
+  if (options.document) await verifyDocumentAgainstEntry(entryId, options.document, api, checks);
+  if (options.file) await verifyFileAgainstEntry(entryId, options.file, api, checks);
+}
+
+/** Which attachment of the entry the file is: the gateway hashes it as it streams, and keeps nothing. */
+async function verifyFileAgainstEntry(entryId: string, filePath: string, api: GatewayApi, checks: CheckReport): Promise<void> {
+  const match = (await api(`/v1/verify?entry=${entryId}`, undefined, filePath)) as { hash: string; matches: boolean; attachment?: { index: number; title?: string } };
+  const which = match.attachment ? `attachment ${String(match.attachment.index)}${match.attachment.title === undefined ? '' : ` (${match.attachment.title})`}, ` : '';
+  checks.add('file is an attachment of the entry', match.matches, `${which}sha256 ${match.hash}`);
 }
 
 program

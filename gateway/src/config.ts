@@ -55,6 +55,12 @@ const ENV_SCHEMA = z.object({
   CHECKPOINT_EVERY: z.coerce.number().int().min(0).max(1_000_000).default(0),
   /** The checkpoint slot: entries reaching into a new one close a checkpoint; a log quiet this long is cosigned. */
   CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(0.5),
+  /**
+   * The other agencies' gateways (API base URLs, comma-separated): this gateway sends them its
+   * checkpoint cosignatures the moment it makes them, so checkpoints are final without waiting
+   * for anchors to commit.
+   */
+  COSIGNATURE_PEERS: list((entry) => URL.canParse(entry) && /^https?:$/.test(new URL(entry).protocol), 'an http(s) URL').default([]),
   /** Whether the monitor routes (/v1/log…) answer without a token; by default only on a loopback HOST. */
   MONITOR_API: z.enum(['open', 'token']).optional(),
   /** Public holidays and weekend days worked instead, for deadlines in working days (JSON). */
@@ -105,6 +111,8 @@ const ENV_SCHEMA = z.object({
   /** First delay before the outbox tries the ledger again; each further one doubles, up to OUTBOX_RETRY_MAX_MS. */
   OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
   OUTBOX_RETRY_MAX_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  /** The largest attachment (file) an upload may be, in bytes: 50 MiB unless the operator says otherwise. */
+  DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1_024).max(2 ** 40).default(50 * 1_048_576),
 });
 
 export interface Config {
@@ -127,6 +135,8 @@ export interface Config {
   readonly trustFile: string;
   readonly checkpointEvery: number;
   readonly checkpointIntervalMs: number;
+  /** The other agencies' gateways, to which cosignatures go off chain. */
+  readonly cosignaturePeers: readonly string[];
   /** Monitor routes answer without a token. */
   readonly monitorOpen: boolean;
   readonly holidayCalendar: string;
@@ -149,6 +159,8 @@ export interface Config {
   };
   readonly tokenMaxLifetimeSeconds: number;
   readonly ledgerMaxInFlight: number;
+  /** The largest attachment an upload may be, in bytes. */
+  readonly documentMaxBytes: number;
 }
 
 export interface WebhookSettings {
@@ -198,6 +210,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     trustFile: resolvedOr(e.TRUST_FILE, dev.trust),
     checkpointEvery: e.CHECKPOINT_EVERY,
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
+    cosignaturePeers: e.COSIGNATURE_PEERS,
     monitorOpen: e.MONITOR_API ? e.MONITOR_API === 'open' : LOOPBACK_HOSTS.has(e.HOST),
     deadlineSweepMs: e.DEADLINE_SWEEP_SECONDS * 1000,
     deadlineRulesFile: resolvedOr(e.DEADLINE_RULES, undefined),
@@ -214,6 +227,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ledgerMaxInFlight: e.LEDGER_MAX_IN_FLIGHT,
     rateLimits: { agency: bucket(e.RATE_LIMIT_AGENCY), address: bucket(e.RATE_LIMIT_ADDRESS), unauthenticated: bucket(e.RATE_LIMIT_UNAUTHENTICATED) },
     tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_SECONDS,
+    documentMaxBytes: e.DOCUMENT_MAX_BYTES,
   };
 }
 

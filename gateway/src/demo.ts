@@ -1,5 +1,6 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { checkDigit, type Agency, type CorrectionType, type ReadReason, type UnitKind } from 'correction-chaincode/domain';
+import { demoPdf, uploadFile } from './demo-files.js';
 import { mintDevToken } from './keys.js';
 
 /** A unit of an agency: a division code and its kind. Steps without one act for the whole agency. */
@@ -20,6 +21,8 @@ interface Step {
   /** Names this step's entry id so later steps can point at it. */
   readonly label?: string;
   readonly amends?: string;
+  /** Titles of the files the step comes with: small generated PDFs, uploaded and listed as the document's attachments. */
+  readonly files?: readonly string[];
 }
 
 /** A read with a stated purpose, as an officer outside those who read a sealed record in full makes it. */
@@ -56,6 +59,9 @@ export function syntheticResidentId(n: number): string {
   return first17 + checkDigit(first17);
 }
 
+/** The documents a court delivers with a handover (L20). */
+const HANDOVER_FILES = ['判决书', '执行通知书'] as const;
+
 const handover = (type: CorrectionType, start: Date, years: number, place: string) => (): Record<string, unknown> => ({
   decisionNo: `(${start.getUTCFullYear()})刑初${Math.floor(start.getTime() / 1e8) % 1000}号`,
   correctionType: type,
@@ -76,7 +82,7 @@ const STORIES: readonly Story[] = [
     steps: (s, n) => [
       { agency: 'COURT', type: 'ASSESSMENT_COMMISSIONED', day: -30, document: () => ({ letterNo: `评估委托${n}`, proposedType: 'PROBATION', executionPlace: `${PLACES[n % 6] ?? '110105'}001` }) },
       { agency: 'JUSTICE', type: 'ASSESSMENT_OPINION', day: -20, document: () => ({ opinionNo: `评估意见${n}`, suitable: true, summary: '适宜社区矫正' }) },
-      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, document: handover('PROBATION', s, 1, PLACES[n % 6] ?? '110105') },
+      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, files: HANDOVER_FILES, document: handover('PROBATION', s, 1, PLACES[n % 6] ?? '110105') },
       { agency: 'COURT', type: 'DOCUMENTS_SERVED', day: 3, label: 'served', document: () => ({ documents: [{ title: '判决书', hash: 'a'.repeat(64) }, { title: '执行通知书', hash: 'b'.repeat(64) }] }) },
       { agency: 'JUSTICE', type: 'HANDOVER_RECEIPT', day: 5, document: (r) => ({ acknowledges: r.get('served'), receivedAt: iso(s, 5) }) },
       { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 6, document: () => ({ escorted: false, announcement: true }) },
@@ -88,7 +94,7 @@ const STORIES: readonly Story[] = [
   {
     name: 'probation revoked after absconding and two warnings, committed to prison',
     steps: (s, n) => [
-      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, document: handover('PROBATION', s, 2, PLACES[(n + 1) % 6] ?? '110105') },
+      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, files: HANDOVER_FILES, document: handover('PROBATION', s, 2, PLACES[(n + 1) % 6] ?? '110105') },
       { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 7, document: () => ({ escorted: false }) },
       { agency: 'JUSTICE', type: 'LOST_CONTACT', day: 60, document: () => ({ lastContactAt: iso(s, 58) }) },
       { agency: 'POLICE', type: 'SUBJECT_LOCATED', day: 64, document: () => ({ locatedAt: iso(s, 64) }) },
@@ -103,7 +109,7 @@ const STORIES: readonly Story[] = [
   {
     name: 'probation, revocation refused, supervision continues',
     steps: (s, n) => [
-      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, document: handover('PROBATION', s, 3, PLACES[(n + 2) % 6] ?? '110105') },
+      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, files: HANDOVER_FILES, document: handover('PROBATION', s, 3, PLACES[(n + 2) % 6] ?? '110105') },
       { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 8, document: () => ({ escorted: false }) },
       { agency: 'JUSTICE', type: 'WARNING_ISSUED', day: 150, document: () => ({ decisionNo: `训诫${n}`, kind: 'REPRIMAND' }) },
       { agency: 'JUSTICE', type: 'REVOCATION_PROPOSED', day: 200, document: () => ({ proposalNo: `撤销建议${n}` }) },
@@ -113,7 +119,7 @@ const STORIES: readonly Story[] = [
   {
     name: 'parole with commutation, place change, monitoring, released',
     steps: (s, n) => [
-      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, document: handover('PAROLE', s, 1.5, PLACES[(n + 3) % 6] ?? '110105') },
+      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, files: HANDOVER_FILES, document: handover('PAROLE', s, 1.5, PLACES[(n + 3) % 6] ?? '110105') },
       { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 5, document: () => ({ escorted: false }) },
       { agency: 'JUSTICE', type: 'MONITORING_CHANGED', day: 10, document: () => ({ approvalNo: `定位${n}`, enabled: true, until: date(s, 100) }) },
       { agency: 'JUSTICE', type: 'MONITORING_CHANGED', day: 100, document: () => ({ approvalNo: `定位${n}-off`, enabled: false }) },
@@ -126,7 +132,7 @@ const STORIES: readonly Story[] = [
   {
     name: 'control (管制) with a public-security penalty and detention',
     steps: (s, n) => [
-      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, document: handover('CONTROL', s, 2, PLACES[(n + 5) % 6] ?? '110105') },
+      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, files: HANDOVER_FILES, document: handover('CONTROL', s, 2, PLACES[(n + 5) % 6] ?? '110105') },
       { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 9, document: () => ({ escorted: false }) },
       { agency: 'JUSTICE', type: 'PENALTY_REQUESTED', day: 120, document: () => ({ requestNo: `提请处罚${n}`, conduct: '违反禁止令' }) },
       { agency: 'POLICE', type: 'PENALTY_DECIDED', day: 125, document: () => ({ decisionNo: `处罚${n}`, penalty: '行政拘留五日' }) },
@@ -137,7 +143,7 @@ const STORIES: readonly Story[] = [
   {
     name: '暂予监外执行 decided by prison administration, ended by 收监 into its prison',
     steps: (s, n) => [
-      { agency: 'JUSTICE', type: 'SENTENCE_HANDOVER', day: 0, document: handover('TEMPORARY_OUTSIDE_PRISON', s, 1, PLACES[n % 6] ?? '110105') },
+      { agency: 'JUSTICE', type: 'SENTENCE_HANDOVER', day: 0, files: HANDOVER_FILES, document: handover('TEMPORARY_OUTSIDE_PRISON', s, 1, PLACES[n % 6] ?? '110105') },
       { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 4, document: () => ({ escorted: true }) },
       { agency: 'JUSTICE', type: 'REVOCATION_PROPOSED', day: 90, document: () => ({ proposalNo: `收监建议${n}` }) },
       { agency: 'JUSTICE', type: 'REVOCATION_RULED', day: 95, document: () => ({ rulingNo: `收监决定${n}`, revoked: true }) },
@@ -147,7 +153,7 @@ const STORIES: readonly Story[] = [
   {
     name: 'parole: arrest refused, revocation refused, commended, released early by a pardon',
     steps: (s, n) => [
-      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, document: handover('PAROLE', s, 2, PLACES[(n + 1) % 6] ?? '110105') },
+      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, files: HANDOVER_FILES, document: handover('PAROLE', s, 2, PLACES[(n + 1) % 6] ?? '110105') },
       { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 6, document: () => ({ escorted: false }) },
       { agency: 'JUSTICE', type: 'REVOCATION_PROPOSED', day: 60, document: () => ({ proposalNo: `撤销建议${n}`, arrestRequested: true, grounds: ['违反禁止令'] }) },
       { agency: 'COURT', type: 'ARREST_DECIDED', day: 61, document: () => ({ decisionNo: `逮捕${n}`, approved: false }) },
@@ -159,7 +165,7 @@ const STORIES: readonly Story[] = [
   {
     name: 'probation revoked by the court trying a new crime, no proposal pending',
     steps: (s, n) => [
-      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, document: handover('PROBATION', s, 3, PLACES[(n + 2) % 6] ?? '110105') },
+      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, files: HANDOVER_FILES, document: handover('PROBATION', s, 3, PLACES[(n + 2) % 6] ?? '110105') },
       { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 7, document: () => ({ escorted: false }) },
       { agency: 'COURT', type: 'REVOCATION_RULED', day: 200, document: () => ({ rulingNo: `新罪判决${n}`, revoked: true, newCrime: true, judgmentNo: `新罪判决${n}` }) },
       { agency: 'POLICE', type: 'COMMITTED_TO_PRISON', day: 203, document: () => ({ institution: '第二监狱' }) },
@@ -168,7 +174,7 @@ const STORIES: readonly Story[] = [
   {
     name: 'a complaint to the procuratorate; an opinion put to reconsideration, upheld, then adopted',
     steps: (s, n) => [
-      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, document: handover('CONTROL', s, 1, PLACES[(n + 3) % 6] ?? '110105') },
+      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, files: HANDOVER_FILES, document: handover('CONTROL', s, 1, PLACES[(n + 3) % 6] ?? '110105') },
       { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 5, document: () => ({ escorted: false }) },
       { agency: 'PROCURATORATE', type: 'COMPLAINT_RECEIVED', day: 40, document: () => ({ complaint: '反映外出申请长期未获答复（演示）', receivedOn: date(s, 40) }) },
       { agency: 'PROCURATORATE', type: 'PROCURATORIAL_OPINION', day: 45, label: 'opinion', document: () => ({ opinionNo: `纠正意见${n}`, kind: 'CORRECTION_OPINION', addressedTo: 'JUSTICE', replyWithinDays: 15, text: '外出审批超期' }) },
@@ -180,7 +186,7 @@ const STORIES: readonly Story[] = [
   {
     name: '暂予监外执行 decided by police for a detention house, subject dies',
     steps: (s) => [
-      { agency: 'POLICE', type: 'SENTENCE_HANDOVER', day: 0, document: handover('TEMPORARY_OUTSIDE_PRISON', s, 0.5, PLACES[2] ?? '110105') },
+      { agency: 'POLICE', type: 'SENTENCE_HANDOVER', day: 0, files: HANDOVER_FILES, document: handover('TEMPORARY_OUTSIDE_PRISON', s, 0.5, PLACES[2] ?? '110105') },
       { agency: 'JUSTICE', type: 'SUBJECT_RECEIVED', day: 3, document: () => ({ escorted: true }) },
       { agency: 'JUSTICE', type: 'DEATH_RECORDED', day: 60, document: () => ({ dateOfDeath: date(s, 58) }) },
     ],
@@ -188,7 +194,7 @@ const STORIES: readonly Story[] = [
   {
     name: 'handed over, dies before reporting',
     steps: (s) => [
-      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, document: handover('PROBATION', s, 1, PLACES[3] ?? '110105') },
+      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, files: HANDOVER_FILES, document: handover('PROBATION', s, 1, PLACES[3] ?? '110105') },
       { agency: 'JUSTICE', type: 'DEATH_RECORDED', day: 6, document: () => ({ dateOfDeath: date(s, 5) }) },
     ],
   },
@@ -224,14 +230,14 @@ const STORIES: readonly Story[] = [
   {
     name: 'handed over recently, documents served, waiting to report',
     steps: (s, n) => [
-      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, document: handover('CONTROL', s, 1, PLACES[n % 6] ?? '110105') },
+      { agency: 'COURT', type: 'SENTENCE_HANDOVER', day: 0, files: HANDOVER_FILES, document: handover('CONTROL', s, 1, PLACES[n % 6] ?? '110105') },
       { agency: 'COURT', type: 'DOCUMENTS_SERVED', day: 2, document: () => ({ documents: [{ title: '判决书', hash: 'c'.repeat(64) }] }) },
     ],
   },
   {
     name: 'two counties: handed over to Chaoyang, moved to Haidian, whose justice bureau carries on',
     steps: (s) => [
-      { agency: 'COURT', by: unitOf(CHAOYANG, 'COURT'), type: 'SENTENCE_HANDOVER', day: 0, document: handover('PROBATION', s, 2, CHAOYANG) },
+      { agency: 'COURT', by: unitOf(CHAOYANG, 'COURT'), type: 'SENTENCE_HANDOVER', day: 0, files: HANDOVER_FILES, document: handover('PROBATION', s, 2, CHAOYANG) },
       { agency: 'JUSTICE', by: unitOf(CHAOYANG, 'BUREAU'), type: 'SUBJECT_RECEIVED', day: 5, document: () => ({ escorted: false }) },
       { agency: 'JUSTICE', by: unitOf(CHAOYANG, 'BUREAU'), type: 'EXECUTION_PLACE_CHANGED', day: 60, document: () => ({ decisionNo: `变更(朝阳→海淀)${s.getUTCFullYear()}`, executionPlace: HAIDIAN }) },
       { agency: 'JUSTICE', by: unitOf(HAIDIAN, 'BUREAU'), type: 'WARNING_ISSUED', day: 90, document: () => ({ decisionNo: '海淀警告1', kind: 'WARNING' }) },
@@ -240,7 +246,7 @@ const STORIES: readonly Story[] = [
   {
     name: 'a sealed record: a minor at the offence, received in Chaoyang; the police read it for a case, on the access trail',
     steps: (s) => [
-      { agency: 'COURT', by: unitOf(CHAOYANG, 'COURT'), type: 'SENTENCE_HANDOVER', day: 0, document: () => ({ ...handover('PROBATION', s, 1, CHAOYANG)(), minorAtOffence: true }) },
+      { agency: 'COURT', by: unitOf(CHAOYANG, 'COURT'), type: 'SENTENCE_HANDOVER', day: 0, files: HANDOVER_FILES, document: () => ({ ...handover('PROBATION', s, 1, CHAOYANG)(), minorAtOffence: true }) },
       { agency: 'JUSTICE', by: unitOf(CHAOYANG, 'BUREAU'), type: 'SUBJECT_RECEIVED', day: 4, document: () => ({ escorted: false }) },
     ],
     inquiries: [{ agency: 'POLICE', by: unitOf(CHAOYANG, 'PUBLIC_SECURITY'), purpose: { caseNumber: '京公朝刑案(演示)1号', reason: 'CASE_HANDLING' } }],
@@ -361,7 +367,8 @@ async function recordStep(
   refs: Map<string, string>,
   sequence: number,
 ): Promise<{ readonly state: string } | string> {
-  const document = { ...step.document(refs), subjectName: plan.name };
+  const attachments = await uploadStepFiles(url, token, plan, step);
+  const document = { ...step.document(refs), subjectName: plan.name, ...(attachments.length > 0 ? { attachments } : {}) };
   const response = await fetch(new URL('/v1/events', url), {
     method: 'POST',
     headers: {
@@ -383,4 +390,14 @@ async function recordStep(
   }
   if (step.label) refs.set(step.label, body.entry.id);
   return { state: body.status.state };
+}
+
+/** Generates, uploads and lists the files of a step: one small PDF per title. */
+async function uploadStepFiles(url: string, token: string, plan: Plan, step: Step): Promise<Array<{ title: string; hash: string; size: number; mediaType: string }>> {
+  const listed = [];
+  for (const title of step.files ?? []) {
+    const pdf = await demoPdf(title, [`Subject no. ${plan.n + 1}, story: ${plan.story.name}`, `Event: ${step.type}, day ${step.day}`, `Agency: ${step.agency}`]);
+    listed.push({ title: `${title}.pdf`, ...(await uploadFile(url, token, pdf, 'application/pdf')) });
+  }
+  return listed;
 }

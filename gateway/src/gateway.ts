@@ -23,6 +23,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { publishCatalog } from './services/catalog.js';
 import { CorrectionClient } from './services/correction-client.js';
 import { CorrectionService, type LedgerAuditor } from './services/correction-service.js';
+import { DocumentService, type RemoteFiles } from './services/documents.js';
 import { EventRecorder } from './services/event-recorder.js';
 import { LedgerWriter } from './services/ledger-writer.js';
 import { OutboxDrainer } from './services/outbox-drainer.js';
@@ -38,11 +39,13 @@ import { LogFollower } from './log/log-follower.js';
 import { DeadlineWatcher } from './log/deadline-watcher.js';
 import { Finality } from './log/finality.js';
 import { WitnessClient } from './log/witness-client.js';
+import { OffChainCosignatures } from './log/off-chain-cosignatures.js';
 import { LogProjections } from './log/projections/log-projections.js';
 import { InFlightLimit } from './http/in-flight.js';
 import { readNoteSigner, type NoteSigner } from './note-keys.js';
 import type { TrustFile } from 'correction-verifier';
 import { GatewayStore } from './store/gateway-store.js';
+import { FileStore } from './store/file-store.js';
 import { OutboxStore } from './store/outbox-store.js';
 import { createSealer, type Sealer } from './store/sealer.js';
 import { VERSION } from './version.js';
@@ -60,6 +63,8 @@ export interface Gateway {
   readonly witnesses: WitnessClient;
   readonly deadlines: DeadlineWatcher;
   readonly outbox: OutboxDrainer;
+  /** Attachments kept by this gateway, by SHA-256. */
+  readonly files: FileStore;
   /** True when dev mode created keys on this start. */
   readonly createdDevKeys: boolean;
   /** Starts listening; resolves with the bound port (PORT=0 picks a free one). */
@@ -81,6 +86,8 @@ export interface GatewayOptions {
   readonly clock?: () => Date;
   /** How webhook hosts are resolved (the system's resolver by default; tests answer for names of their own). */
   readonly resolveHost?: HostResolver;
+  /** Where files this gateway lacks are fetched from (the holder's gateway, on Fabric); none: FILE_NOT_HELD. */
+  readonly remoteFiles?: RemoteFiles;
 }
 
 /** The longest one webhook delivery may take, from resolving the host to the end of the answer. */
@@ -135,7 +142,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const trust = await readTrust(config.trustFile);
   // Gauges read the ledger and the outbox when scraped, after both are open.
   const metrics = createMetrics(() => ledger.height(), () => outbox.pendingCount);
-  const [{ ledger, auditor, blocks }, store, outbox, signer, cosigners, tokens, subjectKey, log] = await Promise.all([
+  const [{ ledger, auditor, blocks }, store, outbox, signer, cosigners, tokens, subjectKey, log, files] = await Promise.all([
     openLedger(config, sealer, metrics),
     GatewayStore.open(config.dataDir, { sealer, deliveryLogSize: config.webhooks.deliveryLogSize }),
     OutboxStore.open(config.dataDir, { sealer }),
@@ -144,17 +151,28 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     createTokenVerifier({ jwks: config.tokenJwks, issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds }),
     readKeyFile(SUBJECT_KEY_FILE, config.subjectKeyFile),
     LogProjections.open(config.dataDir),
+    FileStore.open(config.dataDir, { sealer, maxBytes: config.documentMaxBytes }),
   ]);
   const clock = options.clock ?? (() => new Date());
   const calendar = workingCalendar(JSON.parse(await readFile(config.holidayCalendar, 'utf8')) as { holidays?: string[]; workdays?: string[] });
   const deadlineRules = config.deadlineRulesFile ? parseDeadlineRules(JSON.parse(await readFile(config.deadlineRulesFile, 'utf8'))) : DEADLINE_RULES;
   const follower = new LogFollower(ledger, log, logger, { calendar, now: clock, rules: deadlineRules });
   const deadlines = new DeadlineWatcher({ log, now: clock, intervalMs: config.deadlineSweepMs, logger });
-  const checkpoints = new Checkpointer({
-    ledger, log, follower, cosigners, origin: trust.origin, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
-  });
   const finality = new Finality(log, trust, logger);
   follower.on('cosignature', finality.onCosignature);
+  const offChain = new OffChainCosignatures({ log, trust, consider: (size) => finality.consider(size), peers: config.cosignaturePeers, logger });
+  follower.on('appended', offChain.onAppended);
+  const checkpoints = new Checkpointer({
+    ledger, log, follower, cosigners, origin: trust.origin, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
+    publish: (lines) => offChain.publish(lines),
+  });
+  offChain.on('cosignature', (cosignature: { treeSize: number; agency: Agency }) => {
+    checkpoints.join(cosignature);
+  });
+  offChain.on('conflict', (conflict: { treeSize: number; agency: Agency; reason: string }) => {
+    metrics.checkpointConflicts.inc();
+    logger.error({ ...conflict, source: 'peer' }, 'ALERT: an agency\'s gateway cosigned another root than this log\'s at the same size');
+  });
   const witnesses = new WitnessClient({ log, finality, trust, logger });
   follower.on('event', (event: LedgerEvent) => {
     metrics.chainEvents.inc({ event: event.name });
@@ -198,7 +216,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       drainer.wake();
     },
     clock: wallClock,
+    files,
   });
+  const documents = new DocumentService({ files, entries: service, servesAgency: config.ledger === 'fabric' ? config.agency : undefined, remoteFiles: options.remoteFiles });
   const transport = createWebhookTransport({
     policy: destinationPolicy(config.webhooks),
     timeoutMs: WEBHOOK_TIMEOUT_MS,
@@ -223,7 +243,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ledgerInFlight: new InFlightLimit(config.ledgerMaxInFlight),
   };
   const app = createApp({
-    service, recorder, proofs, notices: noticeSource(log.notices), obligations: obligationList(log.chains, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
+    service, recorder, documents, proofs, cosignatures: offChain, notices: noticeSource(log.notices), obligations: obligationList(log.chains, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
     corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION, monitorOpen: config.monitorOpen,
     devTokens: config.devMode ? devTokenMinter(config) : undefined,
   });
@@ -241,6 +261,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     witnesses,
     deadlines,
     outbox: drainer,
+    files,
     createdDevKeys,
     listen() {
       return new Promise((resolve, reject) => {
@@ -274,6 +295,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await ledger.close();
       await store.close();
       await outbox.close();
+      await files.close();
     },
   };
 }

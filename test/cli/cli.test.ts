@@ -8,6 +8,7 @@ import type { Agency } from 'correction-chaincode/domain';
 import { Level } from 'level';
 import { syntheticResidentId } from '../../gateway/src/demo.js';
 import { devKeyPaths, ensureDevKeys, mintDevToken, mintToken, type Role } from '../../gateway/src/keys.js';
+import { samplePdf } from '../support/sample-files.js';
 import { sampleDocument } from '../support/documents.js';
 import { embeddedTarget } from '../support/target.js';
 import { runCli } from '../support/child-gateway.js';
@@ -200,6 +201,31 @@ describe('correction-ledger CLI', function () {
     const receiptRun = await run(['verify', '--url', server.url, '--data-dir', dir.path, '--receipt', receipt]);
     expect(receiptRun.code, receiptRun.stdout).to.equal(0);
     expect(receiptRun.stdout).to.match(/PASS\s+receipt signature/);
+  });
+
+  it('verify --file tells which attachment of the entry a file is (PASS), and fails a file the entry does not list', async () => {
+    if (!server) throw new Error('server not started');
+    const token = await mintDevToken(dir.path, { agency: 'COURT', role: 'clerk', sub: 'test' });
+    const judgment = samplePdf(100_000);
+    const stored = (await (await fetch(`${server.url}/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' }, body: judgment })).json()) as { hash: string; size: number; mediaType: string };
+    const document = sampleDocument('SENTENCE_HANDOVER', { attachments: [{ title: '刑事判决书', ...stored }] });
+    const answer = await fetch(`${server.url}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'SENTENCE_HANDOVER', subject: { idNumber: syntheticResidentId(901) }, occurredAt: '2024-01-10T09:00:00+08:00', document }),
+    });
+    const { entry } = (await answer.json()) as { entry: { id: string } };
+    const good = join(dir.path, 'judgment.pdf');
+    const other = join(dir.path, 'other.pdf');
+    await writeFile(good, judgment);
+    await writeFile(other, samplePdf(1_000));
+    const ok = await run(['verify', '--url', server.url, '--data-dir', dir.path, '--entry', entry.id, '--file', good]);
+    expect(ok.code, ok.stdout + ok.stderr).to.equal(0);
+    expect(ok.stdout).to.match(/PASS\s+file is an attachment of the entry\s+attachment 0 \(刑事判决书\)/);
+    expect(ok.stdout).to.include(stored.hash);
+    const none = await run(['verify', '--url', server.url, '--data-dir', dir.path, '--entry', entry.id, '--file', other]);
+    expect(none.code).to.equal(1);
+    expect(none.stdout).to.match(/FAIL\s+file is an attachment of the entry/);
   });
 
   it('audit reports an intact ledger, then names the entry someone edited in the LevelDB files', async () => {

@@ -35,6 +35,17 @@ describe('README examples', function () {
     return { lookup, verify, handover: JSON.parse(await readFile(`${tmp.path}/handover.json`, 'utf8')) as { entry: { id: string } } };
   };
 
+  it('upload a judgment, list it in a handover, download it and tell it by its bytes as the README says', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    const block = /<!-- readme-documents:start -->\s*```sh\n([\s\S]*?)```\s*<!-- readme-documents:end -->/.exec(readme);
+    if (!block?.[1]) throw new Error('README has no documents example');
+    const { stdout } = await exec('bash', ['-euo', 'pipefail', '-c', block[1]], { env: { ...process.env, GATEWAY: target.url(), DATA_DIR: target.dataDir, TMPDIR: tmp.path } });
+    const upload = JSON.parse(await readFile(`${tmp.path}/judgment.json`, 'utf8')) as { hash: string; mediaType: string };
+    expect(upload.mediaType).to.equal('application/pdf');
+    expect(stdout).to.include('same bytes');
+    expect(stdout).to.match(new RegExp(`PASS\\s+file is an attachment of the entry\\s+attachment 0 \\(刑事判决书\\.pdf\\), sha256 ${upload.hash}`));
+  });
+
   it('hand over, look up and verify as the README says', async () => {
     const { lookup, verify, handover } = await runExamples();
     expect(lookup).to.have.nested.property('status.state', 'PENDING_REPORT');

@@ -148,6 +148,7 @@ describe('the agency console in a browser', function () {
     expect(status.entryCount, 'recorded once').to.equal(1);
     expect(status.lastEntryId).to.equal(entryId);
     const recorded = await police.get<{ entry: { facts: { attachments?: unknown } } }>(`/v1/entries/${entryId ?? ''}`);
+    // Recorded at all, the file was uploaded: an event listing a file the gateway does not hold is refused.
     expect(recorded.body.entry.facts.attachments, 'the entry pins the file hashed in the browser').to.deep.equal([{ title: '判决书', hash: judgmentHash, size: PDF.length, mediaType: 'application/pdf' }]);
     const receipt = await page.getByLabel('签名回执').inputValue();
     expect(receipt.split('.')).to.have.length(3);

@@ -1,5 +1,6 @@
 import { residentId } from '../support/ids.js';
 import { sampleDocument } from '../support/documents.js';
+import { disguisedFiles, samplePdf, sha256 } from '../support/sample-files.js';
 import { raw, type RawRequest } from '../support/raw-http.js';
 import { measured, type Drill, type DrillContext, type DrillOutcome, type Measurement } from './drill.js';
 import type { DrillGateway } from './gateways.js';
@@ -77,6 +78,38 @@ function bodyCases(post: (body: string | Buffer, headers?: Record<string, string
   ];
 }
 
+/** A multipart/form-data body of the given text fields and one file, written by hand. */
+function form(fields: Readonly<Record<string, string>>, file: Buffer): { body: Buffer; headers: Record<string, string> } {
+  const boundary = 'drill-boundary-7f3a';
+  const parts = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+  const head = `${parts.join('')}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="f.pdf"\r\nContent-Type: application/pdf\r\n\r\n`;
+  return { body: Buffer.concat([Buffer.from(head), file, Buffer.from(`\r\n--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** Files the edge must refuse, by their bytes, their declared size, their type or what lists them. */
+function fileCases(post: (body: string | Buffer, headers?: Record<string, string>, path?: string) => RawRequest, entryId: string): Case[] {
+  const upload = (bytes: Buffer, type: string, headers: Record<string, string> = {}) => post(bytes, { 'content-type': type, ...headers }, '/v1/documents');
+  const notHeld = { title: '判决书', hash: sha256(samplePdf()), size: 4_096, mediaType: 'application/pdf' };
+  const document = (hash: string) => ({ ...post('', {}, `/v1/documents/${hash}`), method: 'GET', body: undefined });
+  const unknownField = form({ entryId, colour: 'red' }, samplePdf());
+  return [
+    ...Object.entries(disguisedFiles).map(([name, bytes]): Case => ({ name: `${name} uploaded as a PDF`, request: upload(bytes, 'application/pdf'), expected: 415, because: /FILE_TYPE_NOT_ACCEPTED/ })),
+    { name: 'a file uploaded as text/html', request: upload(samplePdf(), 'text/html'), expected: 415, because: /UNSUPPORTED_MEDIA_TYPE/ },
+    { name: 'a file uploaded with Content-Encoding: gzip', request: upload(samplePdf(), 'application/pdf', { 'content-encoding': 'gzip' }), expected: 415 },
+    {
+      name: 'an upload of 60 MB declared, no token',
+      request: { method: 'POST', path: '/v1/documents', headers: { 'content-type': 'application/pdf', 'content-length': String(60 * 1024 * 1024) } },
+      expected: 413,
+    },
+    { name: 'an event listing a file never uploaded', request: post(handover({ attachments: [notHeld] }, OCCURRED, 7004)), expected: 400, because: /"path":"document\.attachments\.0"/ },
+    { name: 'a document hash that is not hex', request: document(`${'z'.repeat(64)}?entry=${entryId}`), expected: 400, because: field('hash') },
+    { name: 'a document without its entry', request: document(notHeld.hash), expected: 400, because: field('entry') },
+    { name: 'a file to verify without its entry', request: post(samplePdf(), { 'content-type': 'application/pdf' }, '/v1/verify'), expected: 400, because: field('entry') },
+    { name: 'a form to verify with an unknown field', request: post(unknownField.body, unknownField.headers, '/v1/verify'), expected: 400, because: field('colour') },
+    { name: 'control: a PDF uploaded', request: upload(samplePdf(), 'application/pdf'), expected: 201 },
+  ];
+}
+
 /** Paths, methods and headers the edge must refuse, with and without a token. */
 function edgeCases(token: Record<string, string>): Case[] {
   const get = (path: string, method = 'GET', headers: Record<string, string> = token): Case['request'] => ({ method, path, headers });
@@ -145,7 +178,7 @@ async function run({ gateways, log }: DrillContext): Promise<DrillOutcome> {
       headers: { ...token, 'content-type': 'application/json', ...headers },
       body,
     });
-    const answered = await send(gateway, [...bodyCases(post, subject.entryIds[0] ?? ''), ...edgeCases(token)]);
+    const answered = await send(gateway, [...bodyCases(post, subject.entryIds[0] ?? ''), ...fileCases(post, subject.entryIds[0] ?? ''), ...edgeCases(token)]);
     const tally = new StatusTally();
     for (const a of answered) {
       if (typeof a.status === 'number') tally.add(a.status);
@@ -163,6 +196,6 @@ async function run({ gateways, log }: DrillContext): Promise<DrillOutcome> {
 
 export const badInput: Drill = {
   name: 'bad-input',
-  summary: 'every hostile input the edge refuses: bad encodings, charsets and codings, deep and wide JSON, bad paths and methods, oversized bodies',
+  summary: 'every hostile input the edge refuses: bad encodings, charsets and codings, deep and wide JSON, bad paths and methods, oversized bodies, disguised and unlisted files',
   run,
 };

@@ -8,6 +8,7 @@ import { AGENCIES, type Agency } from 'correction-chaincode/domain';
 import { loadConfig } from '../../gateway/src/config.js';
 import { createGateway, type Gateway } from '../../gateway/src/gateway.js';
 import { devKeyPaths, ensureDevKeys, mintDevToken } from '../../gateway/src/keys.js';
+import { freePorts } from './ports.js';
 import { testSub, type Target } from './target.js';
 import { tempDir } from './temp.js';
 
@@ -38,10 +39,15 @@ export async function fabricTarget(env: Readonly<Record<string, string>> = {}): 
   });
   const gateways = new Map<Agency, Gateway>();
   const urls = new Map<Agency, string>();
+  // Each gateway sends its checkpoint cosignatures to the other three, so their ports are chosen first.
+  const ports = await freePorts(AGENCIES.length);
+  const portOf = (agency: Agency): number => ports[AGENCIES.indexOf(agency)] ?? 0;
+  const peersOf = (agency: Agency) => AGENCIES.filter((other) => other !== agency).map((other) => `http://127.0.0.1:${portOf(other)}`).join(',');
   try {
     for (const agency of AGENCIES) {
       const config = loadConfig({
-        PORT: '0',
+        PORT: String(portOf(agency)),
+        COSIGNATURE_PEERS: peersOf(agency),
         LEDGER: 'fabric',
         AGENCY: agency,
         FABRIC_CONNECTION: join(NETWORK_DIR, 'gateways', `${agency}.json`),

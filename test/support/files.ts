@@ -35,3 +35,9 @@ export function encodingsOf(text: string): Uint8Array[] {
   const escaped = text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return [Buffer.from(text, 'utf8'), Buffer.from(text, 'utf16le'), Buffer.from(text, 'utf16le').swap16(), Buffer.from(escaped, 'utf8')];
 }
+
+/** The files a file store under `filesDir` keeps under a hash (its temporary folder aside). */
+export async function keptFiles(filesDir: string): Promise<string[]> {
+  const shards = (await readdir(filesDir)).filter((name) => name !== 'tmp');
+  return (await Promise.all(shards.map((shard) => readdir(join(filesDir, shard))))).flat();
+}

@@ -13,6 +13,7 @@ import { consoleRouter } from './console.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { devRoutes, type DevTokenMinter } from './routes/dev.js';
 import type { RouteServices } from './routes/deps.js';
+import { documentRoutes } from './routes/documents.js';
 import { entryRoutes } from './routes/entries.js';
 import { eventRoutes } from './routes/events.js';
 import { logRoutes } from './routes/log.js';
@@ -48,6 +49,7 @@ export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): 
     ...catalogRoutes(deps),
     ...subjectRoutes(deps),
     ...entryRoutes(deps),
+    ...documentRoutes(deps),
     ...logRoutes(deps),
     ...noticeRoutes(deps),
     ...webhookRoutes(deps),
@@ -124,8 +126,8 @@ export function createApp(deps: Readonly<AppDeps>): express.Express {
         callback(null, origin !== undefined && origins.has(origin));
       },
       methods: ['GET', 'POST', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID'],
-      exposedHeaders: ['Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID', 'Range', 'If-None-Match'],
+      exposedHeaders: ['Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed', 'ETag', 'Content-Disposition', 'Content-Range'],
       maxAge: 600,
       preflightContinue: true,
     }),

@@ -19,11 +19,8 @@ export const DEFAULT_JSON_LIMITS: JsonLimits = { maxBytes: 1_048_576, maxDepth: 
 const MAX_ISSUES = 20;
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
 
-/** The declared body length, if the client declared one too large: a 413 needs no token. */
-export function declaredTooLarge(req: IncomingMessage, limits: JsonLimits): boolean {
-  const length = Number(req.headers['content-length'] ?? 0);
-  return Number.isFinite(length) && length > limits.maxBytes;
-}
+/** Whether a media type is JSON (application/json or a +json type). */
+export const isJsonMediaType = (type: string | undefined): boolean => type !== undefined && JSON_TYPE.test(type);
 
 /** Whether the request carries a body at all. */
 function hasBody(req: IncomingMessage): boolean {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PROBLEMS, type ProblemCode } from '../errors.js';
 import { ProblemSchema } from './responses.js';
-import type { AnyRoute, ResponseSpec } from './route.js';
+import type { AnyRoute, ResponseSpec, UploadSpec } from './route.js';
 
 /** Every registered schema as an OpenAPI component, nested ones by reference. */
 function componentSchemas(): Record<string, unknown> {
@@ -67,11 +67,11 @@ function commonResponses(declared: AnyRoute): Record<number, Record<string, unkn
   const common: Record<number, Record<string, unknown>> = {
     429: problem(`${titleOf('RATE_LIMITED')} (Retry-After, RateLimit)`, ['Retry-After', 'RateLimit', 'RateLimit-Policy']),
   };
-  if (declared.params || declared.query || declared.headers || declared.body) {
+  if (declared.params || declared.query || declared.headers || declared.body || declared.upload) {
     common[400] = problem('Invalid input, every bad field listed');
   }
   if (declared.access === 'agency') common[401] = problem('No token, or a token that is refused', ['WWW-Authenticate']);
-  if (declared.body) {
+  if (declared.body || declared.upload) {
     common[413] = problem(titleOf('PAYLOAD_TOO_LARGE'));
     common[415] = problem(titleOf('UNSUPPORTED_MEDIA_TYPE'));
   }
@@ -83,6 +83,26 @@ function commonResponses(declared: AnyRoute): Record<number, Record<string, unkn
   return common;
 }
 
+/** The body a route takes: JSON by its schema, and files as bytes of each media type (a form's fields named), with their limit. */
+function requestBody(declared: AnyRoute): Record<string, unknown> {
+  const content: Record<string, unknown> = declared.body ? { 'application/json': { schema: reference(declared.body) } } : {};
+  const upload = declared.upload;
+  if (upload) {
+    for (const type of upload.mediaTypes) content[type] = { schema: uploadSchema(type, upload) };
+  }
+  if (Object.keys(content).length === 0) return {};
+  const limit = upload ? { description: `Files of at most ${upload.maxBytes} bytes` } : {};
+  return { requestBody: { required: true, ...limit, content } };
+}
+
+function uploadSchema(type: string, upload: UploadSpec): Record<string, unknown> {
+  if (type !== 'multipart/form-data' || !upload.form) return { type: 'string', contentMediaType: type, maxLength: upload.maxBytes };
+  const properties = Object.fromEntries(
+    Object.entries(upload.form).map(([name, field]) => [name, field.binary ? { type: 'string', contentMediaType: 'application/octet-stream', description: field.description } : { type: 'string', description: field.description }]),
+  );
+  return { type: 'object', properties, required: Object.keys(upload.form) };
+}
+
 function operation(declared: AnyRoute): Record<string, unknown> {
   const own = Object.fromEntries(Object.entries(declared.responses).map(([status, spec]) => [status, response(Number(status), spec)]));
   return {
@@ -90,7 +110,7 @@ function operation(declared: AnyRoute): Record<string, unknown> {
     operationId: `${declared.method}${declared.path.replace(/[{}]/g, '').replace(/[/.-](\w)/g, (_all, c: string) => c.toUpperCase())}`,
     ...(declared.access === 'public' ? { security: [] } : {}),
     parameters: [...parameters(declared.params, 'path'), ...parameters(declared.query, 'query'), ...parameters(declared.headers, 'header')],
-    ...(declared.body ? { requestBody: { required: true, content: { 'application/json': { schema: reference(declared.body) } } } } : {}),
+    ...requestBody(declared),
     responses: { ...commonResponses(declared), ...own },
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENCIES, ALL_UNIT_KINDS, COLLECTIONS, CORRECTION_TYPES, DETENTION_GROUNDS, EVENT_TYPES, READ_REASONS, READ_TARGETS, ROLES, STATES } from 'correction-chaincode/domain';
+import { AGENCIES, ALL_UNIT_KINDS, ATTACHMENT_MEDIA_TYPES, COLLECTIONS, CORRECTION_TYPES, DETENTION_GROUNDS, EVENT_TYPES, READ_REASONS, READ_TARGETS, ROLES, STATES } from 'correction-chaincode/domain';
 import { PROBLEMS } from '../errors.js';
 
 /** Response shapes of the API, as zod schemas: the OpenAPI document is generated from them and tests parse real answers with them. */
@@ -149,6 +149,25 @@ export const VerifyResultSchema = z
     checks: z.object({ docHash: z.boolean(), chainLink: z.boolean(), entryHash: z.boolean() }),
   })
   .meta({ id: 'VerifyResult' });
+
+export const StoredFileSchema = z
+  .object({ hash: hex64, size: z.number().int().min(1), mediaType: z.enum(ATTACHMENT_MEDIA_TYPES) })
+  .meta({ id: 'StoredFile', description: 'A file the gateway keeps: its SHA-256, size in bytes and media type (told by its leading bytes)' });
+
+export const FileMatchSchema = z
+  .object({
+    entryId: z.string(),
+    hash: hex64,
+    size: z.number().int().min(0),
+    matches: z.boolean(),
+    attachment: z
+      .object({ index: z.number().int().min(0), hash: hex64, size: z.number().int(), mediaType: z.enum(ATTACHMENT_MEDIA_TYPES), title: z.string().optional() })
+      .optional()
+      .meta({ description: 'The attachment of the entry the file is; its title where the entry shows it (not for a sealed record)' }),
+  })
+  .meta({ id: 'FileMatch', description: 'Which attachment of the entry a file is, or that it matches none' });
+
+export const VerifyAnswerSchema = z.union([VerifyResultSchema, FileMatchSchema]).meta({ id: 'VerifyAnswer' });
 
 export const AuditReportSchema = z
   .object({
@@ -352,3 +371,11 @@ export const DeliveryListSchema = z.array(DeliverySchema).meta({ id: 'DeliveryLi
 export const DevTokenSchema = z
   .object({ token: z.string().meta({ description: 'A bearer token (ES256 JWT)' }), expiresAt: z.iso.datetime() })
   .meta({ id: 'DevToken' });
+
+/** What a gateway answers the cosignatures another sends it. */
+export const OffChainReceiptSchema = z
+  .strictObject({
+    kept: z.number().int().min(0).meta({ description: 'Cosignatures of sizes this log holds, kept and weighed' }),
+    pending: z.number().int().min(0).meta({ description: 'Cosignatures of sizes this log has not reached yet, held until it does' }),
+  })
+  .meta({ id: 'OffChainReceipt' });

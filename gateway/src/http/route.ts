@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { Principal } from './auth.js';
 
@@ -27,6 +27,25 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/**
+ * A request body taken as a stream of bytes (a file) rather than parsed: the media types it may be
+ * sent as, and the most bytes it may have (a declared Content-Length over it is refused before the
+ * token is checked; a body that grows past it, while streaming).
+ */
+export interface UploadSpec {
+  readonly mediaTypes: readonly string[];
+  readonly maxBytes: number;
+  /** The fields of the multipart/form-data form, for the spec, when that is among the media types. */
+  readonly form?: Readonly<Record<string, { readonly description: string; readonly binary?: boolean }>>;
+}
+
+/** A streamed body as the handler receives it: its media type (lower case), its full Content-Type, and the bytes. */
+export interface Upload {
+  readonly mediaType: string;
+  readonly contentType: string;
+  readonly stream: IncomingMessage;
+}
+
 /** The parsed, validated request a handler receives. */
 export interface RouteInput<A extends Access, P, Q, H, B> {
   /** The caller, for agency routes; public routes have none. */
@@ -34,9 +53,17 @@ export interface RouteInput<A extends Access, P, Q, H, B> {
   readonly params: P;
   readonly query: Q;
   readonly headers: H;
+  /** The JSON body; not read (undefined) when the request came as an upload. */
   readonly body: B;
+  /** The streamed body, when the route takes uploads and the request sent one (not JSON). */
+  readonly upload: Upload | undefined;
   /** Fires when the client goes away (streams end on it). */
   readonly closed: Promise<void>;
+  /**
+   * Gives back the route's place among the ledger requests in progress before the answer ends: a
+   * route that streams long after its ledger work (a file download) calls it once that work is done.
+   */
+  readonly ledgerDone: () => void;
   /** The raw response, for routes that stream; such a handler answers undefined. */
   readonly raw: ServerResponse;
 }
@@ -66,6 +93,8 @@ export interface RouteDeclaration<
   readonly headers?: H;
   /** The JSON body, when the route takes one. */
   readonly body?: B;
+  /** The body as a stream of bytes, beside or instead of a JSON body: the request's media type chooses. */
+  readonly upload?: UploadSpec;
   /** The route's own answers; the router adds the statuses every route of its kind can give. */
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   /** The route reads or writes the ledger: it can answer 503 while the ledger is unreachable, and 500 when a sealed record does not open. */

@@ -5,9 +5,10 @@ import type { z } from 'zod';
 import { issuesOf } from 'correction-chaincode/domain';
 import { ApiError, validationFailed } from '../errors.js';
 import type { Principal, TokenVerifier } from './auth.js';
-import { declaredTooLarge, readJsonBody, type JsonLimits } from './json-body.js';
+import { isJsonMediaType, readJsonBody, type JsonLimits } from './json-body.js';
 import { rateLimitHeaders, type RateLimiter } from './rate-limit.js';
-import type { AnyRoute, Reply } from './route.js';
+import type { AnyRoute, Reply, Upload } from './route.js';
+import { declaredOver, mediaTypeOf, uploadOf } from './upload-body.js';
 
 /** The limits every request meets at the edge. */
 export interface EdgeLimits {
@@ -109,28 +110,47 @@ export function buildRouter(routes: readonly AnyRoute[], deps: Readonly<RouterDe
         return;
       }
       res.locals[ROUTE] = declared.path;
-      if (declared.body && declaredTooLarge(req, limits.json)) {
-        res.set('Connection', 'close');
-        throw new ApiError('PAYLOAD_TOO_LARGE', `the body exceeds ${limits.json.maxBytes} bytes`);
+      const asUpload = declared.upload !== undefined && !(declared.body && isJsonMediaType(mediaTypeOf(req)));
+      try {
+        await serve(declared, req, res, asUpload);
+      } catch (error) {
+        // A body refused before it was read whole (an upload, one too large) is not read on: the connection closes after the answer.
+        if (!req.complete && (asUpload || (error instanceof ApiError && error.code === 'PAYLOAD_TOO_LARGE'))) res.set('Connection', 'close');
+        throw error;
       }
-      const principal = declared.access === 'agency' ? await authenticate(req, res) : undefined;
-      const params = parsePart(declared.params, { ...req.params }, '');
-      const query = parsePart(declared.query, { ...(req.query as Record<string, unknown>) }, '');
-      const headers = parsePart(declared.headers, pickHeaders(declared.headers, req), '');
-      const release = declared.ledger ? admit(limits.ledgerInFlight) : undefined;
-      res.once('close', () => release?.());
-      const body = declared.body ? parsePart(declared.body, await readJsonBody(req, limits.json), '') : undefined;
-      const closed = new Promise<void>((resolve) => {
-        req.once('close', () => {
-          resolve();
-        });
-      });
-      const reply = await declared.handle({ principal, params, query, headers, body, closed, raw: res });
-      if (reply) send(res, reply);
     };
     router[declared.method](expressPath(declared.path), handler);
   }
   return router;
+
+  /** Runs one route for a request: edge checks, parsing, then its handler. */
+  async function serve(declared: AnyRoute, req: WithPrincipal, res: Response, asUpload: boolean): Promise<void> {
+    refuseDeclaredTooLarge(declared, req, asUpload, limits.json);
+    const principal = declared.access === 'agency' ? await authenticate(req, res) : undefined;
+    const params = parsePart(declared.params, { ...req.params }, '');
+    const query = parsePart(declared.query, { ...(req.query as Record<string, unknown>) }, '');
+    const headers = parsePart(declared.headers, pickHeaders(declared.headers, req), '');
+    const upload: Upload | undefined = asUpload && declared.upload ? uploadOf(req, declared.upload) : undefined;
+    const admitted = declared.ledger ? admit(limits.ledgerInFlight) : undefined;
+    const ledgerDone = (): void => {
+      admitted?.();
+    };
+    res.once('close', ledgerDone);
+    const body = declared.body && !asUpload ? parsePart(declared.body, await readJsonBody(req, limits.json), '') : undefined;
+    const closed = new Promise<void>((resolve) => {
+      req.once('close', () => {
+        resolve();
+      });
+    });
+    const reply = await declared.handle({ principal, params, query, headers, body, upload, closed, ledgerDone, raw: res });
+    if (reply) send(res, reply);
+  }
+}
+
+/** A declared body length over the limit of the form the body comes in is refused before the token is checked. */
+function refuseDeclaredTooLarge(declared: AnyRoute, req: IncomingMessage, asUpload: boolean, json: JsonLimits): void {
+  const maxBytes = asUpload ? declared.upload?.maxBytes : declared.body ? json.maxBytes : undefined;
+  if (maxBytes !== undefined && declaredOver(req, maxBytes)) throw new ApiError('PAYLOAD_TOO_LARGE', `the body exceeds ${maxBytes} bytes`, { maxBytes });
 }
 
 /** A place among the ledger requests in progress, or 503 GATEWAY_BUSY when none is free. */

@@ -27,7 +27,7 @@ export const subjectRef = z
   .regex(SUBJECT_REF_PATTERN, 'must be a subject reference (64 hex characters)')
   .meta({ description: 'Subject reference: HMAC-SHA256 of the ID number under the consortium key' });
 export const entryId = z.string().regex(ENTRY_ID_PATTERN, 'must be an entry id (32 hex characters)');
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest');
+export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest');
 
 export const SubjectInput = z
   .union([z.strictObject({ idNumber }), z.strictObject({ ref: subjectRef })])
@@ -58,17 +58,23 @@ export const Purpose = PURPOSE.meta({ id: 'Purpose', description: 'Why a sealed 
 
 export const LookupBody = z.strictObject({ idNumber, purpose: Purpose.optional() }).meta({ id: 'LookupBody' });
 
+const PURPOSE_QUERY_FIELDS = {
+  reason: z.enum(READ_REASONS).optional().meta({ description: 'Why a sealed record is read (with caseNumber)' }),
+  caseNumber: PURPOSE.shape.caseNumber.optional().meta({ description: 'The case it is read for (with reason)' }),
+};
+
 /**
- * A read's purpose in a query: `reason` and `caseNumber` together, or neither. Readers of a sealed
- * record outside those who read it in full must give them.
+ * A query of `shape` that may state a read's purpose: `reason` and `caseNumber` together, or
+ * neither. Readers of a sealed record outside those who read it in full must give them.
  */
-export const PurposeQuery = z
-  .strictObject({
-    reason: z.enum(READ_REASONS).optional().meta({ description: 'Why a sealed record is read (with caseNumber)' }),
-    caseNumber: PURPOSE.shape.caseNumber.optional().meta({ description: 'The case it is read for (with reason)' }),
-  })
-  .refine((q) => (q.reason === undefined) === (q.caseNumber === undefined), { error: 'give reason and caseNumber together', path: ['caseNumber'] })
-  .meta({ id: 'PurposeQuery' });
+export function withPurposeQuery<S extends z.ZodRawShape>(shape: S) {
+  return z
+    .strictObject({ ...shape, ...PURPOSE_QUERY_FIELDS })
+    .refine((q: { reason?: unknown; caseNumber?: unknown }) => (q.reason === undefined) === (q.caseNumber === undefined), { error: 'give reason and caseNumber together', path: ['caseNumber'] });
+}
+
+/** A read's purpose in a query, alone. */
+export const PurposeQuery = withPurposeQuery({}).meta({ id: 'PurposeQuery' });
 export type PurposeQuery = z.infer<typeof PurposeQuery>;
 
 /** The purpose a query states, if any. */
@@ -88,10 +94,7 @@ export const VerifyBody = z
   .meta({ id: 'VerifyBody' });
 export type VerifyBody = z.infer<typeof VerifyBody>;
 
-export const AuditQuery = z
-  .strictObject({ subject: subjectRef.optional(), reason: z.enum(READ_REASONS).optional(), caseNumber: PURPOSE.shape.caseNumber.optional() })
-  .refine((q) => (q.reason === undefined) === (q.caseNumber === undefined), { error: 'give reason and caseNumber together', path: ['caseNumber'] })
-  .meta({ id: 'AuditQuery' });
+export const AuditQuery = withPurposeQuery({ subject: subjectRef.optional() }).meta({ id: 'AuditQuery' });
 
 export const EvidenceRequest = z
   .strictObject({ receipt: z.string().max(4096).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be a compact JWS') })

@@ -1,8 +1,10 @@
+import { LRUCache } from 'lru-cache';
 import { checkpointText, type Hash } from 'correction-verifier';
 import { MAX_ANCHORS_PER_TRANSACTION, type Agency, type CheckpointAnchor, type CheckpointCosignature, type Entry } from 'correction-chaincode/domain';
 import type { Ledger } from '../ledger/port.js';
 import type { Logger } from '../logger.js';
 import type { NoteSigner } from '../note-keys.js';
+import type { OffChainCosignature } from './off-chain-cosignatures.js';
 import type { LogFollower } from './log-follower.js';
 import type { FinalCheckpoint } from './records.js';
 
@@ -25,6 +27,8 @@ export interface CheckpointerOptions {
   /** Also cosign every multiple of this many entries (0: none). */
   readonly every: number;
   readonly logger?: Logger | undefined;
+  /** Sends this gateway's cosignatures to the other agencies' gateways the moment they are made (and keeps them). */
+  readonly publish?: ((cosignatures: OffChainCosignature[]) => Promise<void>) | undefined;
   /** The time now (tests move it). */
   readonly now?: () => number;
 }
@@ -58,6 +62,16 @@ export class Checkpointer {
   #lastAppendAt: number;
   /** The largest size this gateway cosigned (or asked to), so a quiet log is cosigned once. */
   #cosignedUpTo: number;
+  /** Lines signed and sent off chain, by size and agency, until they are anchored: one signature per size and agency. */
+  readonly #signed = new Map<number, Map<Agency, string>>();
+  /**
+   * Sizes this gateway signed off chain lately: a size is signed and sent once, however many
+   * peers' lines or anchors for it arrive later — otherwise gateways would answer each other's
+   * lines with new ones for ever.
+   */
+  readonly #sent = new LRUCache<number, true>({ max: 65_536 });
+  /** Off-chain sends in progress, awaited on close. */
+  readonly #publishing = new Set<Promise<void>>();
   readonly #startedAt: number;
 
   constructor(options: Readonly<CheckpointerOptions>) {
@@ -82,11 +96,15 @@ export class Checkpointer {
     this.#o.follower.off('cosignature', this.#onCosignature);
     if (this.#timer) clearInterval(this.#timer);
     await this.#anchoring;
+    await Promise.all(this.#publishing);
   }
 
   /** Cosigns a size now for every agency this gateway cosigns for (timers and tests). */
   cosign(size: number): Promise<void> {
-    if (size > 0) this.#wanted.add(size);
+    if (size > 0) {
+      this.#wanted.add(size);
+      this.#signOffChain(size);
+    }
     this.#cosignedUpTo = Math.max(this.#cosignedUpTo, size);
     this.#anchoring ??= this.#drain().finally(() => {
       this.#anchoring = undefined;
@@ -130,15 +148,44 @@ export class Checkpointer {
   readonly #onCosignature = (cosignature: CheckpointCosignature): void => {
     // Anchors from before this gateway started are history it is catching up on, not requests.
     if (Date.parse(cosignature.anchoredAt) < this.#startedAt - this.#o.intervalMs) return;
+    this.join(cosignature);
+  };
+
+  /** Another agency cosigned a size (anchored, or sent off chain): this gateway cosigns it too, once its log holds it. */
+  join(cosignature: { readonly treeSize: number; readonly agency: Agency }): void {
     if (!this.#o.cosigners.size || this.#o.cosigners.has(cosignature.agency)) return;
+    // A size below a final checkpoint needs no more cosignatures.
+    if (cosignature.treeSize < (this.#o.log.checkpoints.latestFinal?.treeSize ?? 0)) return;
     if (cosignature.treeSize <= this.#o.log.tree.size) void this.cosign(cosignature.treeSize);
     else this.#awaited.add(cosignature.treeSize);
-  };
+  }
 
   /** A log that stopped growing is cosigned whole, once. */
   #onQuietCheck(): void {
     const size = this.#o.log.tree.size;
     if (size > this.#cosignedUpTo && this.#now() - this.#lastAppendAt >= this.#o.intervalMs) void this.cosign(size);
+  }
+
+  /**
+   * Signs a size for every agency this gateway cosigns for and sends the lines to the peers at
+   * once, without waiting for the anchors: the same lines are anchored later.
+   */
+  #signOffChain(size: number): void {
+    const { publish, log, origin } = this.#o;
+    if (!publish || this.#sent.has(size) || size > log.tree.size) return;
+    this.#sent.set(size, true);
+    const root = log.tree.rootAt(size);
+    const timestamp = Math.floor(this.#now() / 1000);
+    const lines = new Map<Agency, string>();
+    for (const [agency, signer] of this.#o.cosigners) lines.set(agency, signer.cosign(checkpointText({ origin, size, root }), timestamp));
+    this.#signed.set(size, lines);
+    const rootHex = Buffer.from(root).toString('hex');
+    const sending = publish([...lines].map(([agency, signature]) => ({ treeSize: size, root: rootHex, agency, signature })))
+      .catch((error: unknown) => {
+        this.#o.logger?.warn({ treeSize: size, err: { name: (error as Error).name } }, 'could not publish cosignatures');
+      })
+      .finally(() => this.#publishing.delete(sending));
+    this.#publishing.add(sending);
   }
 
   /** Anchors every wanted size, a batch at a time, until none is left. */
@@ -149,8 +196,18 @@ export class Checkpointer {
       for (const size of sizes) this.#wanted.delete(size);
       // A size older than a final checkpoint needs no more cosignatures.
       const due = sizes.filter((size) => size <= this.#o.log.tree.size && size >= latestFinal);
+      for (const size of sizes) if (!due.includes(size)) this.#signed.delete(size);
       if (due.length > 0) await Promise.all([...this.#o.cosigners.keys()].map((agency) => this.#anchor(agency, due)));
     }
+  }
+
+  /** The line already signed (and sent off chain) for a size and agency, which the anchor then carries. */
+  #takeSigned(size: number, agency: Agency): string | undefined {
+    const lines = this.#signed.get(size);
+    const line = lines?.get(agency);
+    lines?.delete(agency);
+    if (lines?.size === 0) this.#signed.delete(size);
+    return line;
   }
 
   /** One transaction: the agency's cosignatures of every due size it has not anchored yet. */
@@ -161,9 +218,10 @@ export class Checkpointer {
     const anchors: CheckpointAnchor[] = [];
     const timestamp = Math.floor(this.#now() / 1000);
     for (const size of sizes) {
+      const signed = this.#takeSigned(size, agency);
       if ((await log.checkpoints.cosignaturesAt(size)).some((c) => c.agency === agency)) continue;
       const root = log.tree.rootAt(size);
-      anchors.push({ treeSize: size, root: Buffer.from(root).toString('hex'), signature: signer.cosign(checkpointText({ origin, size, root }), timestamp) });
+      anchors.push({ treeSize: size, root: Buffer.from(root).toString('hex'), signature: signed ?? signer.cosign(checkpointText({ origin, size, root }), timestamp) });
     }
     if (anchors.length === 0) return;
     try {

@@ -12,6 +12,7 @@ export interface WeighedLog {
   readonly checkpoints: {
     cosignaturesAt(size: number): Promise<CheckpointCosignature[]>;
     witnessCosignaturesAt(size: number): Promise<Record<string, string>>;
+    offChainCosignaturesAt(size: number): Promise<Record<string, string>>;
     finalAt(size: number): Promise<FinalCheckpoint | undefined>;
     putFinal(checkpoint: FinalCheckpoint): Promise<void>;
   };
@@ -19,8 +20,9 @@ export interface WeighedLog {
 
 /**
  * Decides which checkpoints are final, exactly as an offline verifier would: the checkpoint of
- * this log's own root at a size, with every agency cosignature anchored for it and every witness
- * cosignature the gateway holds, must pass `verifyCheckpoint` under the trust file. Final
+ * this log's own root at a size, with every agency cosignature anchored for it or received off
+ * chain from the agencies' gateways, and every witness cosignature the gateway holds, must pass
+ * `verifyCheckpoint` under the trust file. Final
  * checkpoints are recorded with their signed note (invalid signatures left out), and announced.
  *
  * Emits 'agencies' (FinalCheckpoint: enough agencies, witnesses still to come) and 'final'
@@ -66,8 +68,12 @@ export class Finality extends EventEmitter {
     if (size <= 0 || size > this.#log.tree.size) return undefined;
     const text = checkpointText({ origin: this.#trust.origin, size, root: this.#log.tree.rootAt(size) });
     const anchored = await this.#log.checkpoints.cosignaturesAt(size);
+    const offChain = await this.#log.checkpoints.offChainCosignaturesAt(size);
     const witnessed = Object.values(await this.#log.checkpoints.witnessCosignaturesAt(size));
-    const lines = [...anchored.map((c) => c.signature), ...witnessed];
+    // One line per agency: the anchored one, or the one that came off chain before it.
+    const anchoredBy = new Set<string>(anchored.map((c) => c.agency));
+    const unanchored = Object.entries(offChain).filter(([agency]) => !anchoredBy.has(agency)).map(([, line]) => line);
+    const lines = [...anchored.map((c) => c.signature), ...unanchored, ...witnessed];
     if (lines.length === 0) return undefined;
     const note = formatNote(text, lines);
     const checking = { cache: this.#verified, ed25519: nativeEd25519 };

@@ -125,6 +125,11 @@ export class CorrectionService {
     return { entry, document: await this.#deps.client.document(caller, entryId, purpose), answeredBy };
   }
 
+  /** The entry alone, as the caller may read it: no document, no answers. */
+  async entryAlone(principal: Principal, entryId: string, purpose: Purpose | null = null): Promise<Entry> {
+    return this.#deps.client.entry(this.#callerFor(principal), entryId, purpose);
+  }
+
   async verify(principal: Principal, body: VerifyBody): Promise<VerifyResult> {
     const docHash = 'docHash' in body ? body.docHash : documentHash(body.document);
     return this.#deps.client.verify(this.#callerFor(principal), body.entryId, docHash, body.purpose ?? null);

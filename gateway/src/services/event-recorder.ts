@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { documentHash, requestHash, subjectRefFor, type Agency, type Entry, type MinimalStatus, type SubjectStatus } from 'correction-chaincode/domain';
+import { documentHash, listedAttachments, requestHash, subjectRefFor, type Agency, type Entry, type MinimalStatus, type SubjectStatus } from 'correction-chaincode/domain';
 import { ApiError, type ProblemCode } from '../errors.js';
 import type { Principal } from '../http/auth.js';
 import type { RecordEventBody } from '../http/schemas.js';
 import { LedgerUnavailableError, OutcomeUnknownError, type Caller } from '../ledger/port.js';
+import type { FileStore } from '../store/file-store.js';
 import type { GatewayStore } from '../store/gateway-store.js';
 import type { OutboxStore, RecordedResponse, RefusalProblem, Submission, SubmissionRequest } from '../store/outbox-store.js';
 import { actorOf, writerOf } from './caller.js';
@@ -40,6 +41,8 @@ export interface EventRecorderDeps {
   /** Told when a submission enters the outbox, so that the drainer takes it up. */
   readonly onAccepted: () => void;
   readonly clock: () => Date;
+  /** The files this gateway holds: an event may list only attachments held here. */
+  readonly files?: Pick<FileStore, 'stat'> | undefined;
 }
 
 /** The idempotency key of one request: its hash as the ledger records it, and the hash of the request. */
@@ -100,11 +103,29 @@ export class EventRecorder {
 
   async record(principal: Principal, body: RecordEventBody, idempotencyKey?: string): Promise<RecordAnswer> {
     const caller = writerOf(principal, this.#deps.servesAgency);
+    await this.#requireAttachmentsHeld(body.document);
     const request = this.#requestOf(body);
     const hash = requestHash({ ...request, docHash: documentHash(request.document) });
     if (idempotencyKey === undefined) return this.#recordUnkeyed(caller, { request, requestHash: hash, keyHash: freshKeyHash(), clientKey: false });
     const keyed: KeyedRequest = { request, requestHash: hash, keyHash: keyHashOf(idempotencyKey), clientKey: true };
     return (await this.#earlierAnswer(caller.agency, keyed)) ?? this.#recordKeyed(caller, keyed);
+  }
+
+  /**
+   * Every file the document lists is held here, as listed (hash, size and type): an entry must not
+   * pin a file that no gateway can deliver. 400 ATTACHMENT_NOT_HELD names each one that is not.
+   */
+  async #requireAttachmentsHeld(document: unknown): Promise<void> {
+    const { files } = this.#deps;
+    if (!files) return;
+    const listed = listedAttachments(document as Record<string, unknown>);
+    const held = await Promise.all(listed.map((a) => files.stat(a.hash)));
+    const errors = listed.flatMap((a, i) => {
+      const file = held[i];
+      const same = file?.size === a.size && file.mediaType === a.mediaType;
+      return same ? [] : [{ path: `document.attachments.${String(i)}`, message: file ? `is held with another size or type (${String(file.size)} bytes, ${file.mediaType})` : 'is not held by this gateway: upload it to POST /v1/documents first' }];
+    });
+    if (errors.length > 0) throw new ApiError('ATTACHMENT_NOT_HELD', `${String(errors.length)} attachment(s) are not held by this gateway`, { errors });
   }
 
   /** A submission of the caller's agency; another agency's is not found. */

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createChunkSealer, type ChunkSealer } from './chunk-sealer.js';
 
 /** The document key: AES-256. */
 export const DOCUMENT_KEY_BYTES = 32;
@@ -40,6 +41,8 @@ export interface Sealer {
   seal(record: string, plaintext: Uint8Array): Uint8Array;
   /** Opens what seal() gave for the same record; throws SealedValueError when it does not authenticate. */
   open(record: string, sealed: Uint8Array): Uint8Array;
+  /** Seals a file in chunks under the same document key, each chunk opened on its own (Range reads). */
+  forFile(fileId: Uint8Array): ChunkSealer;
 }
 
 /** A sealer under a 32-byte document key (AES-256-GCM from node:crypto). */
@@ -68,6 +71,9 @@ export function createSealer(key: Uint8Array): Sealer {
       } catch {
         throw new SealedValueError('NOT_AUTHENTIC');
       }
+    },
+    forFile(fileId) {
+      return createChunkSealer(secret, fileId);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CheckpointListSchema, ConsistencyProofSchema, LeafInclusionProofSchema, LeafRangeSchema, LogStateSchema } from '../responses.js';
+import { AGENCIES } from 'correction-chaincode/domain';
+import { OffChainReceiptSchema, CheckpointListSchema, ConsistencyProofSchema, LeafInclusionProofSchema, LeafRangeSchema, LogStateSchema } from '../responses.js';
 import { queryIndex, queryPageLength, querySize } from '../query-integer.js';
 import { json, route, type AnyRoute } from '../route.js';
 import type { RouteServices } from './deps.js';
@@ -14,14 +15,45 @@ const InclusionQuery = z.strictObject({ index, size: size.optional() });
 const LeavesQuery = z.strictObject({ start: index, end: index.optional() });
 const CheckpointsQuery = z.strictObject({ before: size.optional(), limit: queryPageLength().default(100) });
 
+/** Agency cosignatures one gateway sends another (c2sp.org/tlog-cosignature lines, with the root each signs). */
+export const OffChainCosignaturesBody = z
+  .strictObject({
+    cosignatures: z
+      .array(
+        z.strictObject({
+          treeSize: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+          root: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest'),
+          agency: z.enum(AGENCIES),
+          signature: z.string().max(400).regex(/^\u2014 [^\s+]{1,100} [A-Za-z0-9+/]+={0,2}$/u, 'must be a signed-note signature line'),
+        }),
+      )
+      .min(1)
+      .max(64),
+  })
+  .meta({ id: 'OffChainCosignatures' });
+
 const notYet = { description: 'NOT_YET_CHECKPOINTED: the log has no final checkpoint yet (Retry-After)', headers: ['Retry-After'] };
 
 /**
  * The Merkle log for monitors: only hashes, roots and signatures, never an entry's contents, so
  * the operator may serve these without a token (MONITOR_API).
  */
-export function logRoutes({ proofs }: RouteServices): AnyRoute[] {
+export function logRoutes({ proofs, cosignatures }: RouteServices): AnyRoute[] {
   return [
+    route({
+      method: 'post',
+      path: '/v1/log/cosignatures',
+      summary: "Another agency's gateway sends its cosignatures of this log: each verified under the agency's note key in the trust file, kept, and weighed toward finality at once",
+      access: 'public',
+      body: OffChainCosignaturesBody,
+      responses: {
+        202: { description: 'Kept (or held until this log reaches their size)', schema: OffChainReceiptSchema },
+        409: { description: "A valid cosignature of another root than this log's at that size: a split view (alerted)" },
+      },
+      async handle({ body }) {
+        return json(202, await cosignatures.receive(body.cosignatures));
+      },
+    }),
     route({
       method: 'get',
       path: '/v1/log',

@@ -17,18 +17,20 @@ export interface CosignatureUpdate {
 export class CheckpointStore implements Projection<CosignatureUpdate> {
   readonly #cosignatures;
   readonly #witnessed;
+  readonly #offChain;
   readonly #final;
   #latestFinal: FinalCheckpoint | undefined;
 
   private constructor(db: Level) {
     this.#cosignatures = db.sublevel('cosig', { valueEncoding: 'utf8' });
     this.#witnessed = db.sublevel('witnessed', { valueEncoding: 'utf8' });
+    this.#offChain = db.sublevel('offchain', { valueEncoding: 'utf8' });
     this.#final = db.sublevel('final', { valueEncoding: 'utf8' });
   }
 
   static async open(db: Level): Promise<CheckpointStore> {
     const store = new CheckpointStore(db);
-    await opened(store.#cosignatures, store.#witnessed, store.#final);
+    await opened(store.#cosignatures, store.#witnessed, store.#offChain, store.#final);
     const [latest] = await store.#final.values({ reverse: true, limit: 1 }).all();
     if (latest !== undefined) store.#latestFinal = JSON.parse(latest) as FinalCheckpoint;
     return store;
@@ -51,6 +53,21 @@ export class CheckpointStore implements Projection<CosignatureUpdate> {
   async witnessCosignaturesAt(size: number): Promise<Record<string, string>> {
     const raw = await this.#witnessed.get(pad(size));
     return raw === undefined ? {} : (JSON.parse(raw) as Record<string, string>);
+  }
+
+  /**
+   * Agency cosignature lines for a size that reached this gateway off chain — its own, and those
+   * other agencies' gateways sent it — by agency: they make a checkpoint final before any anchor
+   * commits.
+   */
+  async offChainCosignaturesAt(size: number): Promise<Record<string, string>> {
+    const rows = await this.#offChain.iterator({ gte: `${pad(size)}:`, lt: `${pad(size)}:~` }).all();
+    return Object.fromEntries(rows.map(([key, line]) => [key.slice(key.indexOf(':') + 1), line]));
+  }
+
+  /** Keeps an agency's cosignature line for a size, verified by the caller (one per agency: the latest). */
+  async putOffChainCosignature(size: number, agency: string, line: string): Promise<void> {
+    await this.#offChain.put(`${pad(size)}:${agency}`, line);
   }
 
   /** Keeps a witness's cosignature line for a size (the witness's latest replaces its earlier one). */
