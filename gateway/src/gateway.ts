@@ -245,7 +245,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const app = createApp({
     service, recorder, documents, proofs, cosignatures: offChain, notices: noticeSource(log.notices), obligations: obligationList(log.chains, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
     corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION, monitorOpen: config.monitorOpen,
-    devTokens: config.devMode ? devTokenMinter(config) : undefined,
+    devTokens: devTokenMinter(config),
   });
   let server: Server | undefined;
 
@@ -303,8 +303,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
 /** How long a token from the dev login lives. */
 const DEV_TOKEN_SECONDS = 8 * 3600;
 
-/** Dev mode's tokens, signed with the dev agency keys under DATA_DIR, for this gateway's issuer and audience. */
-function devTokenMinter(config: Config): DevTokenMinter {
+/** Dev mode's tokens, signed with the dev agency keys under DATA_DIR, for this gateway's issuer and audience; none outside dev mode. */
+function devTokenMinter(config: Config): DevTokenMinter | undefined {
+  if (!config.devMode) return undefined;
   const seconds = Math.min(DEV_TOKEN_SECONDS, config.tokenMaxLifetimeSeconds);
   return async (request) => {
     const expiresAt = new Date((Math.floor(Date.now() / 1000) + seconds) * 1000).toISOString();
