@@ -13,7 +13,8 @@ import { RateLimiter } from './http/rate-limit.js';
 import type { Config } from './config.js';
 import { secureDataDir } from './data-dir.js';
 import { DOCUMENT_KEY_FILE, readKeyFile, SUBJECT_KEY_FILE } from './key-files.js';
-import { ensureDevKeys, readJwk } from './keys.js';
+import { ensureDevKeys, mintDevToken, readJwk } from './keys.js';
+import type { DevTokenMinter } from './http/routes/dev.js';
 import { auditEmbeddedLedger } from './ledger/embedded/audit.js';
 import { EmbeddedLedger } from './ledger/embedded/embedded-ledger.js';
 import type { Ledger, LedgerEvent } from './ledger/port.js';
@@ -271,6 +272,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const app = createApp({
     service, recorder, documents, proofs, cosignatures: offChain, notices: noticeSource(log.notices), obligations: obligationList(log.chains, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
     corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION, monitorOpen: config.monitorOpen,
+    devTokens: devTokenMinter(config),
   });
   let server: Server | undefined;
 
@@ -327,5 +329,24 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await outbox.close();
       await files.close();
     },
+  };
+}
+
+/** How long a token from the dev login lives. */
+const DEV_TOKEN_SECONDS = 8 * 3600;
+
+/** Dev mode's tokens, signed with the dev agency keys under DATA_DIR, for this gateway's issuer and audience; none outside dev mode. */
+function devTokenMinter(config: Config): DevTokenMinter | undefined {
+  if (!config.devMode) return undefined;
+  const seconds = Math.min(DEV_TOKEN_SECONDS, config.tokenMaxLifetimeSeconds);
+  return async (request) => {
+    const expiresAt = new Date((Math.floor(Date.now() / 1000) + seconds) * 1000).toISOString();
+    const token = await mintDevToken(config.dataDir, {
+      ...request,
+      expiresIn: `${seconds}s`,
+      ...(config.tokenIssuer ? { issuer: config.tokenIssuer } : {}),
+      ...(config.tokenAudience ? { audience: config.tokenAudience } : {}),
+    });
+    return { token, expiresAt };
   };
 }

@@ -9,7 +9,9 @@ import type { TokenVerifier } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import type { AnyRoute } from './route.js';
 import { addressLimit, buildRouter, methodsOrNotFound, PRINCIPAL, ROUTE, type EdgeLimits } from './router.js';
+import { consoleRouter } from './console.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { devRoutes, type DevTokenMinter } from './routes/dev.js';
 import type { RouteServices } from './routes/deps.js';
 import { documentRoutes } from './routes/documents.js';
 import { entryRoutes } from './routes/entries.js';
@@ -32,6 +34,10 @@ export interface AppDeps extends RouteServices {
   readonly version: string;
   /** Monitor routes answer without a token (true) or need an agency's (false). */
   readonly monitorOpen: boolean;
+  /** Dev mode's token minter: with it, the gateway has POST /v1/dev/tokens; without, no such route. */
+  readonly devTokens?: DevTokenMinter | undefined;
+  /** The built console's directory (default: dist/console); served at / and its pages. */
+  readonly consoleDir?: string | undefined;
 }
 
 /** Every route the gateway serves, declared once. */
@@ -47,6 +53,7 @@ export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): 
     ...logRoutes(deps),
     ...noticeRoutes(deps),
     ...webhookRoutes(deps),
+    ...(deps.devTokens ? devRoutes(deps.devTokens) : []),
   ];
   // The operator's switch decides, once, whether monitors need a token: router and spec agree.
   const monitors = deps.monitorOpen ? 'public' : 'agency';
@@ -134,6 +141,7 @@ export function createApp(deps: Readonly<AppDeps>): express.Express {
   });
   app.use(buildRouter(routes, deps));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'correction-ledger API' }));
+  app.use(consoleRouter(deps.consoleDir));
   app.use(methods);
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const problem = toProblem(fromExpress(error));

@@ -368,6 +368,10 @@ export const CatalogSchema = z
 export const EntryListSchema = z.array(EntrySchema).meta({ id: 'EntryList' });
 export const DeliveryListSchema = z.array(DeliverySchema).meta({ id: 'DeliveryList' });
 
+export const DevTokenSchema = z
+  .object({ token: z.string().meta({ description: 'A bearer token (ES256 JWT)' }), expiresAt: z.iso.datetime() })
+  .meta({ id: 'DevToken' });
+
 /** What a gateway answers the cosignatures another sends it. */
 export const OffChainReceiptSchema = z
   .strictObject({
