@@ -234,6 +234,18 @@ describe('documents (attachments) over HTTP', () => {
       expect(none.json).to.not.have.property('attachment');
     });
 
+    it('names a form part without a name, or with one the form has not, in the 400', async () => {
+      const token = await target.token('POLICE');
+      for (const [name, path] of [['', '(unnamed part)'], ['extra', 'extra']] as const) {
+        const form = new FormData();
+        form.append('entryId', handover.id);
+        form.append(name, 'x');
+        const answer = await fetch(`${target.url()}/v1/verify`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+        expect(answer.status).to.equal(400);
+        expect(((await answer.json()) as { errors: Array<{ path: string }> }).errors.map((e) => e.path)).to.deep.equal([path]);
+      }
+    });
+
     it('refuses a file to verify that is not the type it is sent as (415)', async () => {
       const answer = await sendBytes(target, 'JUSTICE', `/v1/verify?entry=${handover.id}`, judgment, { 'content-type': 'image/png' });
       expect(answer.status).to.equal(415);

@@ -15,7 +15,8 @@ export interface HashedFileForm {
 const FIELD_BYTES = 256;
 const FILE_FIELD = 'file';
 
-const refused = (path: string, message: string) => validationFailed([{ path, message } satisfies FieldIssue]);
+/** A part may come without a name (busboy then gives none at all): the problem still says where it is. */
+const refused = (path: string | undefined, message: string) => validationFailed([{ path: path === undefined || path === '' ? '(unnamed part)' : path, message } satisfies FieldIssue]);
 
 /**
  * Reads a form with the text fields `fieldNames` and one file in the field `file` (busboy), the
@@ -37,12 +38,12 @@ export function hashFileForm(upload: Upload, maxBytes: number, fieldNames: reado
       upload.stream.unpipe(parser);
       reject(error instanceof Error ? error : refused('(body)', 'is not a form this route reads'));
     };
-    parser.on('field', (name, value, info) => {
-      if (!fieldNames.includes(name)) fail(refused(name, 'is not a field of this form'));
+    parser.on('field', (name: string | undefined, value, info) => {
+      if (name === undefined || !fieldNames.includes(name)) fail(refused(name, 'is not a field of this form'));
       else if (info.valueTruncated) fail(refused(name, `is longer than ${String(FIELD_BYTES)} bytes`));
       else fields[name] = value;
     });
-    parser.on('file', (name, stream) => {
+    parser.on('file', (name: string | undefined, stream) => {
       if (name !== FILE_FIELD) {
         stream.resume();
         fail(refused(name, `is not a field of this form (the file goes in "${FILE_FIELD}")`));
