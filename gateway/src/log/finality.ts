@@ -35,8 +35,6 @@ export class Finality extends EventEmitter {
   /** Sizes agencies have enough for, so each is announced once per gateway run. */
   readonly #agencyQuorate = new Set<number>();
   #queue: Promise<void> = Promise.resolve();
-  /** Sizes queued to be weighed and not yet begun. */
-  readonly #waiting = new Map<number, Promise<void>>();
   /** Each signature line is verified once, however often its size is weighed again. */
   readonly #verified = new LRUCache<string, boolean>({ max: 20_000 });
 
@@ -47,23 +45,12 @@ export class Finality extends EventEmitter {
     this.#logger = logger;
   }
 
-  /**
-   * Weighs a size again after a new cosignature; one size at a time, in arrival order. A size
-   * already waiting its turn is weighed once for every cosignature that arrived meanwhile: under
-   * load, lines come from every agency on chain and off it, and weighing each one apart would
-   * queue ever further behind them.
-   */
+  /** Weighs a size again after a new cosignature; one size at a time, in arrival order. */
   consider(size: number): Promise<void> {
-    const waiting = this.#waiting.get(size);
-    if (waiting) return waiting;
-    const done = this.#queue.then(() => {
-      this.#waiting.delete(size);
-      return this.#consider(size);
-    });
+    const done = this.#queue.then(() => this.#consider(size));
     this.#queue = done.catch((error: unknown) => {
       this.#logger?.warn({ treeSize: size, err: { name: (error as Error).name } }, 'could not weigh a checkpoint');
     });
-    this.#waiting.set(size, this.#queue);
     return this.#queue;
   }
 
