@@ -7,16 +7,9 @@ import { mintDevToken } from '../../gateway/src/keys.js';
 import { startChildGateway, type ChildGateway } from '../support/child-gateway.js';
 import { samplePdf, sha256 } from '../support/sample-files.js';
 import { tempDir } from '../support/temp.js';
+import { until } from '../support/until.js';
 
 /** Waits until `condition` holds, checking every 20 ms, for at most `ms`. */
-async function until(condition: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** A gateway killed (SIGKILL) while a file streams in: nothing half-written is ever visible. */
 describe('documents: kill -9 mid-upload', () => {
   let dir: { path: string; remove: () => Promise<void> };

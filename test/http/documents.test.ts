@@ -12,6 +12,7 @@ import { residentId } from '../support/ids.js';
 import { disguisedFiles, sampleJpeg, sampleOfd, samplePdf, samplePng, sha256 } from '../support/sample-files.js';
 import { mountSmallDisk } from '../support/small-disk.js';
 import { embeddedTarget, type EmbeddedTarget } from '../support/target.js';
+import { until } from '../support/until.js';
 
 const LIMIT = 1_048_576;
 const HANDOVER_AT = '2024-01-10T09:00:00+08:00';
@@ -23,14 +24,6 @@ interface Stored {
 }
 
 /** Waits until `condition` holds, checking every 20 ms, for at most `ms`. */
-async function until(condition: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const listing = (file: Stored, title: string) => ({ title, hash: file.hash, size: file.size, mediaType: file.mediaType });
 
 describe('documents (attachments) over HTTP', () => {

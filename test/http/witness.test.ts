@@ -15,17 +15,9 @@ import { sampleDocument } from '../support/documents.js';
 import { residentId } from '../support/ids.js';
 import { embeddedTarget, type EmbeddedTarget } from '../support/target.js';
 import { tempDir } from '../support/temp.js';
+import { until } from '../support/until.js';
 
 type TempDir = Awaited<ReturnType<typeof tempDir>>;
-
-/** Waits for a condition, with a deadline. */
-async function until(condition: () => boolean | Promise<boolean>, what: string, deadlineMs = 15_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('an outside witness (C2SP tlog-witness)', function () {
   this.timeout(120_000);

@@ -106,7 +106,7 @@ const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
  * Node's Ed25519 (OpenSSL, RFC 8032): a gateway weighs every checkpoint, ten times faster than the
  * verifier's portable one, which offline verifiers and the tests still run over the same notes.
  */
-const nativeEd25519: Ed25519Verify = (signature, message, publicKey) =>
+export const nativeEd25519: Ed25519Verify = (signature, message, publicKey) =>
   cryptoVerify(null, message, createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' }), signature);
 
 /** The note without the signature lines of trusted keys that do not verify. */

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { checkpointText, formatNote, fromHex, parseCosignerKey, parseNote, toHex, verifyCosignature, type Hash, type TrustFile } from 'correction-verifier';
+import { checkpointText, formatNote, fromHex, parseCosignerKey, parseNote, toHex, verifyCosignature, type CosignerKey, type Hash, type TrustFile } from 'correction-verifier';
 import type { Agency } from 'correction-chaincode/domain';
 import { ApiError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { nativeEd25519 } from './finality.js';
 
 /** One agency's cosignature of the log at a size, as gateways send it to each other. */
 export interface OffChainCosignature {
@@ -52,10 +53,13 @@ export class OffChainCosignatures extends EventEmitter {
   /** Cosignatures beyond this log's size, by size. */
   readonly #pending = new Map<number, OffChainCosignature[]>();
   #pendingCount = 0;
+  /** Each agency's note keys, parsed once from the trust file. */
+  readonly #keys: ReadonlyMap<string, readonly CosignerKey[]>;
 
   constructor(options: OffChainOptions) {
     super();
     this.#o = options;
+    this.#keys = new Map(Object.entries(options.trust.agencies).map(([agency, keys]) => [agency, keys.noteKeys.map(parseCosignerKey)]));
   }
 
   /**
@@ -106,7 +110,7 @@ export class OffChainCosignatures extends EventEmitter {
   };
 
   #invalidReason(cosignature: OffChainCosignature): string | undefined {
-    const keys = (this.#o.trust.agencies[cosignature.agency]?.noteKeys ?? []).map(parseCosignerKey);
+    const keys = this.#keys.get(cosignature.agency) ?? [];
     if (keys.length === 0) return `the trust file lists no note key of ${cosignature.agency}`;
     const text = checkpointText({ origin: this.#o.trust.origin, size: cosignature.treeSize, root: fromHex(cosignature.root) });
     let signature;
@@ -116,7 +120,8 @@ export class OffChainCosignatures extends EventEmitter {
       return 'not a signature line';
     }
     if (!signature) return 'not a signature line';
-    const valid = keys.some((key) => verifyCosignature(text, signature, key).valid);
+    // Node's Ed25519, as Finality uses: every line a peer sends is verified here, on the request path.
+    const valid = keys.some((key) => verifyCosignature(text, signature, key, { ed25519: nativeEd25519 }).valid);
     return valid ? undefined : `not a cosignature by a note key of ${cosignature.agency}`;
   }
 
