@@ -15,6 +15,7 @@ import { LogProjections } from '../../gateway/src/log/projections/log-projection
 import { exchangeGet, exchangeNetwork, strangerIdentity, type ExchangeNetwork } from '../support/exchange-peers.js';
 import { samplePdf, sha256 } from '../support/sample-files.js';
 import { tempDir } from '../support/temp.js';
+import { until } from '../support/until.js';
 
 const TITLE = '判决书（张某某）';
 
@@ -46,14 +47,6 @@ async function readAll(stream: Readable): Promise<Buffer> {
 }
 
 /** Waits for `condition` to hold, checking as things happen; fails after `ms`. */
-async function until(condition: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('the condition did not hold in time');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 describe('the gateway-to-gateway file exchange (mutual TLS on loopback)', () => {
   let net: ExchangeNetwork;
 
@@ -177,6 +170,8 @@ describe('the gateway-to-gateway file exchange (mutual TLS on loopback)', () => 
     const served = () => net.logs.filter((line) => line.includes('served a file to a peer') && line.includes(hash)).length;
     const results = await Promise.all(Array.from({ length: 5 }, () => procuratorate.remote.fetch(entry, hash)));
     expect(new Set(results.map((r) => r.hash))).to.deep.equal(new Set([hash]));
+    // The holder logs a transfer once its response has finished, which may be just after the fetcher has every byte.
+    await until(() => served() >= 1, 'the holder logged the transfer', 10_000);
     expect(served()).to.equal(1);
   });
 
@@ -217,14 +212,14 @@ describe('the gateway-to-gateway file exchange (mutual TLS on loopback)', () => 
         // A notice of the justice bureau's own entry: it holds its files, or nobody does; nothing to fetch.
         const notForJustice = await courtFile();
         await log.appendNotice('n2', notice({ ...notForJustice.entry, agency: 'JUSTICE' }));
-        await until(async () => (await cursor.read()) === 2);
+        await until(async () => (await cursor.read()) === 2, 'the cursor at 2');
         expect(await justice.store.stat(notForJustice.hash)).to.equal(undefined);
 
         // The holder goes down; the prefetcher keeps trying, then the gateway restarts before the file came.
         await court.server.close();
         const second = await courtFile();
         await log.appendNotice('n3', notice(second.entry));
-        await until(() => Promise.resolve(net.logs.some((line) => line.includes('prefetch will try a file again') && line.includes(second.hash))));
+        await until(() => net.logs.some((line) => line.includes('prefetch will try a file again') && line.includes(second.hash)), 'prefetch to retry');
         await running.close();
         expect(await cursor.read()).to.equal(2);
         await court.server.listen(court.port, '127.0.0.1');
@@ -232,7 +227,7 @@ describe('the gateway-to-gateway file exchange (mutual TLS on loopback)', () => 
         const again = new Promise((resolve) => running.once('held', resolve));
         await running.start();
         expect(await again).to.equal(second.hash);
-        await until(async () => (await cursor.read()) === 3);
+        await until(async () => (await cursor.read()) === 3, 'the cursor at 3');
         expect(Number((await readFile(join(dir.path, 'prefetch-cursor'), 'utf8')).trim())).to.equal(3);
 
         // A file the holder does not hold: tried a few times, then left to be fetched when asked for.
@@ -240,7 +235,7 @@ describe('the gateway-to-gateway file exchange (mutual TLS on loopback)', () => 
         const orphan = entryListing('COURT', 'handoverDocs', [{ hash: missing, size: 1_000 }]);
         net.entries.set(orphan.id, orphan);
         await log.appendNotice('n4', notice(orphan));
-        await until(async () => (await cursor.read()) === 4);
+        await until(async () => (await cursor.read()) === 4, 'the cursor at 4');
         expect(net.logs.filter((line) => line.includes('prefetch will try a file again') && line.includes(missing))).to.have.length(2);
         expect(net.logs.some((line) => line.includes('prefetch gave up on a file') && line.includes(missing))).to.equal(true);
       } finally {
