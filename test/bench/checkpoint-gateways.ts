@@ -12,12 +12,12 @@ import { startServerChild, type ServerChild } from './children.js';
  * each agency runs its own on its own host, sending each other their checkpoint cosignatures; the
  * consortium's dev keys in a folder of the bench's, each gateway's log in a file beside it.
  */
-export async function gatewayProcesses(settings: Readonly<Record<string, string>>): Promise<Target> {
+export async function gatewayProcesses(settings: Readonly<Record<string, string>>): Promise<Target & { readonly children: ReadonlyMap<Agency, ServerChild> }> {
   const dir = await tempDir('correction-checkpoints-');
   const keysDir = join(dir.path, 'consortium');
-  const children: ServerChild[] = [];
+  const children = new Map<Agency, ServerChild>();
   const close = async () => {
-    await Promise.all(children.map((child) => child.stop()));
+    await Promise.all([...children.values()].map((child) => child.stop()));
     await dir.remove();
   };
   try {
@@ -32,10 +32,11 @@ export async function gatewayProcesses(settings: Readonly<Record<string, string>
         peers: AGENCIES.filter((other) => other !== agency).map(urlOf).join(','),
       });
       const script = new URL('./configured-gateway-child.js', import.meta.url);
-      children.push(await startServerChild(script, { env: { ...process.env, ...env, ...settings, BENCH_LOG_FILE: join(dir.path, `${agency.toLowerCase()}.log`) }, startTimeoutMs: 180_000 }));
+      children.set(agency, await startServerChild(script, { env: { ...process.env, ...env, ...settings, BENCH_LOG_FILE: join(dir.path, `${agency.toLowerCase()}.log`) }, startTimeoutMs: 180_000 }));
     }
     return {
       name: 'fabric',
+      children,
       url: (agency = 'COURT') => urlOf(agency),
       token: (agency, role = 'clerk', as) => mintDevToken(keysDir, { agency, role, sub: testSub(agency, role, as), ...as, expiresIn: '4h' }),
       close,

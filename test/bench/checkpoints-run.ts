@@ -10,8 +10,9 @@
  *
  * Environment: BENCH_LEDGER=embedded|fabric (fabric: the network of `npm run network:up`, four
  * gateways, each in a process of its own as each agency runs its own, or with
- * BENCH_GATEWAYS=one-process all four in the bench's process), BENCH_RATE=100, BENCH_SECONDS=30.
- * Results go to bench-results/checkpoints-<ledger>.json.
+ * BENCH_GATEWAYS=one-process all four in the bench's process), BENCH_RATE=100, BENCH_SECONDS=30,
+ * BENCH_CPU_PROF=1 (gateways in processes: each one's CPU profile over the load, into
+ * bench-results/profiles/checkpoints-<agency>.cpuprofile). Results go to bench-results/checkpoints-<ledger>.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ import { residentId } from '../support/ids.js';
 import { embeddedTarget } from '../support/target.js';
 import type { Target } from '../support/target.js';
 import { gatewayProcesses } from './checkpoint-gateways.js';
+import type { ServerChild } from './children.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ledger = process.env['BENCH_LEDGER'] === 'fabric' ? 'fabric' : 'embedded';
@@ -57,7 +59,7 @@ function passedSettings(): Record<string, string> {
   return Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
 }
 
-async function targetOf(): Promise<Target> {
+async function targetOf(): Promise<Target & { readonly children?: ReadonlyMap<string, ServerChild> }> {
   if (ledger === 'embedded') {
     return embeddedTarget({ LOG_LEVEL: 'warn', RATE_LIMIT_AGENCY: '10000:20000', RATE_LIMIT_ADDRESS: '10000:20000', ...passedSettings() });
   }
@@ -120,12 +122,13 @@ async function caughtUp(target: Target): Promise<void> {
   let last = '';
   let stableSince = performance.now();
   while (performance.now() < until) {
-    const sizes = await Promise.all(monitors.map(async (api) => (await logState(api)).size));
-    const seen = `${sizes.join(',')}:${String(await chainEvents(target))}`;
+    // A gateway busy replaying the channel may not take a connection at once: it is not caught up.
+    const sizes = await Promise.all(monitors.map(async (api) => (await logState(api).catch(() => ({ size: Number.NaN }))).size));
+    const seen = `${sizes.join(',')}:${String(await chainEvents(target).catch(() => Number.NaN))}`;
     if (seen !== last) {
       last = seen;
       stableSince = performance.now();
-    } else if (new Set(sizes).size === 1 && performance.now() - stableSince >= 3_000) return;
+    } else if (new Set(sizes).size === 1 && !Number.isNaN(sizes[0]) && performance.now() - stableSince >= 3_000) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new Error('the gateways did not catch up with the ledger in 10 minutes');
@@ -182,6 +185,19 @@ async function coverage(api: Api, committed: readonly Committed[], appended: Rea
   return { latencies, follows, uncovered };
 }
 
+/** With BENCH_CPU_PROF, profiles each gateway process from now until `stop`. */
+function profile(children: ReadonlyMap<string, ServerChild> | undefined): { stop: () => Promise<void> } {
+  const profiled = process.env['BENCH_CPU_PROF'] ? [...(children ?? [])] : [];
+  for (const [, child] of profiled) child.profileStart();
+  return {
+    async stop() {
+      if (profiled.length === 0) return;
+      await mkdir(join(ROOT, 'bench-results', 'profiles'), { recursive: true });
+      for (const [agency, child] of profiled) await child.profileStop(join(ROOT, 'bench-results', 'profiles', `checkpoints-${agency.toLowerCase()}.cpuprofile`));
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const target = await targetOf();
   try {
@@ -190,9 +206,11 @@ async function main(): Promise<void> {
     const startSize = (await logState(auditor)).size;
     const anchorsBefore = await anchorEvents(target);
     const sampler = sampleSizes(auditor);
+    const profiling = profile(target.children);
     const loadStart = performance.now();
     const { committed, statuses } = await load(target);
     const loadSeconds = (performance.now() - loadStart) / 1000;
+    await profiling.stop();
     // Wait, with a deadline, until a final checkpoint covers the last entry.
     const until = performance.now() + 30_000;
     for (let state = await logState(auditor); (state.latestFinal?.treeSize ?? 0) < state.size && performance.now() < until; state = await logState(auditor)) {

@@ -34,9 +34,10 @@ export class Finality extends EventEmitter {
   readonly #logger: Logger | undefined;
   /** Sizes agencies have enough for, so each is announced once per gateway run. */
   readonly #agencyQuorate = new Set<number>();
-  #queue: Promise<void> = Promise.resolve();
-  /** Sizes queued to be weighed whose turn has not begun: a cosignature for one of them joins that turn. */
-  readonly #waiting = new Map<number, Promise<void>>();
+  /** Sizes waiting to be weighed, each with those who wait for it: a cosignature for one of them joins its turn. */
+  readonly #waiting = new Map<number, { readonly done: Promise<void>; readonly resolve: () => void }>();
+  /** The weighing in progress: one size at a time. */
+  #running: Promise<void> | undefined;
   /** The trust file's checkpoint keys, parsed once. */
   readonly #keys: readonly TrustedKey[];
   /** Each signature line is verified once, however often its size is weighed again. */
@@ -51,27 +52,35 @@ export class Finality extends EventEmitter {
   }
 
   /**
-   * Weighs a size again after a new cosignature (which the caller has stored); one size at a time,
-   * in arrival order. A size already waiting for its turn is not queued twice: that turn reads the
-   * store when it begins, after this call, so it weighs this cosignature too. Under load lines come
-   * from every agency on chain and off it, and a turn for each would queue ever further behind them.
-   * The turn begins, and leaves the waiting list, before it reads anything: a cosignature stored
-   * after that queues a turn of its own.
+   * Weighs a size again after a new cosignature (which the caller has stored), one size at a time,
+   * the largest waiting first: under load, when weighing falls behind, the newest checkpoint covers
+   * every entry below it, so it is made final first and older sizes follow. A size already waiting
+   * is not queued twice: its turn reads the store when it begins, after this call, so it weighs
+   * this cosignature too. A turn leaves the waiting list before it reads anything: a cosignature
+   * stored after that queues a turn of its own.
    */
   consider(size: number): Promise<void> {
     const waiting = this.#waiting.get(size);
-    if (waiting) return waiting;
-    const turn = this.#queue
-      .then(() => {
-        this.#waiting.delete(size);
-        return this.#consider(size);
-      })
-      .catch((error: unknown) => {
+    if (waiting) return waiting.done;
+    let resolve = (): void => undefined;
+    const done = new Promise<void>((r) => (resolve = r));
+    this.#waiting.set(size, { done, resolve });
+    this.#running ??= this.#weighAll().finally(() => {
+      this.#running = undefined;
+    });
+    return done;
+  }
+
+  async #weighAll(): Promise<void> {
+    while (this.#waiting.size > 0) {
+      const size = Math.max(...this.#waiting.keys());
+      const turn = this.#waiting.get(size);
+      this.#waiting.delete(size);
+      await this.#consider(size).catch((error: unknown) => {
         this.#logger?.warn({ treeSize: size, err: { name: (error as Error).name } }, 'could not weigh a checkpoint');
       });
-    this.#waiting.set(size, turn);
-    this.#queue = turn;
-    return turn;
+      turn?.resolve();
+    }
   }
 
   /** Anchored cosignatures arrive from the follower. */
@@ -80,16 +89,16 @@ export class Finality extends EventEmitter {
   };
 
   async close(): Promise<void> {
-    await this.#queue;
+    await this.#running;
   }
 
   /** The checkpoint note of a size with every signature the gateway holds, and what the trust file makes of it. */
   async candidate(size: number): Promise<{ readonly note: string; readonly verdict: CheckpointVerdict } | undefined> {
     if (size <= 0 || size > this.#log.tree.size) return undefined;
     const text = checkpointText({ origin: this.#trust.origin, size, root: this.#log.tree.rootAt(size) });
-    const anchored = await this.#log.checkpoints.cosignaturesAt(size);
-    const offChain = await this.#log.checkpoints.offChainCosignaturesAt(size);
-    const witnessed = Object.values(await this.#log.checkpoints.witnessCosignaturesAt(size));
+    const { checkpoints } = this.#log;
+    const [anchored, offChain, witnessedBy] = await Promise.all([checkpoints.cosignaturesAt(size), checkpoints.offChainCosignaturesAt(size), checkpoints.witnessCosignaturesAt(size)]);
+    const witnessed = Object.values(witnessedBy);
     // One line per agency: the anchored one, or the one that came off chain before it.
     const anchoredBy = new Set<string>(anchored.map((c) => c.agency));
     const unanchored = Object.entries(offChain).filter(([agency]) => !anchoredBy.has(agency)).map(([, line]) => line);
@@ -102,8 +111,7 @@ export class Finality extends EventEmitter {
   }
 
   async #consider(size: number): Promise<void> {
-    const current = await this.#log.checkpoints.finalAt(size);
-    const found = await this.candidate(size);
+    const [current, found] = await Promise.all([this.#log.checkpoints.finalAt(size), this.candidate(size)]);
     if (!found) return;
     const { note, verdict } = found;
     const agenciesEnough = verdict.agencies.length >= this.#trust.policy.agencies;
