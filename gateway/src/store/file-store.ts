@@ -19,6 +19,15 @@ export interface StoredFile {
   readonly mediaType: AttachmentMediaType;
 }
 
+/** A kept file opened for reading: checked once, then read from the one handle it holds until closed. */
+export interface OpenedFile {
+  readonly file: StoredFile;
+  /** The plaintext, or the inclusive byte range [start, end], chunk by chunk (failing at a chunk that does not open). */
+  stream(range?: { start: number; end: number }): Readable;
+  /** Releases the handle; later calls do nothing. */
+  close(): Promise<void>;
+}
+
 export interface FileStoreOptions {
   readonly sealer: Sealer;
   /** The largest file kept, in bytes. */
@@ -54,6 +63,13 @@ interface Header {
   readonly fileId: Buffer;
   readonly chunkBytes: number;
   readonly file: StoredFile;
+}
+
+/** A kept file's open handle, once its header and trailer are checked. */
+interface Checked {
+  readonly handle: FileHandle;
+  readonly header: Header;
+  readonly chunks: ChunkSealer;
 }
 
 /** The part of the header the final chunk binds: chunk bytes, size, media type, hash. */
@@ -156,6 +172,29 @@ export class FileStore {
 
   /** What the store holds under this SHA-256 (hex), or undefined. Throws SealedValueError when the kept file does not authenticate as that hash. */
   async stat(hash: string): Promise<StoredFile | undefined> {
+    const opened = await this.open(hash);
+    await opened?.close();
+    return opened?.file;
+  }
+
+  /**
+   * Opens a kept file for reading, checked once (undefined when the store does not hold it;
+   * SealedValueError when it does not authenticate as that hash): what it is, and its plaintext
+   * read from the same handle. The caller closes it when done; the stream does not.
+   */
+  async open(hash: string): Promise<OpenedFile | undefined> {
+    const checked = await this.#openChecked(hash);
+    if (!checked) return undefined;
+    let closing: Promise<void> | undefined;
+    return {
+      file: checked.header.file,
+      stream: (range) => Readable.from(plaintext(checked, range), { objectMode: false }),
+      close: () => (closing ??= checked.handle.close()),
+    };
+  }
+
+  /** The file's handle, checked: its header and its chunk sealer. The caller closes the handle. */
+  async #openChecked(hash: string): Promise<Checked | undefined> {
     if (!HASH_PATTERN.test(hash)) return undefined;
     let handle: FileHandle;
     try {
@@ -165,9 +204,10 @@ export class FileStore {
       throw error;
     }
     try {
-      return (await this.#authenticate(handle, hash)).header.file;
-    } finally {
+      return { handle, ...(await this.#authenticate(handle, hash)) };
+    } catch (error) {
       await handle.close();
+      throw error;
     }
   }
 
@@ -189,54 +229,23 @@ export class FileStore {
     return { header, chunks };
   }
 
-  /** Chunks `first` to `last` (inclusive), read in one call and opened one by one. */
-  async #readChunks(handle: FileHandle, header: Header, chunks: ChunkSealer, first: number, last: number): Promise<Buffer[]> {
-    const { chunkBytes, file } = header;
-    const start = chunkOffset(first, chunkBytes);
-    const end = Math.min(chunkOffset(last + 1, chunkBytes), trailerOffset(file.size, chunkBytes));
-    const sealed = Buffer.alloc(end - start);
-    const { bytesRead } = await handle.read(sealed, 0, sealed.length, start);
-    if (bytesRead !== sealed.length) throw new SealedValueError('NOT_AUTHENTIC');
-    const opened: Buffer[] = [];
-    for (let index = first; index <= last; index++) {
-      const at = chunkOffset(index, chunkBytes) - start;
-      opened.push(chunks.open(index, sealed.subarray(at, Math.min(at + chunkBytes + CHUNK_OVERHEAD, sealed.length))));
-    }
-    return opened;
-  }
-
   /**
    * The plaintext bytes, or the inclusive byte range [start, end]; streams chunk by chunk, never
    * the whole file in memory. The stream fails (SealedValueError) at the first chunk that does not
    * open, before its bytes are passed on; a missing file fails it with ENOENT.
    */
   read(hash: string, range?: { start: number; end: number }): Readable {
-    const path = this.#path(hash);
-    const authenticate = this.#authenticate.bind(this);
-    const readChunks = this.#readChunks.bind(this);
-    async function* plaintext(): AsyncGenerator<Buffer> {
-      if (!HASH_PATTERN.test(hash)) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
-      const handle = await open(path, 'r');
+    const openChecked = this.#openChecked.bind(this);
+    async function* whole(): AsyncGenerator<Buffer> {
+      const checked = await openChecked(hash);
+      if (!checked) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
       try {
-        const { header, chunks } = await authenticate(handle, hash);
-        const { size } = header.file;
-        const { chunkBytes } = header;
-        const start = Math.max(0, range?.start ?? 0);
-        const end = Math.min(size - 1, range?.end ?? size - 1);
-        const lastChunk = Math.floor(end / chunkBytes);
-        for (let first = Math.floor(start / chunkBytes); first <= lastChunk; first += READ_BATCH_CHUNKS) {
-          const last = Math.min(lastChunk, first + READ_BATCH_CHUNKS - 1);
-          const opened = await readChunks(handle, header, chunks, first, last);
-          for (const [i, chunk] of opened.entries()) {
-            const from = (first + i) * chunkBytes;
-            yield chunk.subarray(Math.max(0, start - from), Math.min(chunk.length, end - from + 1));
-          }
-        }
+        yield* plaintext(checked, range);
       } finally {
-        await handle.close();
+        await checked.handle.close();
       }
     }
-    return Readable.from(plaintext(), { objectMode: false });
+    return Readable.from(whole(), { objectMode: false });
   }
 
   /**
@@ -294,6 +303,38 @@ export class FileStore {
   /** Nothing to release: every file handle is closed by the call that opened it. */
   async close(): Promise<void> {
     // Kept for the interface: a store with open resources would release them here.
+  }
+}
+
+/** Chunks `first` to `last` (inclusive), read in one call and opened one by one. */
+async function readChunks({ handle, header, chunks }: Checked, first: number, last: number): Promise<Buffer[]> {
+  const { chunkBytes, file } = header;
+  const start = chunkOffset(first, chunkBytes);
+  const end = Math.min(chunkOffset(last + 1, chunkBytes), trailerOffset(file.size, chunkBytes));
+  const sealed = Buffer.allocUnsafe(end - start);
+  const { bytesRead } = await handle.read(sealed, 0, sealed.length, start);
+  if (bytesRead !== sealed.length) throw new SealedValueError('NOT_AUTHENTIC');
+  const opened: Buffer[] = [];
+  for (let index = first; index <= last; index++) {
+    const at = chunkOffset(index, chunkBytes) - start;
+    opened.push(chunks.open(index, sealed.subarray(at, Math.min(at + chunkBytes + CHUNK_OVERHEAD, sealed.length))));
+  }
+  return opened;
+}
+
+/** The plaintext of an authenticated file, or of the inclusive byte range [start, end], batch of chunks by batch. */
+async function* plaintext(checked: Checked, range: { start: number; end: number } | undefined): AsyncGenerator<Buffer> {
+  const { chunkBytes, file } = checked.header;
+  const start = Math.max(0, range?.start ?? 0);
+  const end = Math.min(file.size - 1, range?.end ?? file.size - 1);
+  const lastChunk = Math.floor(end / chunkBytes);
+  for (let first = Math.floor(start / chunkBytes); first <= lastChunk; first += READ_BATCH_CHUNKS) {
+    const last = Math.min(lastChunk, first + READ_BATCH_CHUNKS - 1);
+    const opened = await readChunks(checked, first, last);
+    for (const [i, chunk] of opened.entries()) {
+      const from = (first + i) * chunkBytes;
+      yield chunk.subarray(Math.max(0, start - from), Math.min(chunk.length, end - from + 1));
+    }
   }
 }
 
