@@ -65,11 +65,12 @@ interface Header {
   readonly file: StoredFile;
 }
 
-/** A kept file's open handle, once its header and trailer are checked. */
+/** A kept file's open handle, once its header and trailer are checked; a small file's sealed bytes, read whole. */
 interface Checked {
   readonly handle: FileHandle;
   readonly header: Header;
   readonly chunks: ChunkSealer;
+  readonly whole?: Buffer;
 }
 
 /** The part of the header the final chunk binds: chunk bytes, size, media type, hash. */
@@ -103,6 +104,8 @@ const trailerOffset = (size: number, chunkBytes: number): number => HEADER_BYTES
 const sealedLength = (size: number, chunkBytes: number): number => trailerOffset(size, chunkBytes) + CHUNK_OVERHEAD;
 /** Chunks read with one system call when a file is served. */
 const READ_BATCH_CHUNKS = 16;
+/** A sealed file up to this length (one batch of chunks) is read whole, with one call, when it is opened to be served. */
+const READ_WHOLE_BYTES = HEADER_BYTES + READ_BATCH_CHUNKS * (CHUNK_BYTES + CHUNK_OVERHEAD) + CHUNK_OVERHEAD;
 
 const isNoSpace = (error: unknown): boolean => ['ENOSPC', 'EDQUOT'].includes(String((error as { code?: unknown }).code));
 const isMissing = (error: unknown): boolean => (error as { code?: unknown }).code === 'ENOENT';
@@ -172,9 +175,9 @@ export class FileStore {
 
   /** What the store holds under this SHA-256 (hex), or undefined. Throws SealedValueError when the kept file does not authenticate as that hash. */
   async stat(hash: string): Promise<StoredFile | undefined> {
-    const opened = await this.open(hash);
-    await opened?.close();
-    return opened?.file;
+    const checked = await this.#openChecked(hash, false);
+    await checked?.handle.close();
+    return checked?.header.file;
   }
 
   /**
@@ -183,7 +186,7 @@ export class FileStore {
    * read from the same handle. The caller closes it when done; the stream does not.
    */
   async open(hash: string): Promise<OpenedFile | undefined> {
-    const checked = await this.#openChecked(hash);
+    const checked = await this.#openChecked(hash, true);
     if (!checked) return undefined;
     let closing: Promise<void> | undefined;
     return {
@@ -193,8 +196,8 @@ export class FileStore {
     };
   }
 
-  /** The file's handle, checked: its header and its chunk sealer. The caller closes the handle. */
-  async #openChecked(hash: string): Promise<Checked | undefined> {
+  /** The file's handle, checked: its header and its chunk sealer (and, `toServe`, a small file's bytes). The caller closes the handle. */
+  async #openChecked(hash: string, toServe: boolean): Promise<Checked | undefined> {
     if (!HASH_PATTERN.test(hash)) return undefined;
     let handle: FileHandle;
     try {
@@ -204,7 +207,7 @@ export class FileStore {
       throw error;
     }
     try {
-      return { handle, ...(await this.#authenticate(handle, hash)) };
+      return { handle, ...(await this.#authenticate(handle, hash, toServe)) };
     } catch (error) {
       await handle.close();
       throw error;
@@ -213,20 +216,20 @@ export class FileStore {
 
   /**
    * Checks a kept file before any of it is served: its header names this hash, its length is the
-   * header's, and its trailer (which binds the header) opens. Chunks are opened as they are read.
+   * header's, and its trailer (which binds the header) opens. Header and trailer are read at once;
+   * a small file `toServe` is read whole with one call. Chunks are opened as they are read.
    */
-  async #authenticate(handle: FileHandle, hash: string): Promise<{ header: Header; chunks: ChunkSealer }> {
-    const head = Buffer.alloc(HEADER_BYTES);
-    const { bytesRead } = await handle.read(head, 0, HEADER_BYTES, 0);
-    const header = decodeHeader(head.subarray(0, bytesRead));
+  async #authenticate(handle: FileHandle, hash: string, toServe: boolean): Promise<{ header: Header; chunks: ChunkSealer; whole?: Buffer }> {
+    const { size: length } = await handle.stat();
+    const readWhole = toServe && length <= READ_WHOLE_BYTES;
+    const { head, bytesRead, trailer } = await readEnds(handle, length, readWhole);
+    const header = decodeHeader(head.subarray(0, Math.min(bytesRead, HEADER_BYTES)));
     const { chunkBytes, file } = header;
     if (file.hash !== hash || file.size === 0) throw new SealedValueError('NOT_AUTHENTIC');
-    if ((await handle.stat()).size !== sealedLength(file.size, chunkBytes)) throw new SealedValueError('NOT_AUTHENTIC');
+    if (length !== sealedLength(file.size, chunkBytes) || (readWhole && bytesRead !== length)) throw new SealedValueError('NOT_AUTHENTIC');
     const chunks = this.#sealer.forFile(header.fileId);
-    const trailer = Buffer.alloc(CHUNK_OVERHEAD);
-    await handle.read(trailer, 0, CHUNK_OVERHEAD, trailerOffset(file.size, chunkBytes));
     chunks.open(chunkCount(file.size, chunkBytes), trailer, binding(chunkBytes, file));
-    return { header, chunks };
+    return { header, chunks, ...(readWhole ? { whole: head } : {}) };
   }
 
   /**
@@ -237,7 +240,7 @@ export class FileStore {
   read(hash: string, range?: { start: number; end: number }): Readable {
     const openChecked = this.#openChecked.bind(this);
     async function* whole(): AsyncGenerator<Buffer> {
-      const checked = await openChecked(hash);
+      const checked = await openChecked(hash, true);
       if (!checked) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
       try {
         yield* plaintext(checked, range);
@@ -306,13 +309,24 @@ export class FileStore {
   }
 }
 
+/** A kept file's header and trailer, read at once (its length known), or, `whole`, the whole file with one call. */
+async function readEnds(handle: FileHandle, length: number, whole: boolean): Promise<{ head: Buffer; bytesRead: number; trailer: Buffer }> {
+  const head = Buffer.allocUnsafe(whole ? length : HEADER_BYTES);
+  const trailer = whole ? head.subarray(length - Math.min(length, CHUNK_OVERHEAD)) : Buffer.alloc(CHUNK_OVERHEAD);
+  const [{ bytesRead }] = await Promise.all([
+    handle.read(head, 0, head.length, 0),
+    whole || length < HEADER_BYTES + CHUNK_OVERHEAD ? undefined : handle.read(trailer, 0, CHUNK_OVERHEAD, length - CHUNK_OVERHEAD),
+  ]);
+  return { head, bytesRead, trailer };
+}
+
 /** Chunks `first` to `last` (inclusive), read in one call and opened one by one. */
-async function readChunks({ handle, header, chunks }: Checked, first: number, last: number): Promise<Buffer[]> {
+async function readChunks({ handle, header, chunks, whole }: Checked, first: number, last: number): Promise<Buffer[]> {
   const { chunkBytes, file } = header;
   const start = chunkOffset(first, chunkBytes);
   const end = Math.min(chunkOffset(last + 1, chunkBytes), trailerOffset(file.size, chunkBytes));
-  const sealed = Buffer.allocUnsafe(end - start);
-  const { bytesRead } = await handle.read(sealed, 0, sealed.length, start);
+  const sealed = whole ? whole.subarray(start, end) : Buffer.allocUnsafe(end - start);
+  const { bytesRead } = whole ? { bytesRead: sealed.length } : await handle.read(sealed, 0, sealed.length, start);
   if (bytesRead !== sealed.length) throw new SealedValueError('NOT_AUTHENTIC');
   const opened: Buffer[] = [];
   for (let index = first; index <= last; index++) {
