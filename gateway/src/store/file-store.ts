@@ -263,10 +263,11 @@ export class FileStore {
     try {
       handle = await open(tempPath, 'wx', 0o600);
       const file = await this.#sealInto(handle, source, options);
-      await handle.sync();
+      // Its bytes and length made durable (fdatasync) while the store looks for a copy it holds already.
+      const [held] = await Promise.all([this.stat(file.hash).catch(() => undefined), handle.datasync()]);
       await handle.close();
       handle = undefined;
-      return await this.#place(tempPath, file);
+      return await this.#place(tempPath, file, held);
     } catch (error) {
       await handle?.close().catch(() => undefined);
       await unlink(tempPath).catch(() => undefined);
@@ -283,16 +284,14 @@ export class FileStore {
       await writer.add(piece);
     }
     if (options.signal?.aborted) throw uploadAborted();
-    const file = await writer.finish();
+    const file = await writer.finish(fileId);
     const { expect } = options;
     if (expect && (expect.hash !== file.hash || (expect.size !== undefined && expect.size !== file.size))) throw fileHashMismatch();
-    await handle.write(encodeHeader(fileId, CHUNK_BYTES, file), 0, HEADER_BYTES, 0);
     return file;
   }
 
-  /** Renames a synced temporary file into place, unless the store holds that file already. */
-  async #place(tempPath: string, file: StoredFile): Promise<StoredFile> {
-    const held = await this.stat(file.hash).catch(() => undefined);
+  /** Renames a synced temporary file into place, unless the store holds that file already (`held`). */
+  async #place(tempPath: string, file: StoredFile, held: StoredFile | undefined): Promise<StoredFile> {
     if (held) {
       await unlink(tempPath);
       return held;
@@ -408,13 +407,14 @@ class SealedWriter {
     if (this.#batchBytes >= WRITE_BATCH_BYTES) await this.#flush();
   }
 
-  async finish(): Promise<StoredFile> {
+  /** Writes the last chunks, the trailer and, at the place reserved for it, the header of the file `fileId`. */
+  async finish(fileId: Buffer): Promise<StoredFile> {
     const mediaType = sniffMediaType(this.#head);
     if (!mediaType) throw fileTypeNotAccepted();
     if (this.#chunk) this.#endChunk();
     const file: StoredFile = { hash: this.#hash.digest('hex'), size: this.#size, mediaType };
     this.#push(this.#chunks.seal(this.#index, new Uint8Array(0), binding(CHUNK_BYTES, file)));
-    await this.#flush();
+    await Promise.all([this.#flush(), writeAll(this.#handle, [encodeHeader(fileId, CHUNK_BYTES, file)], 0)]);
     return file;
   }
 
