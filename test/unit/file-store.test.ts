@@ -159,6 +159,7 @@ describe('FileStore', () => {
       bytes = samplePdf(size);
       const roomy = await FileStore.open(dir.path, { sealer: createSealer(key), maxBytes: 4_000_000 });
       stored = await roomy.put(pieces(bytes, 65_000));
+      await roomy.close();
     });
 
     it('gives any byte range, across chunk boundaries', async () => {
@@ -271,6 +272,7 @@ describe('FileStore', () => {
       expect(await keptFiles(join(disk.path, 'files'))).to.deep.equal([]);
       const fits = samplePdf(100_000);
       expect(await small.put(pieces(fits))).to.have.property('hash', sha256(fits));
+      await small.close();
     });
   });
 });
