@@ -9,7 +9,8 @@
  * written to a file on the same disk. The copy: the same file read and written by streams, then
  * synced, as the store syncs what it keeps.
  *
- * Each size is warmed up first (a copy, an upload and a download not counted), and the downloads
+ * A plain copy runs beside each upload and each download, and the copy's median over both is the
+ * baseline. Each size is warmed up first (a copy, an upload and a download not counted), and the downloads
  * start once the recording that lists the files is final in the gateway's log, so that they are
  * not measured against the checkpoint work that recording set off. Every run is kept in the JSON.
  *
@@ -180,7 +181,11 @@ async function measureSize(client: Client, work: string, sizeMB: number, n: numb
   const entryId = await client.record(files, n);
   await client.finalAt(recorded + 1);
   const downloads: number[] = [];
-  for (const file of files) {
+  for (const [run, file] of files.entries()) {
+    // A copy beside each download too: the baseline is measured over the same stretch of the run.
+    const source = await sourceFile(work, `source-${String(sizeMB)}-${String(run)}.pdf`, sizeMB * MB);
+    copies.push(mbps(sizeMB * MB, await plainCopy(source, join(work, `copy-${String(run)}.pdf`))));
+    await Promise.all([rm(source), rm(join(work, `copy-${String(run)}.pdf`))]);
     const target = join(work, `download-${file.hash}.pdf`);
     downloads.push(mbps(file.size, await client.download(file.hash, entryId, target)));
     await rm(target);
