@@ -135,10 +135,14 @@ async function startGateway(dataDir: string): Promise<{ child: ServerChild; clie
   return { child, client: new Client(`http://127.0.0.1:${String(child.port)}`, token) };
 }
 
-/** A distinct PDF of `bytes` bytes on disk: no run finds its file already held. */
+/**
+ * A distinct PDF of `bytes` bytes on disk: no run finds its file already held. Synced before it is
+ * used, so that what is measured next does not share the disk with its writeback.
+ */
 async function sourceFile(dir: string, name: string, bytes: number): Promise<string> {
   const path = join(dir, name);
   await writeFile(path, samplePdf(bytes, randomBytes(16).toString('hex')));
+  await syncFile(path);
   return path;
 }
 
