@@ -9,7 +9,12 @@
  * written to a file on the same disk. The copy: the same file read and written by streams, then
  * synced, as the store syncs what it keeps.
  *
- * Environment: BENCH_DOCUMENT_RUNS=5 (runs per size; the median is reported).
+ * A plain copy runs beside each upload and each download, and the copy's median over both is the
+ * baseline. Each size is warmed up first (a copy, an upload and a download not counted), and the downloads
+ * start once the recording that lists the files is final in the gateway's log, so that they are
+ * not measured against the checkpoint work that recording set off. Every run is kept in the JSON.
+ *
+ * Environment: BENCH_DOCUMENT_RUNS=9 (runs per size; the median is reported).
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -27,7 +32,7 @@ import { residentSetSize, startServerChild, type ServerChild } from './children.
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MB = 1_048_576;
-const RUNS = Number(process.env['BENCH_DOCUMENT_RUNS'] ?? 5);
+const RUNS = Number(process.env['BENCH_DOCUMENT_RUNS'] ?? 9);
 const CONCURRENT = 10;
 const THROUGHPUT_TARGET = 0.5;
 const RSS_TARGET = 300 * MB;
@@ -97,6 +102,18 @@ class Client {
     return answer.entry.id;
   }
 
+  /** Waits until a final checkpoint covers `size` entries: the checkpoint work of the recordings so far is done. */
+  async finalAt(size: number): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const response = await fetch(`${this.#url}/v1/log`, { headers: { authorization: `Bearer ${this.#token}` } });
+      const state = (await response.json()) as { latestFinal: { treeSize: number } | null };
+      if ((state.latestFinal?.treeSize ?? 0) >= size) return;
+      if (Date.now() > deadline) throw new Error(`no final checkpoint of ${String(size)} entries within a minute`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Streams the file into a file on the same disk, with node:http. */
   async download(hash: string, entryId: string, target: string): Promise<number> {
     const started = process.hrtime.bigint();
@@ -118,15 +135,21 @@ async function startGateway(dataDir: string): Promise<{ child: ServerChild; clie
   return { child, client: new Client(`http://127.0.0.1:${String(child.port)}`, token) };
 }
 
-/** A distinct PDF of `bytes` bytes on disk: no run finds its file already held. */
+/**
+ * A distinct PDF of `bytes` bytes on disk: no run finds its file already held. Synced before it is
+ * used, so that what is measured next does not share the disk with its writeback.
+ */
 async function sourceFile(dir: string, name: string, bytes: number): Promise<string> {
   const path = join(dir, name);
   await writeFile(path, samplePdf(bytes, randomBytes(16).toString('hex')));
+  await syncFile(path);
   return path;
 }
 
 interface SizeFigures {
   readonly sizeMB: number;
+  /** Every run, MB/s, in the order measured. */
+  readonly runs: { readonly copy: number[]; readonly upload: number[]; readonly download: number[] };
   readonly copyMBps: number;
   readonly uploadMBps: number;
   readonly downloadMBps: number;
@@ -134,7 +157,19 @@ interface SizeFigures {
   readonly downloadShare: number;
 }
 
-async function measureSize(client: Client, work: string, sizeMB: number, n: number): Promise<SizeFigures> {
+/** One copy, upload and download of the size, not counted: the first of each pays for opening and compiling what it runs. */
+async function warmUp(client: Client, work: string, sizeMB: number, n: number, recorded: number): Promise<void> {
+  const source = await sourceFile(work, `warm-${String(sizeMB)}.pdf`, sizeMB * MB);
+  await plainCopy(source, join(work, 'warm-copy.pdf'));
+  const { file } = await client.upload(source);
+  const entryId = await client.record([file], n);
+  await client.finalAt(recorded + 1);
+  await client.download(file.hash, entryId, join(work, 'warm-download.pdf'));
+  await Promise.all([source, join(work, 'warm-copy.pdf'), join(work, 'warm-download.pdf')].map((path) => rm(path)));
+}
+
+/** `recorded` entries are on the log before this size's: its own recording makes one more. */
+async function measureSize(client: Client, work: string, sizeMB: number, n: number, recorded: number): Promise<SizeFigures> {
   const copies: number[] = [];
   const uploads: number[] = [];
   const files: Stored[] = [];
@@ -148,8 +183,13 @@ async function measureSize(client: Client, work: string, sizeMB: number, n: numb
     await rm(join(work, `copy-${String(run)}.pdf`));
   }
   const entryId = await client.record(files, n);
+  await client.finalAt(recorded + 1);
   const downloads: number[] = [];
-  for (const file of files) {
+  for (const [run, file] of files.entries()) {
+    // A copy beside each download too: the baseline is measured over the same stretch of the run.
+    const source = await sourceFile(work, `source-${String(sizeMB)}-${String(run)}.pdf`, sizeMB * MB);
+    copies.push(mbps(sizeMB * MB, await plainCopy(source, join(work, `copy-${String(run)}.pdf`))));
+    await Promise.all([rm(source), rm(join(work, `copy-${String(run)}.pdf`))]);
     const target = join(work, `download-${file.hash}.pdf`);
     downloads.push(mbps(file.size, await client.download(file.hash, entryId, target)));
     await rm(target);
@@ -157,7 +197,7 @@ async function measureSize(client: Client, work: string, sizeMB: number, n: numb
   const copyMBps = median(copies);
   const uploadMBps = median(uploads);
   const downloadMBps = median(downloads);
-  return { sizeMB, copyMBps, uploadMBps, downloadMBps, uploadShare: uploadMBps / copyMBps, downloadShare: downloadMBps / copyMBps };
+  return { sizeMB, runs: { copy: copies, upload: uploads, download: downloads }, copyMBps, uploadMBps, downloadMBps, uploadShare: uploadMBps / copyMBps, downloadShare: downloadMBps / copyMBps };
 }
 
 /** Ten 50 MB uploads at once into a fresh gateway; its peak RSS (VmHWM) over its whole life. */
@@ -187,8 +227,11 @@ async function main(): Promise<void> {
     const { child, client } = await startGateway(dataDir);
     const sizes: SizeFigures[] = [];
     try {
-      sizes.push(await measureSize(client, work, 1, 7101));
-      sizes.push(await measureSize(client, work, 50, 7102));
+      // Entries on the log, in order: the 1 MB warm-up, the 1 MB files, the 50 MB warm-up, the 50 MB files.
+      await warmUp(client, work, 1, 7100, 0);
+      sizes.push(await measureSize(client, work, 1, 7101, 1));
+      await warmUp(client, work, 50, 7102, 2);
+      sizes.push(await measureSize(client, work, 50, 7103, 3));
     } finally {
       await child.stop();
     }
@@ -204,6 +247,10 @@ async function main(): Promise<void> {
     rows.push(line(`peak RSS, ${String(CONCURRENT)} concurrent 50 MB uploads`, `${rss.peakRssMB.toFixed(0)} MB`, '< 300 MB', rss.peakRssMB * MB < RSS_TARGET));
     process.stdout.write(`machine: ${String(availableParallelism())} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
     process.stdout.write(`${[line('what', 'measured', 'target', true).replace('PASS', 'ok  '), ...rows].join('\n')}\n`);
+    for (const s of sizes) {
+      const each = (values: readonly number[]) => values.map((v) => v.toFixed(0)).join(' ');
+      process.stdout.write(`${String(s.sizeMB)} MB runs (MB/s): copy ${each(s.runs.copy)} | upload ${each(s.runs.upload)} | download ${each(s.runs.download)}\n`);
+    }
     const result = { loadAverage: loadavg(), cores: availableParallelism(), runsPerSize: RUNS, sizes, concurrentUploads: { count: CONCURRENT, sizeMB: 50, ...rss }, at: new Date().toISOString() };
     await writeFile(join(ROOT, 'bench-results', 'documents-embedded.json'), `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write('results: bench-results/documents-embedded.json\n');

@@ -1,9 +1,10 @@
 import { connect } from 'node:net';
-import { readdir, rename, rm } from 'node:fs/promises';
+import { readdir, readlink, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse as parseDisposition } from 'content-disposition';
 import type { Entry } from 'correction-chaincode/domain';
+import { AccessTrailSchema } from '../../gateway/src/http/responses.js';
 import { Api } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
 import { getBytes, sendBytes, uploadFile } from '../support/file-transfer.js';
@@ -188,6 +189,38 @@ describe('documents (attachments) over HTTP', () => {
       expect(beyond.status).to.equal(416);
       expect(beyond.json.code).to.equal('RANGE_NOT_SATISFIABLE');
       expect(beyond.headers.get('content-range')).to.equal(`bytes */${String(judgment.length)}`);
+    });
+
+    it('records each download on the subject\'s access trail: one read of the entry\'s document, by whom', async () => {
+      const procuratorate = new Api(target, 'PROCURATORATE');
+      const trail = async () => AccessTrailSchema.parse((await procuratorate.get(`/v1/subjects/${handover.subjectRef}/access`)).body).reads;
+      const before = await trail();
+      expect((await getBytes(target, 'JUSTICE', path(judgmentFile.hash))).status).to.equal(200);
+      const added = (await trail()).filter((read) => !before.some((seen) => seen.txId === read.txId));
+      expect(added).to.have.length(1);
+      expect(added[0]).to.deep.include({ agency: 'JUSTICE', what: 'document', entryId: handover.id, view: 'full', purpose: null });
+    });
+
+    it('closes the file it opened, whatever the answer (200, 206, 304, 416, or a reader gone mid-file)', async () => {
+      const big = samplePdf(900_000);
+      const bigFile = (await uploadFile(target, 'COURT', big)).json as unknown as Stored;
+      const recorded = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(906) }, sampleDocument('SENTENCE_HANDOVER', { attachments: [listing(bigFile, '判决书')] }), HANDOVER_AT);
+      const bigPath = `/v1/documents/${bigFile.hash}?entry=${recorded.body.entry.id}`;
+      const openKept = async () => {
+        const links = await Promise.all((await readdir('/proc/self/fd')).map((fd) => readlink(join('/proc/self/fd', fd)).catch(() => '')));
+        return links.filter((link) => link.includes(bigFile.hash));
+      };
+      expect((await getBytes(target, 'JUSTICE', bigPath)).status).to.equal(200);
+      expect((await getBytes(target, 'JUSTICE', bigPath, { range: 'bytes=10-20' })).status).to.equal(206);
+      expect((await getBytes(target, 'JUSTICE', bigPath, { 'if-none-match': `"${bigFile.hash}"` })).status).to.equal(304);
+      expect((await getBytes(target, 'JUSTICE', bigPath, { range: `bytes=${String(big.length)}-` })).status).to.equal(416);
+      const token = await target.token('JUSTICE');
+      const gone = new AbortController();
+      const response = await fetch(`${target.url()}${bigPath}`, { headers: { authorization: `Bearer ${token}` }, signal: gone.signal });
+      expect(response.status).to.equal(200);
+      gone.abort();
+      await until(async () => (await openKept()).length === 0, 'every kept file closed');
+      expect(await openKept()).to.deep.equal([]);
     });
 
     it('answers 304 to If-None-Match with the file\'s ETag', async () => {

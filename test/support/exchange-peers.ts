@@ -92,7 +92,10 @@ export async function exchangeNetwork(): Promise<ExchangeNetwork> {
     peers, entries, trust, logs, logger, peer,
     url: (agency) => urls.get(agency) ?? new URL('https://127.0.0.1:1'),
     async close() {
-      for (const p of peers.values()) await p.server.close();
+      for (const p of peers.values()) {
+        await p.server.close();
+        await p.store.close();
+      }
       await dir.remove();
     },
   };

@@ -151,12 +151,15 @@ describe('FileStore', () => {
     });
   });
 
-  describe('read', () => {
+  // A small file is read whole when it is served; a larger one batch of chunks by batch.
+  for (const size of [300_000, 2_500_000]) describe(`read (a file of ${String(size)} bytes)`, () => {
     let bytes: Buffer;
     let stored: StoredFile;
     beforeEach(async () => {
-      bytes = samplePdf(300_000);
-      stored = await store.put(pieces(bytes, 65_000));
+      bytes = samplePdf(size);
+      const roomy = await FileStore.open(dir.path, { sealer: createSealer(key), maxBytes: 4_000_000 });
+      stored = await roomy.put(pieces(bytes, 65_000));
+      await roomy.close();
     });
 
     it('gives any byte range, across chunk boundaries', async () => {
@@ -175,6 +178,7 @@ describe('FileStore', () => {
       expect(sealed.includes(bytes.subarray(0, 32))).to.equal(false);
       expect(sealed.includes(Buffer.from('%PDF-'))).to.equal(false);
       expect(sealed.includes(bytes.subarray(150_000, 150_032))).to.equal(false);
+      expect(sealed.includes(bytes.subarray(size - 32))).to.equal(false);
     });
 
     it('does not serve a file moved under another hash\'s name', async () => {
@@ -193,11 +197,23 @@ describe('FileStore', () => {
       await mkdir(join(dir.path, 'files', other.slice(0, 2)), { recursive: true });
       await writeFile(pathOf(dir.path, other), sealed);
       expect(await rejection(store.stat(other))).to.be.instanceOf(SealedValueError);
+      expect(await rejection(buffer(store.read(other)))).to.be.instanceOf(SealedValueError);
     });
 
-    it('detects a truncated file', async () => {
-      await truncate(pathOf(dir.path, stored.hash), 65_536 + 65 + 16);
+    it('detects a truncated file, cut at a chunk\'s end or short of its trailer', async () => {
+      const { length } = await readFile(pathOf(dir.path, stored.hash));
+      for (const cut of [65_536 + 65 + 16, length - 1]) {
+        await truncate(pathOf(dir.path, stored.hash), cut);
+        expect(await rejection(store.stat(stored.hash))).to.be.instanceOf(SealedValueError);
+        expect(await rejection(buffer(store.read(stored.hash)))).to.be.instanceOf(SealedValueError);
+      }
+    });
+
+    it('detects a file grown by a byte', async () => {
+      const sealed = await readFile(pathOf(dir.path, stored.hash));
+      await writeFile(pathOf(dir.path, stored.hash), Buffer.concat([sealed, Buffer.from([0])]));
       expect(await rejection(store.stat(stored.hash))).to.be.instanceOf(SealedValueError);
+      expect(await rejection(buffer(store.read(stored.hash)))).to.be.instanceOf(SealedValueError);
     });
 
     it('detects chunks that traded places', async () => {
@@ -230,6 +246,7 @@ describe('FileStore', () => {
     it('does not open under another document key', async () => {
       const other = await FileStore.open(dir.path, { sealer: createSealer(randomBytes(32)), maxBytes: 1_000_000 });
       expect(await rejection(other.stat(stored.hash))).to.be.instanceOf(SealedValueError);
+      expect(await rejection(buffer(other.read(stored.hash)))).to.be.instanceOf(SealedValueError);
     });
 
     it('answers undefined for a file it does not hold, and for what is not a hash', async () => {
@@ -255,6 +272,7 @@ describe('FileStore', () => {
       expect(await keptFiles(join(disk.path, 'files'))).to.deep.equal([]);
       const fits = samplePdf(100_000);
       expect(await small.put(pieces(fits))).to.have.property('hash', sha256(fits));
+      await small.close();
     });
   });
 });

@@ -125,6 +125,17 @@ export class CorrectionService {
     return { entry, document: await this.#deps.client.document(caller, entryId, purpose), answeredBy };
   }
 
+  /**
+   * The entry, with its document when the caller's agency is entitled to it (a recorded read), and
+   * nothing else read: what serving one of its files needs.
+   */
+  async entryWithDocument(principal: Principal, entryId: string, purpose: Purpose | null = null): Promise<{ entry: Entry; document?: unknown }> {
+    const caller = this.#callerFor(principal);
+    const entry = await this.#deps.client.entry(caller, entryId, purpose);
+    if (!isCollectionMember(entry.collection, caller.agency)) return { entry };
+    return { entry, document: await this.#deps.client.document(caller, entryId, purpose) };
+  }
+
   /** The entry alone, as the caller may read it: no document, no answers. */
   async entryAlone(principal: Principal, entryId: string, purpose: Purpose | null = null): Promise<Entry> {
     return this.#deps.client.entry(this.#callerFor(principal), entryId, purpose);

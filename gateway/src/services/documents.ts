@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { listedAttachments, type Agency, type Entry, type Purpose } from 'correction-chaincode/domain';
 import { ApiError } from '../errors.js';
 import type { Principal } from '../http/auth.js';
-import type { FileStore, StoredFile } from '../store/file-store.js';
+import type { FileStore, OpenedFile, StoredFile } from '../store/file-store.js';
 import { writerOf } from './caller.js';
 
 /** Files the local store lacks, fetched from the gateway of the agency that holds them (on Fabric). */
@@ -13,15 +13,15 @@ export interface RemoteFiles {
 
 /** An entry as its reader may see it: the entry, and its document when the reader is entitled to it. */
 export interface EntryReader {
-  /** The entry and, when the caller's agency is entitled, its document (a recorded read). */
-  entry(principal: Principal, entryId: string, purpose: Purpose | null): Promise<{ entry: Entry; document?: unknown }>;
+  /** The entry and, when the caller's agency is entitled, its document (a recorded read); nothing else is read. */
+  entryWithDocument(principal: Principal, entryId: string, purpose: Purpose | null): Promise<{ entry: Entry; document?: unknown }>;
   /** The entry alone, within the caller's jurisdiction: its document not read. */
   entryAlone(principal: Principal, entryId: string, purpose: Purpose | null): Promise<Entry>;
 }
 
-/** A file an entry lists, as an entitled reader gets it: what the store holds and the title to name it by. */
+/** A file an entry lists, as an entitled reader gets it: opened (the caller closes it), and the title to name it by. */
 export interface EntitledFile {
-  readonly file: StoredFile;
+  readonly opened: OpenedFile;
   readonly title: string | undefined;
 }
 
@@ -73,27 +73,26 @@ export class DocumentService {
   }
 
   /**
-   * A file the entry lists, for a caller entitled to the entry's document: 403 otherwise, 404 when
-   * the entry lists no such file, FILE_NOT_HELD when neither this gateway nor (on Fabric) the
-   * holder's can give it.
+   * A file the entry lists, opened for a caller entitled to the entry's document: 403 otherwise,
+   * 404 when the entry lists no such file, FILE_NOT_HELD when neither this gateway nor (on Fabric)
+   * the holder's can give it. The caller closes the file.
    */
   async attachment(principal: Principal, entryId: string, hash: string, purpose: Purpose | null): Promise<EntitledFile> {
-    const { entry, document } = await this.#deps.entries.entry(principal, entryId, purpose);
+    const { entry, document } = await this.#deps.entries.entryWithDocument(principal, entryId, purpose);
     if (document === undefined) throw new ApiError('FORBIDDEN', `${principal.agency} is not entitled to this entry's documents`);
     if (!listedAttachments(entry.facts).some((listed) => listed.hash === hash)) throw new ApiError('NOT_FOUND', 'the entry lists no file with this hash');
     const title = titlesOf(document).get(hash);
-    const file = (await this.#deps.files.stat(hash)) ?? (await this.#fetch(entry, hash));
-    return { file, title };
+    const opened = (await this.#deps.files.open(hash)) ?? (await this.#fetch(entry, hash));
+    return { opened, title };
   }
 
-  async #fetch(entry: Entry, hash: string): Promise<StoredFile> {
+  /** Fetches the file from the holder's gateway (which keeps it here), then opens it. */
+  async #fetch(entry: Entry, hash: string): Promise<OpenedFile> {
     if (!this.#deps.remoteFiles) throw new ApiError('FILE_NOT_HELD', 'this gateway does not hold the file');
-    return this.#deps.remoteFiles.fetch(entry, hash);
-  }
-
-  /** The plaintext of a file the caller was found entitled to, or a byte range of it. */
-  read(hash: string, range?: { start: number; end: number }): Readable {
-    return this.#deps.files.read(hash, range);
+    await this.#deps.remoteFiles.fetch(entry, hash);
+    const opened = await this.#deps.files.open(hash);
+    if (!opened) throw new ApiError('FILE_NOT_HELD', 'this gateway does not hold the file');
+    return opened;
   }
 
   /**

@@ -60,7 +60,10 @@ export function createChunkSealer(secret: Uint8Array, fileId: Uint8Array): Chunk
       decipher.setAAD(associatedData(index, final));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
       try {
-        return Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)), decipher.final()]);
+        const opened = decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES));
+        const rest = decipher.final();
+        // GCM gives every byte from update(): the chunk is not copied once more to append nothing.
+        return rest.length === 0 ? opened : Buffer.concat([opened, rest]);
       } catch {
         throw new SealedValueError('NOT_AUTHENTIC');
       }

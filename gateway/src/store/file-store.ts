@@ -19,6 +19,15 @@ export interface StoredFile {
   readonly mediaType: AttachmentMediaType;
 }
 
+/** A kept file opened for reading: checked once, then read from the one handle it holds until closed. */
+export interface OpenedFile {
+  readonly file: StoredFile;
+  /** The plaintext, or the inclusive byte range [start, end], chunk by chunk (failing at a chunk that does not open). */
+  stream(range?: { start: number; end: number }): Readable;
+  /** Releases the handle; later calls do nothing. */
+  close(): Promise<void>;
+}
+
 export interface FileStoreOptions {
   readonly sealer: Sealer;
   /** The largest file kept, in bytes. */
@@ -56,6 +65,14 @@ interface Header {
   readonly file: StoredFile;
 }
 
+/** A kept file's open handle, once its header and trailer are checked; a small file's sealed bytes, read whole. */
+interface Checked {
+  readonly handle: FileHandle;
+  readonly header: Header;
+  readonly chunks: ChunkSealer;
+  readonly whole?: Buffer;
+}
+
 /** The part of the header the final chunk binds: chunk bytes, size, media type, hash. */
 function binding(chunkBytes: number, file: StoredFile): Buffer {
   const bytes = Buffer.alloc(4 + 8 + 1 + 32);
@@ -87,6 +104,8 @@ const trailerOffset = (size: number, chunkBytes: number): number => HEADER_BYTES
 const sealedLength = (size: number, chunkBytes: number): number => trailerOffset(size, chunkBytes) + CHUNK_OVERHEAD;
 /** Chunks read with one system call when a file is served. */
 const READ_BATCH_CHUNKS = 16;
+/** A sealed file up to this length (one batch of chunks) is read whole, with one call, when it is opened to be served. */
+const READ_WHOLE_BYTES = HEADER_BYTES + READ_BATCH_CHUNKS * (CHUNK_BYTES + CHUNK_OVERHEAD) + CHUNK_OVERHEAD;
 
 const isNoSpace = (error: unknown): boolean => ['ENOSPC', 'EDQUOT'].includes(String((error as { code?: unknown }).code));
 const isMissing = (error: unknown): boolean => (error as { code?: unknown }).code === 'ENOENT';
@@ -123,6 +142,9 @@ export class FileStore {
   readonly #temp: string;
   readonly #sealer: Sealer;
   readonly #maxBytes: number;
+  /** Handles of the shard folders files were kept in, by path: their renames are synced through them. */
+  readonly #shards = new Map<string, Promise<FileHandle>>();
+  #closed = false;
 
   private constructor(root: string, options: Readonly<FileStoreOptions>) {
     this.#root = root;
@@ -156,6 +178,29 @@ export class FileStore {
 
   /** What the store holds under this SHA-256 (hex), or undefined. Throws SealedValueError when the kept file does not authenticate as that hash. */
   async stat(hash: string): Promise<StoredFile | undefined> {
+    const checked = await this.#openChecked(hash, false);
+    await checked?.handle.close();
+    return checked?.header.file;
+  }
+
+  /**
+   * Opens a kept file for reading, checked once (undefined when the store does not hold it;
+   * SealedValueError when it does not authenticate as that hash): what it is, and its plaintext
+   * read from the same handle. The caller closes it when done; the stream does not.
+   */
+  async open(hash: string): Promise<OpenedFile | undefined> {
+    const checked = await this.#openChecked(hash, true);
+    if (!checked) return undefined;
+    let closing: Promise<void> | undefined;
+    return {
+      file: checked.header.file,
+      stream: (range) => Readable.from(plaintext(checked, range), { objectMode: false }),
+      close: () => (closing ??= checked.handle.close()),
+    };
+  }
+
+  /** The file's handle, checked: its header and its chunk sealer (and, `toServe`, a small file's bytes). The caller closes the handle. */
+  async #openChecked(hash: string, toServe: boolean): Promise<Checked | undefined> {
     if (!HASH_PATTERN.test(hash)) return undefined;
     let handle: FileHandle;
     try {
@@ -165,44 +210,29 @@ export class FileStore {
       throw error;
     }
     try {
-      return (await this.#authenticate(handle, hash)).header.file;
-    } finally {
+      return { handle, ...(await this.#authenticate(handle, hash, toServe)) };
+    } catch (error) {
       await handle.close();
+      throw error;
     }
   }
 
   /**
    * Checks a kept file before any of it is served: its header names this hash, its length is the
-   * header's, and its trailer (which binds the header) opens. Chunks are opened as they are read.
+   * header's, and its trailer (which binds the header) opens. Header and trailer are read at once;
+   * a small file `toServe` is read whole with one call. Chunks are opened as they are read.
    */
-  async #authenticate(handle: FileHandle, hash: string): Promise<{ header: Header; chunks: ChunkSealer }> {
-    const head = Buffer.alloc(HEADER_BYTES);
-    const { bytesRead } = await handle.read(head, 0, HEADER_BYTES, 0);
-    const header = decodeHeader(head.subarray(0, bytesRead));
+  async #authenticate(handle: FileHandle, hash: string, toServe: boolean): Promise<{ header: Header; chunks: ChunkSealer; whole?: Buffer }> {
+    const { size: length } = await handle.stat();
+    const readWhole = toServe && length <= READ_WHOLE_BYTES;
+    const { head, bytesRead, trailer } = await readEnds(handle, length, readWhole);
+    const header = decodeHeader(head.subarray(0, Math.min(bytesRead, HEADER_BYTES)));
     const { chunkBytes, file } = header;
     if (file.hash !== hash || file.size === 0) throw new SealedValueError('NOT_AUTHENTIC');
-    if ((await handle.stat()).size !== sealedLength(file.size, chunkBytes)) throw new SealedValueError('NOT_AUTHENTIC');
+    if (length !== sealedLength(file.size, chunkBytes) || (readWhole && bytesRead !== length)) throw new SealedValueError('NOT_AUTHENTIC');
     const chunks = this.#sealer.forFile(header.fileId);
-    const trailer = Buffer.alloc(CHUNK_OVERHEAD);
-    await handle.read(trailer, 0, CHUNK_OVERHEAD, trailerOffset(file.size, chunkBytes));
     chunks.open(chunkCount(file.size, chunkBytes), trailer, binding(chunkBytes, file));
-    return { header, chunks };
-  }
-
-  /** Chunks `first` to `last` (inclusive), read in one call and opened one by one. */
-  async #readChunks(handle: FileHandle, header: Header, chunks: ChunkSealer, first: number, last: number): Promise<Buffer[]> {
-    const { chunkBytes, file } = header;
-    const start = chunkOffset(first, chunkBytes);
-    const end = Math.min(chunkOffset(last + 1, chunkBytes), trailerOffset(file.size, chunkBytes));
-    const sealed = Buffer.alloc(end - start);
-    const { bytesRead } = await handle.read(sealed, 0, sealed.length, start);
-    if (bytesRead !== sealed.length) throw new SealedValueError('NOT_AUTHENTIC');
-    const opened: Buffer[] = [];
-    for (let index = first; index <= last; index++) {
-      const at = chunkOffset(index, chunkBytes) - start;
-      opened.push(chunks.open(index, sealed.subarray(at, Math.min(at + chunkBytes + CHUNK_OVERHEAD, sealed.length))));
-    }
-    return opened;
+    return { header, chunks, ...(readWhole ? { whole: head } : {}) };
   }
 
   /**
@@ -211,32 +241,17 @@ export class FileStore {
    * open, before its bytes are passed on; a missing file fails it with ENOENT.
    */
   read(hash: string, range?: { start: number; end: number }): Readable {
-    const path = this.#path(hash);
-    const authenticate = this.#authenticate.bind(this);
-    const readChunks = this.#readChunks.bind(this);
-    async function* plaintext(): AsyncGenerator<Buffer> {
-      if (!HASH_PATTERN.test(hash)) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
-      const handle = await open(path, 'r');
+    const openChecked = this.#openChecked.bind(this);
+    async function* whole(): AsyncGenerator<Buffer> {
+      const checked = await openChecked(hash, true);
+      if (!checked) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
       try {
-        const { header, chunks } = await authenticate(handle, hash);
-        const { size } = header.file;
-        const { chunkBytes } = header;
-        const start = Math.max(0, range?.start ?? 0);
-        const end = Math.min(size - 1, range?.end ?? size - 1);
-        const lastChunk = Math.floor(end / chunkBytes);
-        for (let first = Math.floor(start / chunkBytes); first <= lastChunk; first += READ_BATCH_CHUNKS) {
-          const last = Math.min(lastChunk, first + READ_BATCH_CHUNKS - 1);
-          const opened = await readChunks(handle, header, chunks, first, last);
-          for (const [i, chunk] of opened.entries()) {
-            const from = (first + i) * chunkBytes;
-            yield chunk.subarray(Math.max(0, start - from), Math.min(chunk.length, end - from + 1));
-          }
-        }
+        yield* plaintext(checked, range);
       } finally {
-        await handle.close();
+        await checked.handle.close();
       }
     }
-    return Readable.from(plaintext(), { objectMode: false });
+    return Readable.from(whole(), { objectMode: false });
   }
 
   /**
@@ -251,10 +266,13 @@ export class FileStore {
     try {
       handle = await open(tempPath, 'wx', 0o600);
       const file = await this.#sealInto(handle, source, options);
-      await handle.sync();
-      await handle.close();
+      // Its bytes and length made durable (fdatasync) while the store looks for a copy it holds already.
+      const [held] = await Promise.all([this.stat(file.hash).catch(() => undefined), handle.datasync()]);
+      // Closed while it is renamed into place: a rename does not wait for the handle.
+      const closing = handle.close();
       handle = undefined;
-      return await this.#place(tempPath, file);
+      const [, placed] = await Promise.all([closing, this.#place(tempPath, file, held)]);
+      return placed;
     } catch (error) {
       await handle?.close().catch(() => undefined);
       await unlink(tempPath).catch(() => undefined);
@@ -271,29 +289,91 @@ export class FileStore {
       await writer.add(piece);
     }
     if (options.signal?.aborted) throw uploadAborted();
-    const file = await writer.finish();
+    const file = await writer.finish(fileId);
     const { expect } = options;
     if (expect && (expect.hash !== file.hash || (expect.size !== undefined && expect.size !== file.size))) throw fileHashMismatch();
-    await handle.write(encodeHeader(fileId, CHUNK_BYTES, file), 0, HEADER_BYTES, 0);
     return file;
   }
 
-  /** Renames a synced temporary file into place, unless the store holds that file already. */
-  async #place(tempPath: string, file: StoredFile): Promise<StoredFile> {
-    const held = await this.stat(file.hash).catch(() => undefined);
+  /** Renames a synced temporary file into place, unless the store holds that file already (`held`). */
+  async #place(tempPath: string, file: StoredFile, held: StoredFile | undefined): Promise<StoredFile> {
     if (held) {
       await unlink(tempPath);
       return held;
     }
     const dir = join(this.#root, file.hash.slice(0, 2));
     await rename(tempPath, join(dir, file.hash));
-    await syncDir(dir);
+    await this.#syncShard(dir);
     return file;
   }
 
-  /** Nothing to release: every file handle is closed by the call that opened it. */
+  /**
+   * Makes a rename into a shard folder durable: through that folder's handle, opened on first use
+   * and kept until the store closes (one call per file kept instead of three).
+   */
+  async #syncShard(dir: string): Promise<void> {
+    if (this.#closed) {
+      await syncDir(dir);
+      return;
+    }
+    let handle = this.#shards.get(dir);
+    if (!handle) {
+      handle = open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+      this.#shards.set(dir, handle);
+      handle.catch(() => this.#shards.delete(dir));
+    }
+    await (await handle).sync();
+  }
+
+  /** Closes the shard folders' handles; a file kept after this syncs its folder through a handle of its own. */
   async close(): Promise<void> {
-    // Kept for the interface: a store with open resources would release them here.
+    this.#closed = true;
+    const handles = [...this.#shards.values()];
+    this.#shards.clear();
+    await Promise.all(handles.map(async (handle) => (await handle.catch(() => undefined))?.close()));
+  }
+}
+
+/** A kept file's header and trailer, read at once (its length known), or, `whole`, the whole file with one call. */
+async function readEnds(handle: FileHandle, length: number, whole: boolean): Promise<{ head: Buffer; bytesRead: number; trailer: Buffer }> {
+  const head = Buffer.allocUnsafe(whole ? length : HEADER_BYTES);
+  const trailer = whole ? head.subarray(length - Math.min(length, CHUNK_OVERHEAD)) : Buffer.alloc(CHUNK_OVERHEAD);
+  const [{ bytesRead }] = await Promise.all([
+    handle.read(head, 0, head.length, 0),
+    whole || length < HEADER_BYTES + CHUNK_OVERHEAD ? undefined : handle.read(trailer, 0, CHUNK_OVERHEAD, length - CHUNK_OVERHEAD),
+  ]);
+  return { head, bytesRead, trailer };
+}
+
+/** Chunks `first` to `last` (inclusive), read in one call and opened one by one. */
+async function readChunks({ handle, header, chunks, whole }: Checked, first: number, last: number): Promise<Buffer[]> {
+  const { chunkBytes, file } = header;
+  const start = chunkOffset(first, chunkBytes);
+  const end = Math.min(chunkOffset(last + 1, chunkBytes), trailerOffset(file.size, chunkBytes));
+  const sealed = whole ? whole.subarray(start, end) : Buffer.allocUnsafe(end - start);
+  const { bytesRead } = whole ? { bytesRead: sealed.length } : await handle.read(sealed, 0, sealed.length, start);
+  if (bytesRead !== sealed.length) throw new SealedValueError('NOT_AUTHENTIC');
+  const opened: Buffer[] = [];
+  for (let index = first; index <= last; index++) {
+    const at = chunkOffset(index, chunkBytes) - start;
+    opened.push(chunks.open(index, sealed.subarray(at, Math.min(at + chunkBytes + CHUNK_OVERHEAD, sealed.length))));
+  }
+  return opened;
+}
+
+/** The plaintext of an authenticated file, or of the inclusive byte range [start, end], batch of chunks by batch. */
+async function* plaintext(checked: Checked, range: { start: number; end: number } | undefined): AsyncGenerator<Buffer> {
+  const { chunkBytes, file } = checked.header;
+  const start = Math.max(0, range?.start ?? 0);
+  const end = Math.min(file.size - 1, range?.end ?? file.size - 1);
+  const lastChunk = Math.floor(end / chunkBytes);
+  for (let first = Math.floor(start / chunkBytes); first <= lastChunk; first += READ_BATCH_CHUNKS) {
+    const last = Math.min(lastChunk, first + READ_BATCH_CHUNKS - 1);
+    const opened = await readChunks(checked, first, last);
+    for (const [i, chunk] of opened.entries()) {
+      const from = (first + i) * chunkBytes;
+      yield chunk.subarray(Math.max(0, start - from), Math.min(chunk.length, end - from + 1));
+    }
   }
 }
 
@@ -353,13 +433,14 @@ class SealedWriter {
     if (this.#batchBytes >= WRITE_BATCH_BYTES) await this.#flush();
   }
 
-  async finish(): Promise<StoredFile> {
+  /** Writes the last chunks, the trailer and, at the place reserved for it, the header of the file `fileId`. */
+  async finish(fileId: Buffer): Promise<StoredFile> {
     const mediaType = sniffMediaType(this.#head);
     if (!mediaType) throw fileTypeNotAccepted();
     if (this.#chunk) this.#endChunk();
     const file: StoredFile = { hash: this.#hash.digest('hex'), size: this.#size, mediaType };
     this.#push(this.#chunks.seal(this.#index, new Uint8Array(0), binding(CHUNK_BYTES, file)));
-    await this.#flush();
+    await Promise.all([this.#flush(), writeAll(this.#handle, [encodeHeader(fileId, CHUNK_BYTES, file)], 0)]);
     return file;
   }
 

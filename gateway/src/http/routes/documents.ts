@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from 'correction-chaincode/domain';
 import { ApiError } from '../../errors.js';
 import type { DocumentService } from '../../services/documents.js';
-import type { StoredFile } from '../../store/file-store.js';
+import type { OpenedFile, StoredFile } from '../../store/file-store.js';
 import { StoredFileSchema } from '../responses.js';
 import { json, route, type AnyRoute, type Reply } from '../route.js';
 import { entryId, purposeOf, sha256Hex, withPurposeQuery } from '../schemas.js';
@@ -49,7 +49,8 @@ function rangeOf(header: string | undefined, size: number, raw: ServerResponse):
   return ranges[0];
 }
 
-async function serveFile(documents: DocumentService, file: StoredFile, title: string | undefined, headers: z.infer<typeof DownloadHeaders>, raw: ServerResponse): Promise<Reply | undefined> {
+async function serveFile(opened: OpenedFile, title: string | undefined, headers: z.infer<typeof DownloadHeaders>, raw: ServerResponse): Promise<Reply | undefined> {
+  const { file } = opened;
   const etag = `"${file.hash}"`;
   const common = {
     ETag: etag,
@@ -66,7 +67,7 @@ async function serveFile(documents: DocumentService, file: StoredFile, title: st
     'Content-Length': String(length),
     ...(range ? { 'Content-Range': `bytes ${String(range.start)}-${String(range.end)}/${String(file.size)}` } : {}),
   });
-  await pipeline(documents.read(file.hash, range), raw);
+  await pipeline(opened.stream(range), raw);
   return undefined;
 }
 
@@ -118,10 +119,14 @@ export function documentRoutes({ documents }: { documents: DocumentService }): A
         },
       },
       async handle({ principal, params, query, headers, raw, ledgerDone }) {
-        const { file, title } = await documents.attachment(principal, query.entry, params.hash, purposeOf(query));
+        const { opened, title } = await documents.attachment(principal, query.entry, params.hash, purposeOf(query));
         // The ledger's part (entitlement, the recorded read) is done: a slow reader does not hold a ledger slot.
         ledgerDone();
-        return serveFile(documents, file, title, headers, raw);
+        try {
+          return await serveFile(opened, title, headers, raw);
+        } finally {
+          await opened.close();
+        }
       },
     }),
   ];
