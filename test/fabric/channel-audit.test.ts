@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { common, ledger, peer } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
 import type { Entry } from 'correction-chaincode/domain';
@@ -14,11 +17,11 @@ import { residentId } from '../support/ids.js';
 import { tempDir } from '../support/temp.js';
 import { until } from '../support/until.js';
 import { sharedFabricTarget } from './shared.js';
-import { readFile } from 'node:fs/promises';
 
 /** A block as the peer delivered it, changed in flight: the audit reads blocks from any iterator. */
 type Alteration = (block: common.Block) => common.Block;
 
+const exec = promisify(execFile);
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -222,5 +225,21 @@ describe('whole-channel audit on Fabric', function () {
     const again = await audit({ dataDir: dir.path, restart: true });
     expect(again.resumedFromBlock).to.equal(0);
     expect(again.ok).to.equal(true);
+  });
+
+  it('runs the README\'s audit --fabric: every check PASS with the progress on stderr, and a second run continues', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    const script = /<!-- readme-fabric-audit:start -->\s*```sh\n([\s\S]*?)```\s*<!-- readme-fabric-audit:end -->/.exec(readme)?.[1];
+    if (!script) throw new Error('README has no audit --fabric example');
+    const dir = await tempDir('correction-audit-cli-');
+    dirs.push(dir);
+    const env = { ...process.env, FABRIC_CONNECTION: join(NETWORK_DIR, 'gateways', 'PROCURATORATE.json'), DATA_DIR: dir.path };
+    const first = await exec('bash', ['-euo', 'pipefail', '-c', script], { env });
+    for (const check of ['block headers', 'orderer signatures', 'subject chains', 'world state']) expect(first.stdout).to.match(new RegExp(`^PASS  ${check}: `, 'm'));
+    expect(first.stdout).to.match(/^PASS  Merkle log: no log to compare$/m);
+    expect(first.stdout).to.match(/^blocks \d+, subjects \d+, entries \d+ \(\d+ entries\/s\): intact$/m);
+    expect(first.stderr).to.match(/blocks .* entries\/s/);
+    const second = await exec('bash', ['-euo', 'pipefail', '-c', script], { env });
+    expect(second.stdout).to.match(/^genesis block [0-9a-f]{64}; continued from block [1-9]\d*$/m);
   });
 });
