@@ -1,6 +1,6 @@
 import { fromBase64, toBase64 } from './bytes.js';
 import { NoteError, parseNote, verifyCosignature, type CosignerKey, type Ed25519Verify, type SignatureCache, type SignedNote } from './note.js';
-import { trustedKeys, type AgencyCode, type TrustFile } from './trust.js';
+import { trustedKeys, type AgencyCode, type TrustedKey, type TrustFile } from './trust.js';
 
 /** The three lines of a C2SP checkpoint (c2sp.org/tlog-checkpoint): which log, how many leaves, which root. */
 export interface Checkpoint {
@@ -62,6 +62,8 @@ export interface CheckpointOptions {
   readonly cache?: SignatureCache;
   /** A native Ed25519 verification to use instead of the portable one. */
   readonly ed25519?: Ed25519Verify;
+  /** The trust file's keys, parsed once by a caller that weighs many checkpoints (`trustedKeys(trust)`). */
+  readonly keys?: readonly TrustedKey[];
 }
 
 const DEFAULT_MAX_FUTURE_SECONDS = 600;
@@ -104,7 +106,7 @@ interface Tally {
 }
 
 function tallyCosignatures(signed: SignedNote, trust: TrustFile, options: CheckpointOptions): Tally {
-  const keys = trustedKeys(trust);
+  const keys = options.keys ?? trustedKeys(trust);
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const latest = now + (options.maxFutureSeconds ?? DEFAULT_MAX_FUTURE_SECONDS);
   const tally: Tally = { agencies: new Set(), witnesses: new Set(), warnings: [] };

@@ -1,7 +1,7 @@
-import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
-import { checkpointText, formatNote, parseNote, toHex, trustedKeys, verifyCheckpoint, verifyCosignature, type CheckpointVerdict, type Ed25519Verify, type Hash, type SignatureChecking, type TrustFile } from 'correction-verifier';
+import { checkpointText, formatNote, parseNote, toHex, trustedKeys, verifyCheckpoint, verifyCosignature, type CheckpointVerdict, type Ed25519Verify, type Hash, type SignatureChecking, type TrustedKey, type TrustFile } from 'correction-verifier';
 import type { CheckpointCosignature } from 'correction-chaincode/domain';
 import type { Logger } from '../logger.js';
 import type { FinalCheckpoint } from './records.js';
@@ -35,6 +35,10 @@ export class Finality extends EventEmitter {
   /** Sizes agencies have enough for, so each is announced once per gateway run. */
   readonly #agencyQuorate = new Set<number>();
   #queue: Promise<void> = Promise.resolve();
+  /** Sizes queued to be weighed whose turn has not begun: a cosignature for one of them joins that turn. */
+  readonly #waiting = new Map<number, Promise<void>>();
+  /** The trust file's checkpoint keys, parsed once. */
+  readonly #keys: readonly TrustedKey[];
   /** Each signature line is verified once, however often its size is weighed again. */
   readonly #verified = new LRUCache<string, boolean>({ max: 20_000 });
 
@@ -42,16 +46,32 @@ export class Finality extends EventEmitter {
     super();
     this.#log = log;
     this.#trust = trust;
+    this.#keys = trustedKeys(trust);
     this.#logger = logger;
   }
 
-  /** Weighs a size again after a new cosignature; one size at a time, in arrival order. */
+  /**
+   * Weighs a size again after a new cosignature (which the caller has stored); one size at a time,
+   * in arrival order. A size already waiting for its turn is not queued twice: that turn reads the
+   * store when it begins, after this call, so it weighs this cosignature too. Under load lines come
+   * from every agency on chain and off it, and a turn for each would queue ever further behind them.
+   * The turn begins, and leaves the waiting list, before it reads anything: a cosignature stored
+   * after that queues a turn of its own.
+   */
   consider(size: number): Promise<void> {
-    const done = this.#queue.then(() => this.#consider(size));
-    this.#queue = done.catch((error: unknown) => {
-      this.#logger?.warn({ treeSize: size, err: { name: (error as Error).name } }, 'could not weigh a checkpoint');
-    });
-    return this.#queue;
+    const waiting = this.#waiting.get(size);
+    if (waiting) return waiting;
+    const turn = this.#queue
+      .then(() => {
+        this.#waiting.delete(size);
+        return this.#consider(size);
+      })
+      .catch((error: unknown) => {
+        this.#logger?.warn({ treeSize: size, err: { name: (error as Error).name } }, 'could not weigh a checkpoint');
+      });
+    this.#waiting.set(size, turn);
+    this.#queue = turn;
+    return turn;
   }
 
   /** Anchored cosignatures arrive from the follower. */
@@ -76,9 +96,9 @@ export class Finality extends EventEmitter {
     const lines = [...anchored.map((c) => c.signature), ...unanchored, ...witnessed];
     if (lines.length === 0) return undefined;
     const note = formatNote(text, lines);
-    const checking = { cache: this.#verified, ed25519: nativeEd25519 };
+    const checking = { cache: this.#verified, ed25519: nativeEd25519, keys: this.#keys };
     const verdict = verifyCheckpoint(note, this.#trust, checking);
-    return { note: withoutInvalid(note, verdict, this.#trust, checking), verdict };
+    return { note: withoutInvalid(note, verdict, this.#keys, checking), verdict };
   }
 
   async #consider(size: number): Promise<void> {
@@ -102,18 +122,29 @@ export class Finality extends EventEmitter {
 /** PKCS#8-free Ed25519 public keys for node:crypto: the SPKI DER prefix, then the 32 bytes (RFC 8410). */
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
+/** Node's key objects of the note keys seen, by their bytes: making one costs more than a verification. */
+const keyObjects = new LRUCache<string, KeyObject>({ max: 1_024 });
+
+function keyObject(publicKey: Uint8Array): KeyObject {
+  const id = Buffer.from(publicKey).toString('hex');
+  let key = keyObjects.get(id);
+  if (!key) {
+    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' });
+    keyObjects.set(id, key);
+  }
+  return key;
+}
+
 /**
  * Node's Ed25519 (OpenSSL, RFC 8032): a gateway weighs every checkpoint, ten times faster than the
  * verifier's portable one, which offline verifiers and the tests still run over the same notes.
  */
-export const nativeEd25519: Ed25519Verify = (signature, message, publicKey) =>
-  cryptoVerify(null, message, createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' }), signature);
+export const nativeEd25519: Ed25519Verify = (signature, message, publicKey) => cryptoVerify(null, message, keyObject(publicKey), signature);
 
 /** The note without the signature lines of trusted keys that do not verify. */
-function withoutInvalid(note: string, verdict: CheckpointVerdict, trust: TrustFile, checking: SignatureChecking): string {
+function withoutInvalid(note: string, verdict: CheckpointVerdict, keys: readonly TrustedKey[], checking: SignatureChecking): string {
   if (verdict.warnings.length === 0) return note;
   const signed = parseNote(note);
-  const keys = trustedKeys(trust);
   const valid = signed.signatures.filter((signature) => {
     const known = keys.find(({ key }) => key.name === signature.name && key.keyId === signature.keyId);
     return known !== undefined && verifyCosignature(signed.text, signature, known.key, checking).valid;

@@ -88,10 +88,15 @@ export class OffChainCosignatures extends EventEmitter {
     return { kept, pending };
   }
 
-  /** This gateway's own cosignatures: kept, weighed, and sent to every peer (not awaited by the caller's commit). */
+  /**
+   * This gateway's own cosignatures: kept, then weighed once all are kept (a gateway that cosigns
+   * for several agencies makes its checkpoint final with all their lines at once), and sent to every
+   * peer (not awaited by the caller's commit).
+   */
   async publish(cosignatures: readonly OffChainCosignature[]): Promise<void> {
     if (cosignatures.length === 0) return;
-    for (const cosignature of cosignatures) await this.#keep(cosignature);
+    for (const cosignature of cosignatures) await this.#store(cosignature);
+    for (const size of new Set(cosignatures.map((c) => c.treeSize))) void this.#o.consider(size);
     await Promise.all(this.#o.peers.map((peer) => this.#send(peer, cosignatures)));
   }
 
@@ -126,6 +131,12 @@ export class OffChainCosignatures extends EventEmitter {
   }
 
   async #keep(cosignature: OffChainCosignature): Promise<void> {
+    await this.#store(cosignature);
+    void this.#o.consider(cosignature.treeSize);
+  }
+
+  /** Keeps a line over this log's own root at its size; a line over another root is a split view. */
+  async #store(cosignature: OffChainCosignature): Promise<void> {
     const own = toHex(this.#o.log.tree.rootAt(cosignature.treeSize));
     if (own !== cosignature.root) {
       const conflict = { treeSize: cosignature.treeSize, agency: cosignature.agency, reason: `cosigned root ${cosignature.root}, this log's is ${own}` };
@@ -134,7 +145,6 @@ export class OffChainCosignatures extends EventEmitter {
     }
     await this.#o.log.checkpoints.putOffChainCosignature(cosignature.treeSize, cosignature.agency, cosignature.signature);
     this.emit('cosignature', cosignature);
-    void this.#o.consider(cosignature.treeSize);
   }
 
   #hold(cosignature: OffChainCosignature): void {

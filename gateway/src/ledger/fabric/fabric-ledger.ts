@@ -7,7 +7,6 @@ import {
   EndorseError,
   GatewayError,
   hash,
-  signers,
   type Contract,
   type Gateway,
   type Network,
@@ -21,6 +20,7 @@ import type { FabricEvidence } from 'correction-verifier';
 import type { Config } from '../../config.js';
 import { promised } from '../../promised.js';
 import { retrying, sleep } from '../../retry.js';
+import { nodeSigner } from './node-signer.js';
 import { actorTransient, LedgerUnavailableError, OutcomeUnknownError, type Caller, type Ledger, type LedgerEvent, type SubmitResult } from '../port.js';
 
 /** The gateway's Fabric connection settings, as `npm run network:up` writes them per agency. */
@@ -118,8 +118,8 @@ export class FabricLedger implements Ledger {
     const gateway = connect({
       client,
       identity: { mspId: connection.mspId, credentials: certificate },
-      signer: signers.newPrivateKeySigner(createPrivateKey(keyPem)),
-      hash: hash.sha256,
+      signer: nodeSigner(createPrivateKey(keyPem)),
+      hash: hash.none,
       evaluateOptions: () => ({ deadline: Date.now() + DEADLINES.evaluateMs }),
       endorseOptions: () => ({ deadline: Date.now() + DEADLINES.endorseMs }),
       submitOptions: () => ({ deadline: Date.now() + DEADLINES.submitMs }),
