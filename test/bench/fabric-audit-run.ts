@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FabricConnection, FabricLedger } from '../../gateway/src/ledger/fabric/fabric-ledger.js';
 import { auditCaller, runFabricAudit } from '../../gateway/src/ledger/fabric/audit/fabric-auditor.js';
+import { DIGEST_PAGE } from '../../gateway/src/ledger/fabric/audit/state-check.js';
 import type { StateDigestPage } from 'correction-chaincode/domain';
 import { Api } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
@@ -102,7 +103,7 @@ async function entriesInState(ledger: FabricLedger): Promise<number> {
   let count = 0;
   let bookmark = '';
   do {
-    const page = JSON.parse(new TextDecoder().decode(await ledger.evaluate(caller, 'GetStateDigests', ['entry', bookmark, '2000']))) as StateDigestPage;
+    const page = JSON.parse(new TextDecoder().decode(await ledger.evaluate(caller, 'GetStateDigests', ['entry', bookmark, String(DIGEST_PAGE)]))) as StateDigestPage;
     count += page.digests.length;
     bookmark = page.bookmark;
   } while (bookmark !== '');

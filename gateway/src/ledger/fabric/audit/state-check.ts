@@ -5,7 +5,8 @@ import { addProblem, type Findings } from './findings.js';
 /** Reads a page of state digests through the contract (GetStateDigests). */
 export type StateDigestReader = (kind: DigestKind, bookmark: string, pageSize: number) => Promise<StateDigestPage>;
 
-export const DIGEST_PAGE = 2_000;
+/** Digests per page: small enough that a page answers well within the 5 s evaluate deadline on a loaded peer. */
+export const DIGEST_PAGE = 500;
 
 /** The composite key of a state key, as a bookmark: a page from it starts with it. */
 const compositeKey = (kind: DigestKind, attributes: readonly string[]): string => `\u0000${kind}\u0000${attributes.map((a) => `${a}\u0000`).join('')}`;
