@@ -55,15 +55,27 @@ export interface Claims {
   readonly unit?: string | undefined;
 }
 
-/** A short-lived bearer token signed in the browser with the user's key. */
-export async function signToken(key: UserKey, claims: Claims): Promise<{ token: string; expiresAt: string }> {
+/** What the gateway checks of a token besides who (GET /v1/token-claims): issuer, audience, longest life. */
+export interface GatewayClaims {
+  readonly issuer?: string;
+  readonly audience?: string;
+  readonly maxLifetimeSeconds: number;
+}
+
+/**
+ * A short-lived bearer token signed in the browser with the user's key, for the issuer and
+ * audience the gateway expects (if it expects any), living no longer than it allows.
+ */
+export async function signToken(key: UserKey, claims: Claims, gateway: GatewayClaims): Promise<{ token: string; expiresAt: string }> {
   const now = Math.floor(Date.now() / 1000);
+  const seconds = Math.min(TOKEN_SECONDS, gateway.maxLifetimeSeconds);
   const { sub, unit, ...rest } = claims;
-  const token = await new SignJWT({ ...rest, ...(unit ? { unit } : {}) })
+  const jwt = new SignJWT({ ...rest, ...(unit ? { unit } : {}) })
     .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
     .setSubject(sub)
     .setIssuedAt(now)
-    .setExpirationTime(now + TOKEN_SECONDS)
-    .sign(key.privateKey);
-  return { token, expiresAt: new Date((now + TOKEN_SECONDS) * 1000).toISOString() };
+    .setExpirationTime(now + seconds);
+  if (gateway.issuer !== undefined) jwt.setIssuer(gateway.issuer);
+  if (gateway.audience !== undefined) jwt.setAudience(gateway.audience);
+  return { token: await jwt.sign(key.privateKey), expiresAt: new Date((now + seconds) * 1000).toISOString() };
 }

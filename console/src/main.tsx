@@ -4,6 +4,7 @@ import type { ConsolePage } from '../../gateway/src/http/console-pages.js';
 import { AppContext, Link, type AppState } from './app.js';
 import { codeName, WORDS, type Lang } from './i18n.js';
 import { Auditor } from './pages/auditor.js';
+import { Checkpoints } from './pages/checkpoints.js';
 import { Clerk } from './pages/clerk.js';
 import { Home } from './pages/home.js';
 import { KeyLogin } from './pages/key-login.js';
@@ -31,6 +32,7 @@ const PAGES: Readonly<Record<ConsolePage, () => preact.JSX.Element | null>> = {
   '/police': Police,
   '/prosecutor': Prosecutor,
   '/auditor': Auditor,
+  '/checkpoints': Checkpoints,
   '/timeline': Timeline,
 };
 

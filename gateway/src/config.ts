@@ -56,6 +56,12 @@ const ENV_SCHEMA = z.object({
   /** The checkpoint slot: entries reaching into a new one close a checkpoint; a log quiet this long is cosigned. */
   CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(0.5),
   /**
+   * The anchoring slot, for a gateway whose checkpoints become final off chain (it has
+   * COSIGNATURE_PEERS, or holds a quorum of note keys itself): under load only checkpoints that
+   * reach into a new one are anchored on chain. At least the checkpoint slot.
+   */
+  CHECKPOINT_ANCHOR_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(5),
+  /**
    * The other agencies' gateways (API base URLs, comma-separated): this gateway sends them its
    * checkpoint cosignatures the moment it makes them, so checkpoints are final without waiting
    * for anchors to commit.
@@ -152,6 +158,7 @@ export interface Config {
   readonly trustFile: string;
   readonly checkpointEvery: number;
   readonly checkpointIntervalMs: number;
+  readonly checkpointAnchorIntervalMs: number;
   /** The other agencies' gateways, to which cosignatures go off chain. */
   readonly cosignaturePeers: readonly string[];
   /** Monitor routes answer without a token. */
@@ -238,6 +245,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     trustFile: resolvedOr(e.TRUST_FILE, dev.trust),
     checkpointEvery: e.CHECKPOINT_EVERY,
     checkpointIntervalMs: e.CHECKPOINT_INTERVAL_SECONDS * 1000,
+    checkpointAnchorIntervalMs: e.CHECKPOINT_ANCHOR_INTERVAL_SECONDS * 1000,
     cosignaturePeers: e.COSIGNATURE_PEERS,
     monitorOpen: e.MONITOR_API ? e.MONITOR_API === 'open' : LOOPBACK_HOSTS.has(e.HOST),
     deadlineSweepMs: e.DEADLINE_SWEEP_SECONDS * 1000,

@@ -166,6 +166,16 @@ async function exchangeOf(
   });
 }
 
+/**
+ * Checkpoints that become final off chain (cosignatures sent between the gateways, or a quorum of
+ * note keys held by this one) need anchoring only now and then; others become final as their
+ * anchors commit, so every checkpoint is anchored.
+ */
+function anchorIntervalMs(config: Config, cosigners: number, trust: TrustFile): number {
+  const finalOffChain = config.cosignaturePeers.length > 0 || cosigners >= trust.policy.agencies;
+  return finalOffChain ? config.checkpointAnchorIntervalMs : config.checkpointIntervalMs;
+}
+
 /** Wires the gateway from its configuration. Nothing listens until listen(). */
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = createLogger(config.logLevel, options.logDestination);
@@ -198,10 +208,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   follower.on('appended', offChain.onAppended);
   const checkpoints = new Checkpointer({
     ledger, log, follower, cosigners, origin: trust.origin, every: config.checkpointEvery, intervalMs: config.checkpointIntervalMs, logger,
+    anchorIntervalMs: anchorIntervalMs(config, cosigners.size, trust),
     publish: (lines) => offChain.publish(lines),
   });
   offChain.on('cosignature', (cosignature: { treeSize: number; agency: Agency }) => {
-    checkpoints.join(cosignature);
+    checkpoints.join(cosignature, false);
   });
   offChain.on('conflict', (conflict: { treeSize: number; agency: Agency; reason: string }) => {
     metrics.checkpointConflicts.inc();
@@ -283,6 +294,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     service, recorder, documents, proofs, cosignatures: offChain, notices: noticeSource(log.notices), obligations: obligationList(log.chains, clock), webhooks, catalog: publishCatalog(deadlineRules), tokens, limits,
     corsOrigins: config.corsOrigins, logger, metrics, ready: () => ledger.ready(), version: VERSION, monitorOpen: config.monitorOpen,
     devTokens: devTokenMinter(config),
+    tokenClaims: { issuer: config.tokenIssuer, audience: config.tokenAudience, maxLifetimeSeconds: config.tokenMaxLifetimeSeconds },
   });
   let server: Server | undefined;
 

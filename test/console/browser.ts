@@ -54,3 +54,19 @@ export function collectErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/** Signs in on the dev login page as an agency and role (labels as the page shows them), and a user id. */
+export async function devSignIn(page: Page, agency: string, role: string, user?: string): Promise<void> {
+  await page.getByLabel(agency, { exact: true }).check();
+  await page.getByLabel(role, { exact: true }).check();
+  if (user !== undefined) await page.getByLabel('用户编号').fill(user);
+  await page.getByRole('button', { name: '登录' }).click();
+}
+
+/** An afterEach hook: when a test failed, what the browser said (its errors), to show why. */
+export function sayBrowserErrors(errors: () => readonly string[]): (this: Mocha.Context) => void {
+  return function () {
+    const said = errors();
+    if (this.currentTest?.state === 'failed' && said.length > 0) process.stderr.write(`browser said:\n  ${said.join('\n  ')}\n`);
+  };
+}

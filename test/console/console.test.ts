@@ -9,10 +9,12 @@ import { Api } from '../support/api.js';
 import { bundleOnceFinal } from '../support/checkpoints.js';
 import { startChildGateway, type ChildGateway } from '../support/child-gateway.js';
 import { sampleDocument } from '../support/documents.js';
+import { uploadFile } from '../support/file-transfer.js';
 import { residentId } from '../support/ids.js';
+import { samplePdf, sha256 } from '../support/sample-files.js';
 import { tempDir } from '../support/temp.js';
 import { childTarget } from './child-target.js';
-import { collectErrors, launch, newContext, screenshot, seriousViolations } from './browser.js';
+import { collectErrors, devSignIn as signInAsDev, launch, newContext, sayBrowserErrors, screenshot, seriousViolations } from './browser.js';
 
 /** A small, well-formed PDF: one empty page. */
 const PDF = Buffer.from(
@@ -49,13 +51,7 @@ describe('the agency console in a browser', function () {
     expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).to.deep.equal([]);
     await screenshot(page, name);
   };
-  /** Signs in on the dev login page as an agency and role (labels as the page shows them), and a user id. */
-  const devSignIn = async (agency: string, role: string, user?: string) => {
-    await page.getByLabel(agency, { exact: true }).check();
-    await page.getByLabel(role, { exact: true }).check();
-    if (user !== undefined) await page.getByLabel('用户编号').fill(user);
-    await page.getByRole('button', { name: '登录' }).click();
-  };
+  const devSignIn = (agency: string, role: string, user?: string) => signInAsDev(page, agency, role, user);
   const storageText = () => page.evaluate<string>('JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])');
 
   before(async () => {
@@ -76,9 +72,7 @@ describe('the agency console in a browser', function () {
     await gateway.stop();
     await dir.remove();
   });
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed' && errors.length > 0) process.stderr.write(`browser said:\n  ${errors.join('\n  ')}\n`);
-  });
+  afterEach(sayBrowserErrors(() => errors));
 
   it('opens at the dev login, which says plainly it is dev mode and lists agencies and roles; usable at once', async () => {
     await page.goto(`${gateway.url}/`);
@@ -230,6 +224,46 @@ describe('the agency console in a browser', function () {
     await expectAccessible('auditor-refused');
   });
 
+  it('auditor: a file and an entry id are checked in the browser: the attached judgment passes and is named, a changed byte fails, an unknown entry is said plainly', async () => {
+    const entryId = (await lookUp(idNumber)).lastEntryId;
+    const card = page.getByTestId('file-check');
+    const check = async (id: string) => {
+      await card.getByLabel('条目编号').fill(id);
+      await card.getByRole('button', { name: '核对文件' }).click();
+    };
+    const before = requests.length;
+    await card.getByLabel('要与条目核对的文件').setInputFiles(judgmentPdf);
+    await check(entryId);
+    await card.getByTestId('verdict').filter({ hasText: '核对通过：文件是该条目的附件，条目在链上' }).waitFor();
+    expect(await card.getByTestId('matched-attachment').locator('dd').allTextContents()).to.deep.equal(['判决书', `${String(PDF.length)} B`, 'application/pdf', '1 / 1']);
+    const marks = await card.getByTestId('check').locator('.mark').allTextContents();
+    expect(marks, 'attachment, entry hash, inclusion, cosignatures').to.have.length(4);
+    for (const mark of marks) expect(mark).to.match(/^PASS/);
+    // Only the entry and its proof were asked for; the file was not sent (no upload, no body).
+    const asked = requests.slice(before).filter((r) => !new URL(r.url()).pathname.startsWith('/assets/'));
+    expect(asked.map((r) => `${r.method()} ${new URL(r.url()).pathname}`)).to.deep.equal([`GET /v1/entries/${entryId}`, `GET /v1/entries/${entryId}/proof`]);
+    expect(asked.every((r) => r.postData() === null)).to.equal(true);
+    await expectAccessible('auditor-file-check');
+
+    const changed = Buffer.from(PDF);
+    changed[20] = (changed[20] ?? 0) ^ 1;
+    const changedPdf = join(dir.path, 'changed.pdf');
+    await writeFile(changedPdf, changed);
+    await card.getByLabel('要与条目核对的文件').setInputFiles(changedPdf);
+    await check(entryId);
+    await card.getByTestId('verdict').filter({ hasText: '核对未通过：文件与该条目的任何附件都不符' }).waitFor();
+    const attachmentRow = await card.getByTestId('check').filter({ hasText: '附件' }).textContent();
+    expect(attachmentRow).to.match(/^FAIL/);
+    expect(attachmentRow).to.include(createHash('sha256').update(changed).digest('hex'));
+    expect(await card.getByTestId('matched-attachment').count()).to.equal(0);
+
+    await check('0'.repeat(32));
+    expect(await card.getByRole('alert').textContent()).to.equal('未找到该条目：请检查条目编号');
+    expect(await card.getByTestId('verdict').count()).to.equal(0);
+    await check('not-an-entry');
+    expect(await card.getByRole('alert').textContent()).to.equal('条目编号须为 32 位十六进制字符');
+  });
+
   it('justice officer: the inbox counts unread notices from the stream; one action acknowledges a handover; the next events are the catalog\'s', async () => {
     const handover = (await lookUp(idNumber)).lastEntryId;
     await page.getByRole('button', { name: '退出' }).click();
@@ -259,6 +293,20 @@ describe('the agency console in a browser', function () {
     await expectAccessible('officer');
   });
 
+  it('justice officer: downloads the judgment the clerk attached, with the token in a header, saved under its title, its bytes the attachment\'s hash', async () => {
+    const before = requests.length;
+    const download = page.waitForEvent('download');
+    await page.getByTestId('notice-detail').getByRole('button', { name: '下载 判决书.pdf' }).click();
+    const saved = await download;
+    expect(saved.suggestedFilename()).to.equal('判决书.pdf');
+    expect(createHash('sha256').update(await readFile(await saved.path())).digest('hex')).to.equal(judgmentHash);
+    const fetched = requests.slice(before).find((r) => new URL(r.url()).pathname === `/v1/documents/${judgmentHash}`);
+    expect(fetched?.headers()['authorization']).to.match(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    const token = fetched?.headers()['authorization']?.slice('Bearer '.length) ?? '';
+    expect(new URL(fetched?.url() ?? '').search).to.match(/^\?entry=[0-9a-f]{32}$/);
+    expect(requests.some((r) => r.url().includes(token))).to.equal(false);
+  });
+
   it('justice officer: a new handover arrives in the inbox live, counted unread', async () => {
     const unread = Number(await page.getByTestId('unread').textContent());
     await record('COURT', 'SENTENCE_HANDOVER', residentId(4244));
@@ -273,6 +321,9 @@ describe('the agency console in a browser', function () {
     await row.getByTestId('acknowledged-at').filter({ hasText: /^\d{4}\/\d{1,2}\/\d{1,2}/ }).waitFor();
     // The term ends 2027-01-09: release falls due then.
     await row.getByText('解除社区矫正 2027-01-09').waitFor();
+    const download = page.waitForEvent('download');
+    await row.getByRole('button', { name: '下载 判决书.pdf' }).click();
+    expect(createHash('sha256').update(await readFile(await (await download).path())).digest('hex')).to.equal(judgmentHash);
   });
 
   it('prosecutor: the obligations board counts open and overdue obligations by agency, lists the overdue ones and charts them by month', async () => {
@@ -306,6 +357,29 @@ describe('the agency console in a browser', function () {
     expect(requests.some((r) => r.url().includes(idNumber))).to.equal(false);
     expect(await storageText()).not.to.include(idNumber);
     await expectAccessible('timeline');
+  });
+
+  it('police officer: on the timeline, a file of a document the police may not read is refused, said plainly; the handover\'s judgment downloads', async () => {
+    // A commutation proposal goes to the judicial collection: court, procuratorate and justice bureau only.
+    const justice = new Api(childTarget(gateway, dir.path), 'JUSTICE', 'officer');
+    const proposal = samplePdf(2_048, 'proposal');
+    const uploaded = await uploadFile(childTarget(gateway, dir.path), 'JUSTICE', proposal, 'application/pdf', 'officer');
+    expect(uploaded.status).to.equal(201);
+    const attachments = [{ title: '减刑建议书', hash: sha256(proposal), size: proposal.length, mediaType: 'application/pdf' }];
+    const proposed = await justice.record('COMMUTATION_PROPOSED', { idNumber }, sampleDocument('COMMUTATION_PROPOSED', { attachments }), '2026-03-01T09:00:00+08:00');
+    expect(proposed.status, JSON.stringify(proposed.body)).to.equal(201);
+    await page.getByRole('button', { name: '退出' }).click();
+    await devSignIn('公安机关', '执法人员', 'officer-wang');
+    await page.getByRole('link', { name: '对象时间线' }).click();
+    await page.getByLabel('身份证号').fill(idNumber);
+    await page.getByRole('button', { name: '显示时间线' }).click();
+    const entry = page.getByTestId('timeline-entry').filter({ hasText: '减刑建议' });
+    await entry.getByRole('button', { name: '下载 减刑建议书.pdf' }).click();
+    expect(await entry.getByRole('alert').textContent()).to.match(/^无权下载：本机关不可阅读该条目的文书/);
+    const download = page.waitForEvent('download');
+    await page.getByTestId('timeline-entry').filter({ hasText: '交付执行' }).getByRole('button', { name: '下载 判决书.pdf' }).click();
+    expect(createHash('sha256').update(await readFile(await (await download).path())).digest('hex')).to.equal(judgmentHash);
+    await expectAccessible('timeline-refused');
   });
 
   it('reflows to a tablet\'s width without sideways scrolling', async () => {

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { runCli, startChildGateway, type ChildGateway } from '../support/child-gateway.js';
 import { tempDir } from '../support/temp.js';
@@ -24,6 +24,9 @@ const STORED_KEY_CHECK = `
 
 interface StoredKey { type: string; extractable: boolean; exported: boolean; kid: string }
 
+/** The gateway checks iss and aud: tokens signed in the browser carry what /v1/token-claims says. */
+const TOKEN_CLAIMS = { TOKEN_ISSUER: 'https://id.court.example.cn', TOKEN_AUDIENCE: 'correction-ledger' };
+
 /**
  * Key login (秘钥登录), the whole loop in a browser: a key made in the browser, refused while no
  * directory knows it, registered by an administrator with `correction-ledger directory add`, then
@@ -40,7 +43,7 @@ describe('key login in a browser', function () {
 
   before(async () => {
     dir = await tempDir('console-key-');
-    gateway = await startChildGateway(join(dir.path, 'data'));
+    gateway = await startChildGateway(join(dir.path, 'data'), TOKEN_CLAIMS);
     browser = await launch();
     context = await newContext(browser);
     page = await context.newPage();
@@ -92,14 +95,21 @@ describe('key login in a browser', function () {
     // The gateway reads its directory file when it starts: restarted on the same port (the same browser origin).
     const port = new URL(gateway.url).port;
     await gateway.stop();
-    gateway = await startChildGateway(join(dir.path, 'data'), { PORT: port });
+    gateway = await startChildGateway(join(dir.path, 'data'), { ...TOKEN_CLAIMS, PORT: port });
     await page.reload();
     expect(await page.getByTestId('kid').textContent(), 'the key stayed in the browser').to.equal(kid);
     await signIn('COURT', 'auditor', 'key-clerk');
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).to.include('the key was not issued for the role auditor');
+    expect(await (await fetch(`${gateway.url}/v1/token-claims`)).json()).to.deep.equal({ issuer: TOKEN_CLAIMS.TOKEN_ISSUER, audience: TOKEN_CLAIMS.TOKEN_AUDIENCE, maxLifetimeSeconds: 12 * 3600 });
+    const sent = page.waitForRequest((request) => request.url().endsWith('/v1/catalog'));
     await signIn('COURT', 'clerk', 'key-clerk');
     await page.getByRole('heading', { name: '请选择工作' }).waitFor();
+    const token = (await sent).headers()['authorization']?.slice('Bearer '.length) ?? '';
+    // Signed in at all, the gateway took iss and aud; the token also lives no longer than 15 minutes.
+    const claims = decodeJwt(token);
+    expect(claims).to.include({ iss: TOKEN_CLAIMS.TOKEN_ISSUER, aud: TOKEN_CLAIMS.TOKEN_AUDIENCE, sub: 'key-clerk', agency: 'COURT', role: 'clerk' });
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).to.equal(15 * 60);
     expect(await page.locator('.who').textContent()).to.include('key-clerk');
     await page.getByRole('link', { name: '法院书记员：交付执行' }).click();
     await page.getByLabel('判决/决定文书号').waitFor();

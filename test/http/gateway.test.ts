@@ -128,6 +128,12 @@ describe('gateway', () => {
     expect(handoverDocument.required).to.include.members(['decisionNo', 'termStart', 'termEnd', 'executionPlace']);
   });
 
+  it('publishes without a token what tokens must claim besides who: no issuer or audience unless configured, and the longest life', async () => {
+    const answer = await fetch(`${target.url()}/v1/token-claims`);
+    expect(answer.status).to.equal(200);
+    expect(await answer.json()).to.deep.equal({ maxLifetimeSeconds: 12 * 3600 });
+  });
+
   it('reports health, readiness and Prometheus metrics', async () => {
     expect((await fetch(`${target.url()}/healthz`)).status).to.equal(200);
     expect((await fetch(`${target.url()}/readyz`)).status).to.equal(200);

@@ -47,7 +47,6 @@ export async function fabricTarget(env: Readonly<Record<string, string>> = {}): 
   const dir = await tempDir('correction-fabric-');
   const keysDir = join(dir.path, 'consortium');
   await ensureDevKeys(keysDir);
-  const paths = devKeyPaths(keysDir);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -73,24 +72,7 @@ export async function fabricTarget(env: Readonly<Record<string, string>> = {}): 
   try {
     for (const agency of AGENCIES) {
       const config = loadConfig({
-        PORT: String(portOf(agency)),
-        COSIGNATURE_PEERS: peersOf(agency),
-        LEDGER: 'fabric',
-        AGENCY: agency,
-        FABRIC_CONNECTION: join(NETWORK_DIR, 'gateways', `${agency}.json`),
-        DATA_DIR: join(dir.path, agency.toLowerCase()),
-        SUBJECT_KEY: paths.subjectKey,
-        // One document key for the four test gateways; each agency holds its own in production.
-        DOCUMENT_KEY: paths.documentKey,
-        TOKEN_JWKS: paths.jwks,
-        RECEIPT_KEY: paths.gatewayKey(agency),
-        NOTE_KEY: paths.noteKey(agency),
-        TRUST_FILE: paths.trust,
-        LOG_LEVEL: 'info',
-        // A commit not seen in ten seconds makes the answer 202; the outbox tries again within seconds.
-        LEDGER_COMMIT_TIMEOUT_SECONDS: '10',
-        OUTBOX_RETRY_BASE_MS: '250',
-        OUTBOX_RETRY_MAX_MS: '4000',
+        ...fabricGatewayEnv(agency, { dataDir: join(dir.path, agency.toLowerCase()), keysDir, port: portOf(agency), peers: peersOf(agency) }),
         ...exchange(agency),
         ...env,
       });
@@ -118,6 +100,35 @@ export async function fabricTarget(env: Readonly<Record<string, string>> = {}): 
       for (const gateway of gateways.values()) await gateway.close();
       await dir.remove();
     },
+  };
+}
+
+/**
+ * The settings of one agency's real gateway on the running network: its own data directory and
+ * Fabric identity, the consortium's dev keys from `keysDir`, and the other gateways to which it
+ * sends its checkpoint cosignatures.
+ */
+export function fabricGatewayEnv(agency: Agency, o: { readonly dataDir: string; readonly keysDir: string; readonly port: number; readonly peers: string }): Record<string, string> {
+  const paths = devKeyPaths(o.keysDir);
+  return {
+    PORT: String(o.port),
+    COSIGNATURE_PEERS: o.peers,
+    LEDGER: 'fabric',
+    AGENCY: agency,
+    FABRIC_CONNECTION: join(NETWORK_DIR, 'gateways', `${agency}.json`),
+    DATA_DIR: o.dataDir,
+    SUBJECT_KEY: paths.subjectKey,
+    // One document key for the four test gateways; each agency holds its own in production.
+    DOCUMENT_KEY: paths.documentKey,
+    TOKEN_JWKS: paths.jwks,
+    RECEIPT_KEY: paths.gatewayKey(agency),
+    NOTE_KEY: paths.noteKey(agency),
+    TRUST_FILE: paths.trust,
+    LOG_LEVEL: 'info',
+    // A commit not seen in ten seconds makes the answer 202; the outbox tries again within seconds.
+    LEDGER_COMMIT_TIMEOUT_SECONDS: '10',
+    OUTBOX_RETRY_BASE_MS: '250',
+    OUTBOX_RETRY_MAX_MS: '4000',
   };
 }
 

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../api.js';
 import { useApp } from '../app.js';
+import { AttachmentList } from '../attachment-list.js';
 import { download } from '../download.js';
 import { EventForm, FieldError, useCatalog, type Recorded } from '../event-form.js';
 import { myHandovers, rememberHandover, type HandoverRecord } from '../handovers.js';
@@ -87,7 +88,7 @@ function MyHandovers({ handovers: mine, eventName }: { readonly handovers: reado
       ) : (
         <table>
           <thead>
-            <tr><th scope="col">{t.entryId}</th><th scope="col">{t.correctionType}</th><th scope="col">{t.recordedAt}</th><th scope="col">{t.acknowledged}</th><th scope="col">{t.dueAt}</th></tr>
+            <tr><th scope="col">{t.entryId}</th><th scope="col">{t.correctionType}</th><th scope="col">{t.recordedAt}</th><th scope="col">{t.acknowledged}</th><th scope="col">{t.dueAt}</th><th scope="col">{t.files}</th></tr>
           </thead>
           <tbody>
             {mine.slice(0, ROWS_FOLLOWED).map((h) => <HandoverRow key={h.entryId} handover={h} eventName={eventName} />)}
@@ -102,6 +103,7 @@ function MyHandovers({ handovers: mine, eventName }: { readonly handovers: reado
 const ROWS_FOLLOWED = 10;
 
 interface Followed {
+  readonly facts: Readonly<Record<string, unknown>>;
   readonly acknowledgedAt: string | undefined;
   readonly due: readonly { readonly event: string; readonly dueAt: string; readonly state: string }[];
 }
@@ -113,10 +115,11 @@ function HandoverRow({ handover, eventName }: { readonly handover: HandoverRecor
   useEffect(() => {
     const token = session?.token;
     void Promise.all([
-      call<{ answeredBy: { type: string; recordedAt: string }[] }>(`/v1/entries/${handover.entryId}`, { token }),
+      call<{ entry: { facts: Record<string, unknown> }; answeredBy: { type: string; recordedAt: string }[] }>(`/v1/entries/${handover.entryId}`, { token }),
       call<{ obligations: { event: string; dueAt: string; state: string }[] }>(`/v1/subjects/${handover.subjectRef}/obligations`, { token }),
     ]).then(([entry, obligations]) => {
       setFollowed({
+        facts: entry.entry.facts,
         acknowledgedAt: entry.answeredBy.find((a) => a.type === 'HANDOVER_RECEIPT')?.recordedAt,
         due: obligations.obligations.filter((o) => o.state === 'open' || o.state === 'overdue'),
       });
@@ -134,6 +137,7 @@ function HandoverRow({ handover, eventName }: { readonly handover: HandoverRecor
           <div key={`${o.event}-${o.dueAt}`} class={o.state === 'overdue' ? 'error' : ''}>{eventName(o.event)} {o.dueAt.slice(0, 10)}{o.state === 'overdue' ? ` (${t.overdueCount})` : ''}</div>
         ))}
       </td>
+      <td>{followed && <AttachmentList entryId={handover.entryId} facts={followed.facts} />}</td>
     </tr>
   );
 }

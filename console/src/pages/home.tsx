@@ -13,6 +13,7 @@ export function Home() {
         <li><Link href="/prosecutor">{t.prosecutor}</Link></li>
         <li><Link href="/auditor">{t.auditor}</Link></li>
         <li><Link href="/timeline">{t.timeline}</Link></li>
+        <li><Link href="/checkpoints">{t.checkpointsTitle}</Link></li>
       </ul>
     </section>
   );

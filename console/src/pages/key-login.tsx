@@ -4,7 +4,7 @@ import { useApp } from '../app.js';
 import { download } from '../download.js';
 import { AGENCIES, ROLES } from '../domain.js';
 import { codeName } from '../i18n.js';
-import { deleteKey, generateKey, importKey, loadKey, signToken, type UserKey } from '../keystore.js';
+import { deleteKey, generateKey, importKey, loadKey, signToken, type GatewayClaims, type UserKey } from '../keystore.js';
 
 /**
  * Key login (秘钥登录): the user's ES256 key lives in this browser, not extractable; the console
@@ -32,7 +32,8 @@ export function KeyLogin() {
   };
   const submit = guard(async () => {
     if (!key) return;
-    const { token, expiresAt } = await signToken(key, { agency, role, sub });
+    // The gateway says which issuer and audience its tokens must carry (TOKEN_ISSUER, TOKEN_AUDIENCE).
+    const { token, expiresAt } = await signToken(key, { agency, role, sub }, await call<GatewayClaims>('/v1/token-claims'));
     // The directory decides: a key it does not know, or claims beyond its entry, are refused here.
     await call('/v1/catalog', { token });
     signIn({ token, agency, role, sub, unit: '', expiresAt, via: 'key' });

@@ -2,6 +2,7 @@ import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../api.js';
 import { useApp } from '../app.js';
+import { AttachmentList } from '../attachment-list.js';
 import { EventForm, useCatalog, type CatalogEvent, type RecordedEntry } from '../event-form.js';
 import { fieldLabel } from '../fields.js';
 import { codeName } from '../i18n.js';
@@ -134,6 +135,7 @@ function EntryDetail({ id, entry, catalog }: { readonly id: number; readonly ent
         <dd data-testid="subject-state">{state ? codeName(lang, state) : '…'}</dd>
         <Facts facts={view?.document ?? entry.facts} />
       </dl>
+      <AttachmentList entryId={entry.id} facts={entry.facts} />
       {view && view.answeredBy.length > 0 && (
         <p data-testid="answered-by">{t.answeredBy}: {view.answeredBy.map((a) => `${eventName(a.type)} (${codeName(lang, a.agency)})`).join('、')}</p>
       )}

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiProblem, call } from '../api.js';
 import { useApp } from '../app.js';
+import { AttachmentList } from '../attachment-list.js';
 import { useCatalog, type RecordedEntry } from '../event-form.js';
 import { messageIn } from '../fields.js';
 import { codeName } from '../i18n.js';
@@ -105,6 +106,7 @@ function TimelineEntry({ entry, previous, answersSeq, name }: TimelineEntryProps
         </span>
       </p>
       {answersSeq !== undefined && <p class="answers" data-testid="answers">↩ {t.answers} #{answersSeq}</p>}
+      <AttachmentList entryId={entry.id} facts={entry.facts} />
     </li>
   );
 }

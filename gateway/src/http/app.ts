@@ -21,6 +21,7 @@ import { noticeRoutes } from './routes/notices.js';
 import { operationRoutes } from './routes/operations.js';
 import { subjectRoutes } from './routes/subjects.js';
 import { submissionRoutes } from './routes/submissions.js';
+import { tokenClaimRoutes, type TokenClaims } from './routes/token-claims.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 export interface AppDeps extends RouteServices {
@@ -36,6 +37,8 @@ export interface AppDeps extends RouteServices {
   readonly monitorOpen: boolean;
   /** Dev mode's token minter: with it, the gateway has POST /v1/dev/tokens; without, no such route. */
   readonly devTokens?: DevTokenMinter | undefined;
+  /** What tokens must claim besides who: published at /v1/token-claims for key login. */
+  readonly tokenClaims: TokenClaims;
   /** The built console's directory (default: dist/console); served at / and its pages. */
   readonly consoleDir?: string | undefined;
 }
@@ -53,6 +56,7 @@ export function gatewayRoutes(deps: Readonly<AppDeps>, openApi: () => unknown): 
     ...logRoutes(deps),
     ...noticeRoutes(deps),
     ...webhookRoutes(deps),
+    ...tokenClaimRoutes(deps.tokenClaims),
     ...(deps.devTokens ? devRoutes(deps.devTokens) : []),
   ];
   // The operator's switch decides, once, whether monitors need a token: router and spec agree.

@@ -388,6 +388,14 @@ export const DevTokenSchema = z
   .object({ token: z.string().meta({ description: 'A bearer token (ES256 JWT)' }), expiresAt: z.iso.datetime() })
   .meta({ id: 'DevToken' });
 
+export const TokenClaimsSchema = z
+  .object({
+    issuer: z.string().optional().meta({ description: 'The iss a token must carry (TOKEN_ISSUER); absent when any or none is taken' }),
+    audience: z.string().optional().meta({ description: 'The aud a token must name (TOKEN_AUDIENCE); absent when any or none is taken' }),
+    maxLifetimeSeconds: z.number().int().min(1).meta({ description: 'The longest a token may live from iat to exp (TOKEN_MAX_LIFETIME_SECONDS)' }),
+  })
+  .meta({ id: 'TokenClaims', description: 'What a token this gateway accepts must claim besides who: for a console signing tokens with a user\'s own key' });
+
 /** What a gateway answers the cosignatures another sends it. */
 export const OffChainReceiptSchema = z
   .strictObject({

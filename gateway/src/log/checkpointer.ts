@@ -26,6 +26,13 @@ export interface CheckpointerOptions {
   readonly intervalMs: number;
   /** Also cosign every multiple of this many entries (0: none). */
   readonly every: number;
+  /**
+   * The anchoring slot (a multiple of `intervalMs`; `intervalMs` when not given): under load only
+   * the checkpoints that close one are anchored. For gateways whose checkpoints become final from
+   * cosignatures sent off chain, so that the chain carries an anchor per agency every few seconds
+   * rather than one for every checkpoint.
+   */
+  readonly anchorIntervalMs?: number | undefined;
   readonly logger?: Logger | undefined;
   /** Sends this gateway's cosignatures to the other agencies' gateways the moment they are made (and keeps them). */
   readonly publish?: ((cosignatures: OffChainCosignature[]) => Promise<void>) | undefined;
@@ -52,16 +59,18 @@ export interface CheckpointerOptions {
 export class Checkpointer {
   readonly #o: CheckpointerOptions;
   readonly #now: () => number;
-  /** Sizes to cosign, and sizes other agencies anchored beyond this log's size. */
+  /** Sizes to anchor, and sizes other agencies cosigned beyond this log's size (true: anchored). */
   readonly #wanted = new Set<number>();
-  readonly #awaited = new Set<number>();
+  readonly #awaited = new Map<number, boolean>();
   #anchoring: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
-  /** The latest transaction time among the entries appended, and its slot. */
+  /** The latest transaction time among the entries appended. */
   #latestEntryMs: number | undefined;
+  readonly #anchorIntervalMs: number;
   #lastAppendAt: number;
-  /** The largest size this gateway cosigned (or asked to), so a quiet log is cosigned once. */
+  /** The largest size this gateway cosigned (or asked to), and anchored, so a quiet log is cosigned and anchored once. */
   #cosignedUpTo: number;
+  #anchoredUpTo: number;
   /** Lines signed and sent off chain, by size and agency, until they are anchored: one signature per size and agency. */
   readonly #signed = new Map<number, Map<Agency, string>>();
   /**
@@ -80,6 +89,8 @@ export class Checkpointer {
     this.#startedAt = this.#now();
     this.#lastAppendAt = this.#startedAt;
     this.#cosignedUpTo = options.log.checkpoints.latestFinal?.treeSize ?? 0;
+    this.#anchoredUpTo = this.#cosignedUpTo;
+    this.#anchorIntervalMs = Math.max(options.intervalMs, options.anchorIntervalMs ?? options.intervalMs);
   }
 
   start(): void {
@@ -99,13 +110,17 @@ export class Checkpointer {
     await Promise.all(this.#publishing);
   }
 
-  /** Cosigns a size now for every agency this gateway cosigns for (timers and tests). */
-  cosign(size: number): Promise<void> {
+  /**
+   * Cosigns a size now for every agency this gateway cosigns for (timers and tests): signed and
+   * sent off chain, and anchored unless `anchor` is false.
+   */
+  cosign(size: number, anchor = true): Promise<void> {
     if (size > 0) {
-      this.#wanted.add(size);
-      this.#signOffChain(size);
+      if (anchor) this.#wanted.add(size);
+      this.#signOffChain(size, anchor);
     }
     this.#cosignedUpTo = Math.max(this.#cosignedUpTo, size);
+    if (anchor) this.#anchoredUpTo = Math.max(this.#anchoredUpTo, size);
     this.#anchoring ??= this.#drain().finally(() => {
       this.#anchoring = undefined;
     });
@@ -114,23 +129,27 @@ export class Checkpointer {
 
   readonly #onAppended = (size: number, entries: readonly Entry[]): void => {
     this.#lastAppendAt = this.#now();
-    for (const boundary of this.#slotBoundaries(size - entries.length, entries)) void this.cosign(boundary);
+    for (const boundary of this.#slotBoundaries(size - entries.length, entries)) void this.cosign(boundary.size, boundary.anchor);
     for (const multiple of this.#multiples(size - entries.length, size)) void this.cosign(multiple);
-    for (const awaited of [...this.#awaited].filter((s) => s <= size)) {
+    for (const [awaited, anchor] of [...this.#awaited].filter(([s]) => s <= size)) {
       this.#awaited.delete(awaited);
-      void this.cosign(awaited);
+      void this.cosign(awaited, anchor);
     }
   };
 
-  /** Sizes just before each entry that reaches into a later slot than every entry before it. */
-  #slotBoundaries(firstIndex: number, entries: readonly Entry[]): number[] {
-    const boundaries: number[] = [];
+  /**
+   * Sizes just before each entry that reaches into a later slot than every entry before it; those
+   * that also reach into a later anchoring slot are anchored.
+   */
+  #slotBoundaries(firstIndex: number, entries: readonly Entry[]): Array<{ size: number; anchor: boolean }> {
+    const boundaries: Array<{ size: number; anchor: boolean }> = [];
+    const later = (at: number, previous: number, slotMs: number) => Math.floor(at / slotMs) > Math.floor(previous / slotMs);
     entries.forEach((entry, i) => {
       const at = Date.parse(entry.recordedAt);
       if (!Number.isFinite(at)) return;
       const previous = this.#latestEntryMs;
-      if (previous !== undefined && Math.floor(at / this.#o.intervalMs) > Math.floor(previous / this.#o.intervalMs) && firstIndex + i > 0) {
-        boundaries.push(firstIndex + i);
+      if (previous !== undefined && later(at, previous, this.#o.intervalMs) && firstIndex + i > 0) {
+        boundaries.push({ size: firstIndex + i, anchor: later(at, previous, this.#anchorIntervalMs) });
       }
       this.#latestEntryMs = Math.max(previous ?? at, at);
     });
@@ -148,29 +167,34 @@ export class Checkpointer {
   readonly #onCosignature = (cosignature: CheckpointCosignature): void => {
     // Anchors from before this gateway started are history it is catching up on, not requests.
     if (Date.parse(cosignature.anchoredAt) < this.#startedAt - this.#o.intervalMs) return;
-    this.join(cosignature);
+    this.join(cosignature, true);
   };
 
-  /** Another agency cosigned a size (anchored, or sent off chain): this gateway cosigns it too, once its log holds it. */
-  join(cosignature: { readonly treeSize: number; readonly agency: Agency }): void {
+  /**
+   * Another agency cosigned a size (anchored, or sent off chain): this gateway cosigns it too, once
+   * its log holds it — and anchors it too if the other agency's was anchored.
+   */
+  join(cosignature: { readonly treeSize: number; readonly agency: Agency }, anchored: boolean): void {
     if (!this.#o.cosigners.size || this.#o.cosigners.has(cosignature.agency)) return;
     // A size below a final checkpoint needs no more cosignatures.
     if (cosignature.treeSize < (this.#o.log.checkpoints.latestFinal?.treeSize ?? 0)) return;
-    if (cosignature.treeSize <= this.#o.log.tree.size) void this.cosign(cosignature.treeSize);
-    else this.#awaited.add(cosignature.treeSize);
+    if (cosignature.treeSize <= this.#o.log.tree.size) void this.cosign(cosignature.treeSize, anchored);
+    else this.#awaited.set(cosignature.treeSize, anchored || (this.#awaited.get(cosignature.treeSize) ?? false));
   }
 
-  /** A log that stopped growing is cosigned whole, once. */
+  /** A log that stopped growing for a slot is cosigned whole, once; and anchored once it has been quiet for an anchoring slot. */
   #onQuietCheck(): void {
     const size = this.#o.log.tree.size;
-    if (size > this.#cosignedUpTo && this.#now() - this.#lastAppendAt >= this.#o.intervalMs) void this.cosign(size);
+    const quietMs = this.#now() - this.#lastAppendAt;
+    if (size > this.#anchoredUpTo && quietMs >= this.#anchorIntervalMs) void this.cosign(size);
+    else if (size > this.#cosignedUpTo && quietMs >= this.#o.intervalMs) void this.cosign(size, false);
   }
 
   /**
    * Signs a size for every agency this gateway cosigns for and sends the lines to the peers at
    * once, without waiting for the anchors: the same lines are anchored later.
    */
-  #signOffChain(size: number): void {
+  #signOffChain(size: number, anchor: boolean): void {
     const { publish, log, origin } = this.#o;
     if (!publish || this.#sent.has(size) || size > log.tree.size) return;
     this.#sent.set(size, true);
@@ -178,7 +202,8 @@ export class Checkpointer {
     const timestamp = Math.floor(this.#now() / 1000);
     const lines = new Map<Agency, string>();
     for (const [agency, signer] of this.#o.cosigners) lines.set(agency, signer.cosign(checkpointText({ origin, size, root }), timestamp));
-    this.#signed.set(size, lines);
+    // Kept for the anchor, which carries the same lines.
+    if (anchor) this.#signed.set(size, lines);
     const rootHex = Buffer.from(root).toString('hex');
     const sending = publish([...lines].map(([agency, signature]) => ({ treeSize: size, root: rootHex, agency, signature })))
       .catch((error: unknown) => {
