@@ -1,5 +1,5 @@
 import contractApi from 'fabric-contract-api';
-import type { Iterators } from 'fabric-shim-api';
+import type { Iterators, StateQueryResponse } from 'fabric-shim-api';
 import {
   ACTING_PRINCIPAL,
   actingPrincipalProblem,
@@ -30,6 +30,11 @@ import {
   requestHash,
   statusAfter,
   SUBJECT_REF_PATTERN,
+  digestReadRefusal,
+  parseDigestQuery,
+  sha256Hex,
+  type StateDigest,
+  type StateDigestPage,
   type AccessEntry,
   type AccessTrail,
   type Actor,
@@ -247,6 +252,34 @@ export class CorrectionContract extends Contract {
         ctx.stub.setEvent(conflicts.length > 0 ? CHECKPOINT_CONFLICT_EVENT : CHECKPOINT_EVENT, json(payload));
       }
       return JSON.stringify(states);
+    });
+  }
+
+  /**
+   * A page of digests of stored entries or subject statuses (`kind`), from `bookmark` on, for an
+   * auditor to compare with what the channel's blocks wrote. A read-only query: Fabric pages
+   * state only outside update transactions.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async GetStateDigests(ctx: contractApi.Context, kind: string, bookmark: string, pageSize: string): Promise<string> {
+    return guarded(async () => {
+      const actor = actorOf(ctx);
+      const refused = digestReadRefusal(actor);
+      if (refused) throw new DomainError('FORBIDDEN', refused, { agency: actor.agency, unit: actor.unit });
+      const query = parseDigestQuery(kind, bookmark, pageSize, (k) => ctx.stub.createCompositeKey(k, []));
+      const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(query.kind, [], query.pageSize, query.bookmark);
+      const digests: StateDigest[] = [];
+      try {
+        for (let result = await iterator.next(); !result.done; result = await iterator.next()) {
+          digests.push({ key: ctx.stub.splitCompositeKey(result.value.key).attributes, digest: sha256Hex(result.value.value) });
+        }
+      } finally {
+        await iterator.close();
+      }
+      // The shim leaves metadata out when the peer's is empty: no rows, and no next page.
+      const next = (metadata as StateQueryResponse<unknown>['metadata'] | undefined)?.bookmark ?? '';
+      return JSON.stringify({ digests, bookmark: next } satisfies StateDigestPage);
     });
   }
 

@@ -246,12 +246,19 @@ program
 
 program
   .command('audit')
-  .description('audit the embedded ledger from its files: blocks, subject chains, statuses, documents (opened with the document key)')
+  .description('audit the embedded ledger from its files (blocks, subject chains, statuses, documents opened with the document key), or with --fabric the whole Fabric channel through the agency\'s peer')
   .addOption(dataDirOption())
   .option('--document-key <file>', 'the gateway\'s document key file (default: DOCUMENT_KEY, or the dev key in --data-dir)')
+  .option('--fabric', 'audit the Fabric channel: every block (hash chain, data hash, orderer signatures), every entry against its subject chain, the world state and the gateway\'s Merkle log; resumable')
+  .option('--connection <file>', 'with --fabric: the gateway\'s Fabric connection settings (default: FABRIC_CONNECTION)')
+  .option('--restart', 'with --fabric: start over from block 0 instead of continuing from the checkpoint in --data-dir')
   .option('--json', 'print the report as JSON')
-  .action(async (options: { dataDir: string; documentKey?: string; json?: boolean }) => {
+  .action(async (options: { dataDir: string; documentKey?: string; fabric?: boolean; connection?: string; restart?: boolean; json?: boolean }) => {
     const dataDir = resolve(options.dataDir);
+    if (options.fabric) {
+      process.exitCode = await auditFabric(dataDir, options);
+      return;
+    }
     const keyFile = options.documentKey ?? process.env['DOCUMENT_KEY'] ?? devKeyPaths(dataDir).documentKey;
     const ledger = await openForAudit(dataDir, keyFile);
     const progress = new ProgressBars(process.stderr.isTTY && !options.json);
@@ -264,6 +271,14 @@ program
       await ledger.close();
     }
   });
+
+/** `audit --fabric`: the channel through the peer of the gateway's connection settings. */
+async function auditFabric(dataDir: string, options: { connection?: string; restart?: boolean; json?: boolean }): Promise<number> {
+  const connection = options.connection ?? process.env['FABRIC_CONNECTION'];
+  if (!connection) throw new InvalidArgumentError('give --connection with the gateway\'s Fabric connection settings, or set FABRIC_CONNECTION');
+  const { fabricAuditCommand } = await import('./ledger/fabric/audit/audit-command.js');
+  return fabricAuditCommand({ connection, dataDir, restart: options.restart ?? false, json: options.json ?? false, interactive: process.stderr.isTTY });
+}
 
 async function openForAudit(dataDir: string, keyFile: string): Promise<EmbeddedLedger> {
   const key = await readKeyFile(DOCUMENT_KEY_FILE, keyFile).catch((error: unknown) => {

@@ -121,10 +121,17 @@ async function readCosigners(config: Config, trust: TrustFile): Promise<Map<Agen
   return cosigners;
 }
 
-async function openLedger(config: Config, sealer: Sealer, metrics: Metrics): Promise<{ ledger: Ledger; auditor?: LedgerAuditor; blocks?: BlockSource }> {
+/** The ledger, its whole-ledger auditor (given the log, which the Fabric audit compares with the blocks), and its block source. */
+interface OpenedLedger {
+  readonly ledger: Ledger;
+  readonly auditorOf: (log: LogProjections) => LedgerAuditor | undefined;
+  readonly blocks?: BlockSource;
+}
+
+async function openLedger(config: Config, sealer: Sealer, metrics: Metrics): Promise<OpenedLedger> {
   if (config.ledger === 'embedded') {
     const ledger = await EmbeddedLedger.open({ dataDir: config.dataDir, maxBlockTransactions: config.blockMaxTransactions, sealer, units: config.ledgerUnits });
-    return { ledger, auditor: { auditLedger: () => auditEmbeddedLedger(ledger) } };
+    return { ledger, auditorOf: () => ({ auditLedger: () => auditEmbeddedLedger(ledger) }) };
   }
   const { FabricLedger } = await import('./ledger/fabric/fabric-ledger.js');
   const ledger = await FabricLedger.connect(config, {
@@ -133,7 +140,10 @@ async function openLedger(config: Config, sealer: Sealer, metrics: Metrics): Pro
       metrics.submitRetries.inc({ cause });
     },
   });
-  return { ledger, blocks: ledger };
+  const { FabricLedgerAuditor } = await import('./ledger/fabric/audit/fabric-auditor.js');
+  const agency = config.agency;
+  const auditorOf = (log: LogProjections) => (agency === undefined ? undefined : new FabricLedgerAuditor({ ledger, agency, dataDir: config.dataDir, log: log.tree }));
+  return { ledger, blocks: ledger, auditorOf };
 }
 
 /** Where files this gateway lacks come from: the test's, or the exchange's fetcher. */
@@ -176,7 +186,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const trust = await readTrust(config.trustFile);
   // Gauges read the ledger and the outbox when scraped, after both are open.
   const metrics = createMetrics(() => ledger.height(), () => outbox.pendingCount);
-  const [{ ledger, auditor, blocks }, store, outbox, signer, cosigners, tokens, subjectKey, log, files] = await Promise.all([
+  const [{ ledger, auditorOf, blocks }, store, outbox, signer, cosigners, tokens, subjectKey, log, files] = await Promise.all([
     openLedger(config, sealer, metrics),
     GatewayStore.open(config.dataDir, { sealer, deliveryLogSize: config.webhooks.deliveryLogSize }),
     OutboxStore.open(config.dataDir, { sealer }),
@@ -226,7 +236,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     client,
     subjectKey,
     servesAgency: config.ledger === 'fabric' ? config.agency : undefined,
-    auditor,
+    auditor: auditorOf(log),
     calendar,
     deadlineRules,
     clock,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { Level } from 'level';
 import { DomainError, subjectRefFor, type Entry } from 'correction-chaincode/domain';
@@ -65,6 +66,39 @@ describe('embedded ledger', () => {
     expect(blocks).to.have.length(height + 1);
     expect(blocks.at(-1)?.header.previousHash).to.equal(blockHash((blocks.at(-2) as Block).header));
     expect((await auditEmbeddedLedger(ledger)).ok).to.equal(true);
+  });
+
+  it('pages digests of every stored entry and status for auditors (GetStateDigests), and refuses others', async () => {
+    const refs = await Promise.all([31, 32, 33].map(receive));
+    const auditor = caller('PROCURATORATE', { role: 'auditor' });
+    const read = async (kind: string, bookmark: string, size: string) =>
+      JSON.parse(new TextDecoder().decode(await ledger.evaluate(auditor, 'GetStateDigests', [kind, bookmark, size]))) as { digests: Array<{ key: string[]; digest: string }>; bookmark: string };
+    const pages = [];
+    let bookmark = '';
+    do {
+      const page = await read('entry', bookmark, '4');
+      pages.push(page.digests);
+      bookmark = page.bookmark;
+    } while (bookmark !== '');
+    expect(pages.map((p) => p.length)).to.deep.equal([4, 2]);
+    const digests = pages.flat();
+    const written = new Map((await allBlocks(ledger)).flatMap((b) => b.transactions.flatMap((t) => t.writes)).filter((w): w is [string, string] => w[1] !== null));
+    for (const { key, digest } of digests) {
+      const stored = written.get(`\u0000entry\u0000${key.join('\u0000')}\u0000`);
+      expect(stored, key.join('/')).to.be.a('string');
+      expect(digest).to.equal(createHash('sha256').update(stored ?? '').digest('hex'));
+    }
+    expect(new Set(digests.map((d) => d.key[0]))).to.deep.equal(new Set(refs));
+    expect((await read('subject', '', '2000')).digests.map((d) => d.key)).to.have.deep.members(refs.map((r) => [r]));
+    for (const [who, args, code] of [
+      [COURT, ['entry', '', '10'], 'FORBIDDEN'],
+      [auditor, ['document', '', '10'], 'INVALID_INPUT'],
+      [auditor, ['entry', '\u0000subject\u0000', '10'], 'INVALID_INPUT'],
+      [auditor, ['entry', '', '2001'], 'INVALID_INPUT'],
+    ] as const) {
+      const refused = await ledger.evaluate(who, 'GetStateDigests', [...args]).then(() => undefined, (error: unknown) => error);
+      expect(refused, args.join(',')).to.be.instanceOf(DomainError).with.property('code', code);
+    }
   });
 
   it('chains every block header to the previous one by SHA-256', async () => {

@@ -22,6 +22,32 @@ export interface ChainProblem {
   readonly detail: string;
 }
 
+/** Where a subject's chain stands: the position and hash of its last entry. */
+export interface ChainTip {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/**
+ * Checks one entry as the next link of its subject's chain after `previous` (none: the first):
+ * its position and id, its hash recomputed from its canonical JSON, and its link to the previous hash.
+ */
+export function auditLink(subjectRef: string, entry: Entry, previous: ChainTip | undefined): ChainProblem[] {
+  const problems: ChainProblem[] = [];
+  const seq = (previous?.seq ?? 0) + 1;
+  const at = { subjectRef, entryId: entry.id, seq };
+  if (entry.seq !== seq || entry.id !== entryIdFor(subjectRef, seq) || entry.subjectRef !== subjectRef) {
+    problems.push({ ...at, kind: 'SEQUENCE_BROKEN', detail: `entry at position ${seq} says seq ${entry.seq}` });
+  }
+  if (entryHash(entry) !== entry.hash) {
+    problems.push({ ...at, kind: 'ENTRY_ALTERED', detail: 'stored hash does not match the entry contents' });
+  }
+  if (entry.prevHash !== (previous?.hash ?? GENESIS_HASH)) {
+    problems.push({ ...at, kind: 'CHAIN_BROKEN', detail: 'prevHash does not match the previous entry' });
+  }
+  return problems;
+}
+
 /**
  * Checks one subject's chain as an outsider would: every entry's hash recomputed from its canonical
  * JSON, every link to the previous hash, positions, and the stored status against the status the
@@ -29,20 +55,10 @@ export interface ChainProblem {
  */
 export function auditChain(subjectRef: string, entries: readonly Entry[], stored?: SubjectStatus): ChainProblem[] {
   const problems: ChainProblem[] = [];
-  let previousHash = GENESIS_HASH;
+  let previous: ChainTip | undefined;
   entries.forEach((entry, index) => {
-    const seq = index + 1;
-    const at = { subjectRef, entryId: entry.id, seq };
-    if (entry.seq !== seq || entry.id !== entryIdFor(subjectRef, seq) || entry.subjectRef !== subjectRef) {
-      problems.push({ ...at, kind: 'SEQUENCE_BROKEN', detail: `entry at position ${seq} says seq ${entry.seq}` });
-    }
-    if (entryHash(entry) !== entry.hash) {
-      problems.push({ ...at, kind: 'ENTRY_ALTERED', detail: 'stored hash does not match the entry contents' });
-    }
-    if (entry.prevHash !== previousHash) {
-      problems.push({ ...at, kind: 'CHAIN_BROKEN', detail: 'prevHash does not match the previous entry' });
-    }
-    previousHash = entry.hash;
+    problems.push(...auditLink(subjectRef, entry, previous));
+    previous = { seq: index + 1, hash: entry.hash };
   });
   if (stored) {
     const derived = deriveStatus(subjectRef, entries);

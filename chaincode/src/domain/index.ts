@@ -21,3 +21,4 @@ export * from './obligations.js';
 export * from './record.js';
 export * from './status.js';
 export * from './units.js';
+export * from './state-digests.js';

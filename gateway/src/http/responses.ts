@@ -169,6 +169,16 @@ export const FileMatchSchema = z
 
 export const VerifyAnswerSchema = z.union([VerifyResultSchema, FileMatchSchema]).meta({ id: 'VerifyAnswer' });
 
+const AuditProblemSchema = z.object({
+  kind: z.string(),
+  detail: z.string(),
+  block: z.number().int().optional(),
+  subjectRef: z.string().optional(),
+  entryId: z.string().optional(),
+  seq: z.number().int().optional(),
+  txId: z.string().optional(),
+});
+
 export const AuditReportSchema = z
   .object({
     ok: z.boolean(),
@@ -176,16 +186,22 @@ export const AuditReportSchema = z
     blocks: z.number().int().optional(),
     subjects: z.number().int(),
     entries: z.number().int(),
-    problems: z.array(
-      z.object({
-        kind: z.string(),
-        detail: z.string(),
-        block: z.number().int().optional(),
-        subjectRef: z.string().optional(),
-        entryId: z.string().optional(),
-        seq: z.number().int().optional(),
-      }),
-    ),
+    problems: z.array(AuditProblemSchema),
+    checks: z
+      .array(
+        z.object({
+          name: z.string(),
+          status: z.enum(['PASS', 'FAIL']),
+          failures: z.number().int(),
+          detail: z.string(),
+          firstFailure: AuditProblemSchema.optional(),
+        }),
+      )
+      .optional()
+      .describe('Fabric: each check of the whole-channel audit, naming its first failure'),
+    complete: z.boolean().optional(),
+    resumedFromBlock: z.number().int().optional(),
+    genesisHash: z.string().optional(),
   })
   .meta({ id: 'AuditReport' });
 

@@ -40,6 +40,23 @@ export interface AuditReport {
   readonly subjects: number;
   readonly entries: number;
   readonly problems: readonly AuditProblem[];
+  /** A whole-channel audit on Fabric: each check's verdict, naming its first failure. */
+  readonly checks?: readonly AuditCheckResult[];
+  /** False when the audit stopped before the end (its checkpoint saved: the next one continues). */
+  readonly complete?: boolean;
+  /** The block this run started from (0 unless it continued an earlier one). */
+  readonly resumedFromBlock?: number;
+  /** The SHA-256 of the genesis block's header: the channel the audit trusts, to compare with the published one. */
+  readonly genesisHash?: string;
+}
+
+/** One check of a whole-channel audit. */
+export interface AuditCheckResult {
+  readonly name: string;
+  readonly status: 'PASS' | 'FAIL';
+  readonly failures: number;
+  readonly detail: string;
+  readonly firstFailure?: AuditProblem;
 }
 
 /** One integrity problem, naming the block, subject or entry where it was found. */
@@ -50,6 +67,8 @@ export interface AuditProblem {
   readonly subjectRef?: string;
   readonly entryId?: string;
   readonly seq?: number;
+  /** The transaction where it was found (Fabric). */
+  readonly txId?: string;
 }
 
 /** Audits the whole ledger, block by block; only ledgers that hold their blocks locally offer it. */

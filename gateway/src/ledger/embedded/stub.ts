@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Iterators } from 'fabric-shim-api';
+import type { Iterators, StateQueryResponse } from 'fabric-shim-api';
 import { MSP_OF_AGENCY, UNITS_ATTRIBUTE, type Agency, type CollectionName, COLLECTIONS } from 'correction-chaincode/domain';
 import { promised } from '../../promised.js';
 import type { WorldState } from './world-state.js';
@@ -125,6 +125,26 @@ export class EmbeddedStub {
     return this.#rangeIterator(prefix, prefix + MAX_UNICODE_RUNE);
   }
 
+  /**
+   * A page of a partial composite key's rows, as Fabric's LevelDB state answers it: the bookmark is
+   * the key to start from, and the one returned is the first key of the next page ('' at the end).
+   * Like Fabric, meant for read-only transactions.
+   */
+  async getStateByPartialCompositeKeyWithPagination(
+    objectType: string,
+    attributes: string[],
+    pageSize: number,
+    bookmark = '',
+  ): Promise<StateQueryResponse<Iterators.StateQueryIterator>> {
+    const prefix = this.createCompositeKey(objectType, attributes);
+    const end = prefix + MAX_UNICODE_RUNE;
+    const start = bookmark > prefix ? bookmark : prefix;
+    const rows = await this.#rows(start, end, pageSize + 1);
+    const next = rows.length > pageSize ? (rows[pageSize]?.key ?? '') : '';
+    const page = rows.slice(0, pageSize);
+    return { iterator: listIterator(page) as unknown as Iterators.StateQueryIterator, metadata: { fetchedRecordsCount: page.length, bookmark: next } };
+  }
+
   async getHistoryForKey(key: string): Promise<Iterators.HistoryQueryIterator> {
     const history = await this.#state.history(key);
     return listIterator(
@@ -176,14 +196,19 @@ export class EmbeddedStub {
   }
 
   async #rangeIterator(start: string, end: string): Promise<Iterators.StateQueryIterator> {
+    return listIterator(await this.#rows(start, end)) as unknown as Iterators.StateQueryIterator;
+  }
+
+  /** Committed rows with this transaction's own writes over them, in key order. */
+  async #rows(start: string, end: string, limit?: number): Promise<Array<{ key: string; value: Uint8Array }>> {
     const merged = new Map<string, string | null>();
-    for (const [key, value] of await this.#state.range(start, end)) merged.set(key, value);
+    for (const [key, value] of await this.#state.range(start, end, limit)) merged.set(key, value);
     for (const [key, value] of this.writeSet.writes) if (key >= start && key < end) merged.set(key, value);
     const rows = [...merged.entries()]
       .filter((row): row is [string, string] => row[1] !== null)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([key, value]) => ({ key, value: encoder.encode(value) }));
-    return listIterator(rows) as unknown as Iterators.StateQueryIterator;
+    return limit === undefined ? rows : rows.slice(0, limit);
   }
 }
 

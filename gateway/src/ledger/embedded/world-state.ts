@@ -18,7 +18,8 @@ export interface HistoryRecord {
 /** What a transaction reads: committed state, plus the writes of earlier transactions of the same block. */
 export interface WorldState {
   get(key: string): Promise<string | null | undefined>;
-  range(start: string, end: string): Promise<Array<[string, string | null]>>;
+  /** Rows in [start, end) in key order; at most `limit` of the committed ones when given. */
+  range(start: string, end: string, limit?: number): Promise<Array<[string, string | null]>>;
   history(key: string): Promise<HistoryRecord[]>;
   getPrivate(collection: string, key: string): Promise<string | null | undefined>;
 }
@@ -67,8 +68,8 @@ export class CommittedState implements WorldState {
     return this.#store.state.getSync(key, this.#options);
   }
 
-  async range(start: string, end: string): Promise<Array<[string, string]>> {
-    return this.#store.state.iterator({ gte: start, lt: end, ...this.#options }).all();
+  async range(start: string, end: string, limit?: number): Promise<Array<[string, string]>> {
+    return this.#store.state.iterator({ gte: start, lt: end, ...(limit === undefined ? {} : { limit }), ...this.#options }).all();
   }
 
   async history(key: string): Promise<HistoryRecord[]> {
@@ -98,8 +99,8 @@ export class BlockOverlay implements WorldState {
     return this.writes.has(key) ? this.writes.get(key) : this.#base.get(key);
   }
 
-  async range(start: string, end: string): Promise<Array<[string, string | null]>> {
-    const merged = new Map(await this.#base.range(start, end));
+  async range(start: string, end: string, limit?: number): Promise<Array<[string, string | null]>> {
+    const merged = new Map(await this.#base.range(start, end, limit));
     for (const [key, value] of this.writes) if (key >= start && key < end) merged.set(key, value);
     return [...merged.entries()];
   }

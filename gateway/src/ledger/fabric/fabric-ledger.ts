@@ -225,6 +225,31 @@ export class FabricLedger implements Ledger {
     }
   }
 
+  /** The channel and chaincode this ledger is. */
+  get names(): { readonly channel: string; readonly chaincode: string } {
+    return { channel: this.#channel, chaincode: this.#chaincode };
+  }
+
+  /**
+   * The channel's full blocks from `fromBlock` on, in order, as the peer delivers them to this
+   * gateway's identity (block events), then new ones as they commit, until the signal aborts.
+   */
+  async *blocks(fromBlock: number, signal: AbortSignal): AsyncGenerator<common.Block> {
+    const events = await this.#network.getBlockEvents({ startBlock: BigInt(fromBlock) });
+    const onAbort = () => {
+      events.close();
+    };
+    signal.addEventListener('abort', onAbort);
+    try {
+      for await (const block of events) yield block;
+    } catch (error) {
+      if (!signal.aborted) throw toLedgerError(error);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      events.close();
+    }
+  }
+
   /** The block holding a transaction, as the orderers signed it (qscc GetBlockByTxID). */
   async blockOf(txId: string): Promise<FabricEvidence> {
     try {
