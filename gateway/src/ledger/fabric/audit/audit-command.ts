@@ -41,7 +41,7 @@ export async function fabricAuditCommand(command: FabricAuditCommand): Promise<n
   try {
     const report = await runFabricAudit({ ledger, agency, dataDir: command.dataDir, log: log?.tree, restart: command.restart }, { onProgress: progress.update, signal: stop.signal });
     progress.stop();
-    process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : channelSummary(report, progress.rate()));
+    process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : channelSummary(report, progress.rate(report.resumedFromBlock > 0)));
     return report.complete ? (report.ok ? 0 : 1) : 2;
   } finally {
     process.off('SIGINT', onSignal);
@@ -90,10 +90,15 @@ class ChannelProgress {
     this.#bar?.update(progress.done, { entries: progress.entries, rate: this.rate() });
   };
 
-  /** Entries per second this run has read so far. */
-  rate(): number {
+  /**
+   * Entries per second this run has read so far. A run from block 0 read them all; a resumed run
+   * counts from its first report (progress is reported a step at a time, so a small channel may
+   * give one report only, which already holds every entry).
+   */
+  rate(resumed = true): number {
     const seconds = (performance.now() - this.#started) / 1000;
-    return seconds > 0 ? Math.round((this.#entries - (this.#firstEntries ?? 0)) / seconds) : 0;
+    const before = resumed ? (this.#firstEntries ?? 0) : 0;
+    return seconds > 0 ? Math.round((this.#entries - before) / seconds) : 0;
   }
 
   stop(): void {
@@ -110,7 +115,7 @@ export function channelSummary(report: ChannelAuditReport, rate?: number): strin
     if (check.firstFailure) lines.push(`      ${check.failures} failure(s); first: ${check.firstFailure.kind} ${location(check.firstFailure)}: ${check.firstFailure.detail}\n`);
   }
   const verdict = !report.complete ? 'stopped before the end: run again to continue' : report.ok ? 'intact' : `${report.problems.length} problem(s)`;
-  lines.push(`blocks ${report.blocks ?? 0}, subjects ${report.subjects}, entries ${report.entries}${rate ? ` (${rate} entries/s)` : ''}: ${verdict}\n`);
+  lines.push(`blocks ${report.blocks ?? 0}, subjects ${report.subjects}, entries ${report.entries}${rate === undefined ? '' : ` (${rate} entries/s)`}: ${verdict}\n`);
   return lines.join('');
 }
 
