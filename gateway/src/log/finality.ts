@@ -73,7 +73,9 @@ export class Finality extends EventEmitter {
 
   async #weighAll(): Promise<void> {
     while (this.#waiting.size > 0) {
-      const size = Math.max(...this.#waiting.keys());
+      // A loop, not Math.max(...keys): a gateway replaying a long channel may have more sizes waiting than a call takes arguments.
+      let size = 0;
+      for (const waiting of this.#waiting.keys()) size = Math.max(size, waiting);
       const turn = this.#waiting.get(size);
       this.#waiting.delete(size);
       await this.#consider(size).catch((error: unknown) => {
