@@ -32,6 +32,10 @@ REQUESTED_PORT_BASE="${FABRIC_PORT_BASE:-}"
 REQUESTED_CHAINCODE_DIR="${CHAINCODE_DIR:-}"
 # shellcheck source=lib/network-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/network-common.sh"
+# shellcheck source=lib/fabric-nodes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/fabric-nodes.sh"
+# shellcheck source=lib/openssl-ca.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/openssl-ca.sh"
 
 abspath() { (cd "$1" && pwd); }
 
@@ -68,53 +72,6 @@ save_settings() {
   } > "$STATE_FILE"
 }
 
-# ---------------------------------------------------------------------------
-# Helpers: background jobs, retries, health
-# ---------------------------------------------------------------------------
-JOBS=()
-job() { # job LABEL COMMAND…: run in background, output to logs/setup/LABEL.log
-  local label="$1"; shift
-  mkdir -p "$LOG_DIR/setup"
-  ("$@") >"$LOG_DIR/setup/$label.log" 2>&1 &
-  JOBS+=("$!:$label")
-}
-wait_jobs() {
-  local failed=0 j
-  for j in "${JOBS[@]}"; do
-    if ! wait "${j%%:*}"; then
-      failed=1
-      warn "${j#*:} failed; its output ($LOG_DIR/setup/${j#*:}.log):"
-      sed 's/^/    /' "$LOG_DIR/setup/${j#*:}.log" >&2
-    fi
-  done
-  JOBS=()
-  return $failed
-}
-retry() { # retry ATTEMPTS DELAY COMMAND…
-  local n="$1" delay="$2" i; shift 2
-  for ((i = 1; i <= n; i++)); do
-    "$@" && return 0
-    ((i < n)) && { echo "(attempt $i/$n failed; retrying in ${delay}s)" >&2; sleep "$delay"; }
-  done
-  return 1
-}
-healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$1/healthz" >/dev/null 2>&1; }
-wait_healthy() { # wait_healthy NAME OPS_PORT TIMEOUT_S
-  local name="$1" port="$2" deadline=$(( $(date +%s) + $3 ))
-  until healthy "$port"; do
-    node_running "$name" || { tail -n 30 "$LOG_DIR/$name.log" >&2; die "$name exited (log: $LOG_DIR/$name.log)"; }
-    (( $(date +%s) < deadline )) || { tail -n 30 "$LOG_DIR/$name.log" >&2; die "$name not healthy on :$port after $3s"; }
-    sleep 0.3
-  done
-}
-wait_listening() { # wait_listening NAME PORT TIMEOUT_S
-  local name="$1" port="$2" deadline=$(( $(date +%s) + $3 ))
-  until port_in_use "$port"; do
-    node_running "$name" || { tail -n 30 "$LOG_DIR/$name.log" >&2; die "$name exited (log: $LOG_DIR/$name.log)"; }
-    (( $(date +%s) < deadline )) || die "$name not listening on :$port after $3s (log: $LOG_DIR/$name.log)"
-    sleep 0.2
-  done
-}
 ORD=()
 set_orderer_args() { ORD=(-o "127.0.0.1:$(port_of "$1" orderer)" --tls --cafile "$(tlsca_cert "$1")"); }
 
@@ -129,15 +86,8 @@ issue_identity() { # issue_identity AGENCY NAME: a client identity from the agen
   cp "$org"/msp/cacerts/* "$dir/cacerts/"
   cp "$org"/msp/tlscacerts/* "$dir/tlscacerts/"
   cp "$(user_dir "$agency" User1)/msp/config.yaml" "$dir/config.yaml"
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/keystore/priv_sk" 2>/dev/null
-  local tmp; tmp="$(mktemp -d)"
-  printf 'keyUsage=critical,digitalSignature\nbasicConstraints=critical,CA:FALSE\nauthorityKeyIdentifier=keyid:always\n' > "$tmp/ext"
-  openssl req -new -key "$dir/keystore/priv_sk" -out "$tmp/csr" \
-    -subj "/C=US/ST=California/L=San Francisco/OU=client/CN=$cn" 2>/dev/null
-  openssl x509 -req -in "$tmp/csr" -CA "$org/ca/ca.$domain-cert.pem" -CAkey "$org/ca/priv_sk" \
-    -set_serial "0x$(openssl rand -hex 16)" -days 3650 -sha256 -extfile "$tmp/ext" \
-    -out "$dir/signcerts/$cn-cert.pem" 2>/dev/null
-  rm -rf "$tmp"
+  ca_issue "$org/ca/priv_sk" "$org/ca/ca.$domain-cert.pem" "$dir/keystore/priv_sk" "$dir/signcerts/$cn-cert.pem" \
+    "/C=US/ST=California/L=San Francisco/OU=client/CN=$cn" sign
 }
 
 generate_crypto() {
@@ -261,77 +211,21 @@ EOF
 # Nodes
 # ---------------------------------------------------------------------------
 start_orderer() {
-  local a="$1" n dir data
-  n="$(agency_lower "$a")"; dir="$(orderer_dir "$a")"; data="$NODES_DIR/orderer-$n"
-  mkdir -p "$data"
-  start_node "orderer-$n" "$data" \
-    FABRIC_CFG_PATH="$FABRIC_CONFIG" \
-    FABRIC_LOGGING_SPEC="${FABRIC_NODE_LOGGING_SPEC:-grpc=warning:info}" \
-    ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 \
-    ORDERER_GENERAL_LISTENPORT="$(port_of "$a" orderer)" \
-    ORDERER_GENERAL_LOCALMSPID="$(agency_msp "$a")" \
-    ORDERER_GENERAL_LOCALMSPDIR="$dir/msp" \
-    ORDERER_GENERAL_TLS_ENABLED=true \
-    ORDERER_GENERAL_TLS_PRIVATEKEY="$dir/tls/server.key" \
-    ORDERER_GENERAL_TLS_CERTIFICATE="$dir/tls/server.crt" \
-    ORDERER_GENERAL_TLS_ROOTCAS="[$dir/tls/ca.crt]" \
-    ORDERER_GENERAL_CLUSTER_LISTENADDRESS=127.0.0.1 \
-    ORDERER_GENERAL_CLUSTER_LISTENPORT="$(port_of "$a" orderer-cluster)" \
-    ORDERER_GENERAL_CLUSTER_SERVERCERTIFICATE="$dir/tls/server.crt" \
-    ORDERER_GENERAL_CLUSTER_SERVERPRIVATEKEY="$dir/tls/server.key" \
-    ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE="$dir/tls/server.crt" \
-    ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY="$dir/tls/server.key" \
-    ORDERER_FILELEDGER_LOCATION="$data/ledger" \
-    ORDERER_CONSENSUS_WALDIR="$data/wal" \
-    ORDERER_CONSENSUS_SNAPDIR="$data/snapshot" \
-    ORDERER_CHANNELPARTICIPATION_ENABLED=true \
-    ORDERER_ADMIN_LISTENADDRESS="127.0.0.1:$(port_of "$a" orderer-admin)" \
-    ORDERER_ADMIN_TLS_ENABLED=true \
-    ORDERER_ADMIN_TLS_CERTIFICATE="$dir/tls/server.crt" \
-    ORDERER_ADMIN_TLS_PRIVATEKEY="$dir/tls/server.key" \
-    ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true \
-    ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$(tlsca_cert "$a")]" \
-    ORDERER_OPERATIONS_LISTENADDRESS="127.0.0.1:$(port_of "$a" orderer-ops)" \
-    ORDERER_METRICS_PROVIDER=prometheus \
-    -- "$FABRIC_BIN/orderer"
+  local a="$1" dir
+  dir="$(orderer_dir "$a")"
+  start_orderer_node "orderer-$(agency_lower "$a")" "$NODES_DIR/orderer-$(agency_lower "$a")" "$(agency_msp "$a")" \
+    "$dir/msp" "$dir/tls" 127.0.0.1 "$(port_of "$a" orderer)" "$(port_of "$a" orderer-cluster)" \
+    "$(port_of "$a" orderer-admin)" "$(port_of "$a" orderer-ops)" "$(tlsca_cert "$a")"
 }
 
 start_peer() {
-  local a="$1" n dir data p builders ccconf
-  n="$(agency_lower "$a")"; dir="$(peer_dir "$a")"; data="$NODES_DIR/peer-$n"
-  p="127.0.0.1:$(port_of "$a" peer)"
-  mkdir -p "$data"
-  builders="[{\"name\":\"ccaas\",\"path\":\"$ROOT/network/builders/ccaas\",\"propagateEnvironment\":[\"CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG\"]}]"
+  local a="$1" n dir ccconf
+  n="$(agency_lower "$a")"; dir="$(peer_dir "$a")"
   # connection.json of every package says "{{.<chaincode>_address}}"; this
   # peer's own chaincode servers fill it in (see network/builders/ccaas/bin/build).
   ccconf="{\"correction_address\":\"127.0.0.1:$(port_of "$a" cc-correction)\",\"baseline_address\":\"127.0.0.1:$(port_of "$a" cc-baseline)\"}"
-  start_node "peer-$n" "$data" \
-    FABRIC_CFG_PATH="$FABRIC_CONFIG" \
-    FABRIC_LOGGING_SPEC="${FABRIC_NODE_LOGGING_SPEC:-grpc=warning:info}" \
-    CORE_PEER_ID="$(peer_name "$a")" \
-    CORE_PEER_LISTENADDRESS="$p" \
-    CORE_PEER_ADDRESS="$p" \
-    CORE_PEER_CHAINCODELISTENADDRESS="127.0.0.1:$(port_of "$a" peer-chaincode)" \
-    CORE_PEER_CHAINCODEADDRESS="127.0.0.1:$(port_of "$a" peer-chaincode)" \
-    CORE_PEER_GOSSIP_BOOTSTRAP="$p" \
-    CORE_PEER_GOSSIP_EXTERNALENDPOINT="$p" \
-    CORE_PEER_GOSSIP_RECONNECTINTERVAL=5s \
-    CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL=1s \
-    CORE_PEER_GOSSIP_PVTDATA_PULLRETRYTHRESHOLD=10s \
-    CORE_PEER_LOCALMSPID="$(agency_msp "$a")" \
-    CORE_PEER_MSPCONFIGPATH="$dir/msp" \
-    CORE_PEER_TLS_ENABLED=true \
-    CORE_PEER_TLS_CERT_FILE="$dir/tls/server.crt" \
-    CORE_PEER_TLS_KEY_FILE="$dir/tls/server.key" \
-    CORE_PEER_TLS_ROOTCERT_FILE="$dir/tls/ca.crt" \
-    CORE_PEER_FILESYSTEMPATH="$data/data" \
-    CORE_LEDGER_SNAPSHOTS_ROOTDIR="$data/snapshots" \
-    CORE_OPERATIONS_LISTENADDRESS="127.0.0.1:$(port_of "$a" peer-ops)" \
-    CORE_METRICS_PROVIDER=prometheus \
-    CORE_VM_ENDPOINT= \
-    CORE_CHAINCODE_EXTERNALBUILDERS="$builders" \
-    CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG="$ccconf" \
-    -- "$FABRIC_BIN/peer" node start
+  start_peer_node "peer-$n" "$NODES_DIR/peer-$n" "$(peer_name "$a")" "$(agency_msp "$a")" "$dir/msp" "$dir/tls" \
+    127.0.0.1 "$(port_of "$a" peer)" "$(port_of "$a" peer-chaincode)" "$(port_of "$a" peer-ops)" "$ccconf"
 }
 
 chaincode_dir() { if [[ "$1" == correction ]]; then echo "$CHAINCODE_DIR"; else echo "$BASELINE_DIR"; fi; }
@@ -345,17 +239,9 @@ check_chaincode_dir() { # the package.json main must exist (built)
 }
 
 start_chaincode() { # start_chaincode CHAINCODE AGENCY
-  local cc="$1" a="$2" n dir pkg_var port
-  n="$(agency_lower "$a")"; dir="$(chaincode_dir "$cc")"
-  pkg_var="PACKAGE_ID_${cc}"; port="$(port_of "$a" "cc-$cc")"
-  start_node "cc-$cc-$n" "$dir" \
-    CORE_CHAINCODE_ID="${!pkg_var}" \
-    CORE_CHAINCODE_ADDRESS="127.0.0.1:$port" \
-    CORE_PEER_LOCALMSPID="$(agency_msp "$a")" \
-    NODE_PATH="$CHAINCODE_NODE_MODULES" \
-    NODE_ENV=production \
-    -- node "$CHAINCODE_NODE_MODULES/.bin/fabric-chaincode-node" server \
-    --chaincode-address "127.0.0.1:$port" --chaincode-id "${!pkg_var}" --module-path "$dir"
+  local cc="$1" a="$2" pkg_var="PACKAGE_ID_$1"
+  start_chaincode_server "cc-$cc-$(agency_lower "$a")" "$(chaincode_dir "$cc")" "${!pkg_var}" \
+    "127.0.0.1:$(port_of "$a" "cc-$cc")" "$(agency_msp "$a")"
 }
 
 start_named() { # start_named NODE_NAME: (re)start one process by its name
@@ -391,14 +277,9 @@ join_orderer() {
 join_peer() { retry 5 1 fabric_cli "$1" peer channel join -b "$CONFIG_DIR/$CHANNEL.block"; }
 
 package_chaincode() { # deterministic package → same package ID for the same chaincode
-  local cc="$1" d="$CC_DIR/$1"
-  mkdir -p "$d/src"
-  printf '{"address":"{{.%s_address}}","dial_timeout":"10s","tls_required":false}\n' "$cc" > "$d/src/connection.json"
-  printf '{"type":"ccaas","label":"%s_1.0"}\n' "$cc" > "$d/metadata.json"
-  local tar_opts=(--sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner)
-  tar "${tar_opts[@]}" -C "$d/src" -cf - connection.json | gzip -n > "$d/code.tar.gz"
-  tar "${tar_opts[@]}" -C "$d" -cf - metadata.json code.tar.gz | gzip -n > "$d/$cc.tgz"
-  local id; id="$(fabric_cli COURT peer lifecycle chaincode calculatepackageid "$d/$cc.tgz")"
+  local cc="$1" id
+  ccaas_package "$CC_DIR/$cc" "$cc"
+  id="$(ccaas_package_id "$CC_DIR/$cc/$cc.tgz")"
   printf -v "PACKAGE_ID_${cc}" '%s' "$id"
 }
 

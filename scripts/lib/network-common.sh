@@ -13,18 +13,23 @@ CHANNEL="corrections"
 AGENCIES=(COURT PROCURATORATE POLICE JUSTICE)
 CHAINCODES=(correction baseline)
 
-CRYPTO_DIR="$NETWORK_DIR/crypto"
-CONFIG_DIR="$NETWORK_DIR/config"
-NODES_DIR="$NETWORK_DIR/nodes"
-LOG_DIR="$NETWORK_DIR/logs"
-PID_DIR="$NETWORK_DIR/pids"
-CC_DIR="$NETWORK_DIR/chaincode"
-STATE_FILE="$NETWORK_DIR/network.env"
-READY_FILE="$NETWORK_DIR/READY"
+set_network_dir() { # set_network_dir DIR: where a network's (or one node kit's) state lives
+  NETWORK_DIR="$1"
+  CRYPTO_DIR="$NETWORK_DIR/crypto"
+  CONFIG_DIR="$NETWORK_DIR/config"
+  NODES_DIR="$NETWORK_DIR/nodes"
+  LOG_DIR="$NETWORK_DIR/logs"
+  PID_DIR="$NETWORK_DIR/pids"
+  CC_DIR="$NETWORK_DIR/chaincode"
+  STATE_FILE="$NETWORK_DIR/network.env"
+  READY_FILE="$NETWORK_DIR/READY"
+}
+set_network_dir "$NETWORK_DIR"
 
-log() { printf '[network %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-warn() { printf '[network %s] WARNING: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { printf '[network %s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
+# LOG_TAG: the script's name in its messages (default "network").
+log() { printf '[%s %s] %s\n' "${LOG_TAG:-network}" "$(date +%H:%M:%S)" "$*"; }
+warn() { printf '[%s %s] WARNING: %s\n' "${LOG_TAG:-network}" "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '[%s %s] ERROR: %s\n' "${LOG_TAG:-network}" "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
 
 # ---- agencies -------------------------------------------------------------
 agency_index() {
@@ -49,20 +54,25 @@ agency_domain() { echo "$(agency_lower "$1").example.com"; }
 #   +11 orderer  +12 orderer cluster  +13 orderer admin  +14 orderer operations
 #   +21 chaincode server `correction`  +22 chaincode server `baseline`
 FABRIC_PORT_BASE="${FABRIC_PORT_BASE:-7000}"
-port_of() { # port_of AGENCY KIND
-  local block=$(( FABRIC_PORT_BASE + 100 * ($(agency_index "$1") + 1) ))
-  case "$2" in
-    peer) echo $((block + 1)) ;;
-    peer-chaincode) echo $((block + 2)) ;;
-    peer-ops) echo $((block + 3)) ;;
-    orderer) echo $((block + 11)) ;;
-    orderer-cluster) echo $((block + 12)) ;;
-    orderer-admin) echo $((block + 13)) ;;
-    orderer-ops) echo $((block + 14)) ;;
-    cc-correction) echo $((block + 21)) ;;
-    cc-baseline) echo $((block + 22)) ;;
-    *) die "unknown port kind '$2'" ;;
+port_offset() { # port_offset KIND: a port's place in its agency's block of 100
+  case "$1" in
+    peer) echo 1 ;;
+    peer-chaincode) echo 2 ;;
+    peer-ops) echo 3 ;;
+    orderer) echo 11 ;;
+    orderer-cluster) echo 12 ;;
+    orderer-admin) echo 13 ;;
+    orderer-ops) echo 14 ;;
+    cc-correction) echo 21 ;;
+    cc-baseline) echo 22 ;;
+    *) die "unknown port kind '$1'" ;;
   esac
+}
+agency_port_block() { echo $(( FABRIC_PORT_BASE + 100 * ($(agency_index "$1") + 1) )); }
+port_of() { # port_of AGENCY KIND
+  local block offset
+  block="$(agency_port_block "$1")"; offset="$(port_offset "$2")"
+  echo $((block + offset))
 }
 
 # ---- crypto paths -----------------------------------------------------------
@@ -156,7 +166,7 @@ stop_node() {
   [[ -n "$pid" ]]
 }
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_in_use() { (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; } # port_in_use PORT [HOST]
 
 # ---- Fabric CLI as an agency's admin ----------------------------------------------
 # fabric_cli AGENCY COMMAND ARGS…: runs peer/osnadmin/… with a clean
