@@ -38,12 +38,16 @@ async function exchangeEnv(): Promise<(agency: Agency) => Record<string, string>
   });
 }
 
+/** Where `npm run network:up` writes an agency's gateway connection settings. */
+export const networkConnection = (agency: Agency): string => join(NETWORK_DIR, 'gateways', `${agency}.json`);
+
 /**
  * Four real gateways on the running Fabric network, one per agency, each with its own Fabric
  * identity and data directory, sharing the consortium's subject key and token trust; key files
- * live apart from every data directory, as outside dev mode they must.
+ * live apart from every data directory, as outside dev mode they must. `connection` names each
+ * agency's connection settings (FABRIC_CONNECTION): those of `npm run network:up` unless given.
  */
-export async function fabricTarget(env: Readonly<Record<string, string>> = {}): Promise<FabricTarget> {
+export async function fabricTarget(env: Readonly<Record<string, string>> = {}, connection: (agency: Agency) => string = networkConnection): Promise<FabricTarget> {
   const dir = await tempDir('correction-fabric-');
   const keysDir = join(dir.path, 'consortium');
   await ensureDevKeys(keysDir);
@@ -72,7 +76,7 @@ export async function fabricTarget(env: Readonly<Record<string, string>> = {}): 
   try {
     for (const agency of AGENCIES) {
       const config = loadConfig({
-        ...fabricGatewayEnv(agency, { dataDir: join(dir.path, agency.toLowerCase()), keysDir, port: portOf(agency), peers: peersOf(agency) }),
+        ...fabricGatewayEnv(agency, { dataDir: join(dir.path, agency.toLowerCase()), keysDir, port: portOf(agency), peers: peersOf(agency), connection: connection(agency) }),
         ...exchange(agency),
         ...env,
       });
@@ -108,14 +112,14 @@ export async function fabricTarget(env: Readonly<Record<string, string>> = {}): 
  * Fabric identity, the consortium's dev keys from `keysDir`, and the other gateways to which it
  * sends its checkpoint cosignatures.
  */
-export function fabricGatewayEnv(agency: Agency, o: { readonly dataDir: string; readonly keysDir: string; readonly port: number; readonly peers: string }): Record<string, string> {
+export function fabricGatewayEnv(agency: Agency, o: { readonly dataDir: string; readonly keysDir: string; readonly port: number; readonly peers: string; readonly connection?: string }): Record<string, string> {
   const paths = devKeyPaths(o.keysDir);
   return {
     PORT: String(o.port),
     COSIGNATURE_PEERS: o.peers,
     LEDGER: 'fabric',
     AGENCY: agency,
-    FABRIC_CONNECTION: join(NETWORK_DIR, 'gateways', `${agency}.json`),
+    FABRIC_CONNECTION: o.connection ?? networkConnection(agency),
     DATA_DIR: o.dataDir,
     SUBJECT_KEY: paths.subjectKey,
     // One document key for the four test gateways; each agency holds its own in production.
