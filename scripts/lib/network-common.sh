@@ -169,20 +169,25 @@ stop_node() {
 port_in_use() { (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; } # port_in_use PORT [HOST]
 
 # ---- Fabric CLI as an agency's admin ----------------------------------------------
-# fabric_cli AGENCY COMMAND ARGS…: runs peer/osnadmin/… with a clean
-# environment set up for AGENCY's Admin against AGENCY's own peer.
-fabric_cli() {
-  local agency="$1"; shift
-  local cmd="$1"; shift
+# fabric_cli_as MSPID MSP_DIR PEER_ADDRESS PEER_TLS_CA COMMAND ARGS…: runs
+# peer/osnadmin/… with a clean environment, as that identity against that peer.
+fabric_cli_as() {
+  local msp_id="$1" msp="$2" peer="$3" tls_ca="$4" cmd="$5"; shift 5
   env -i PATH="$PATH" HOME="${HOME:-/tmp}" TMPDIR="${TMPDIR:-/tmp}" \
     FABRIC_CFG_PATH="$FABRIC_CONFIG" \
     FABRIC_LOGGING_SPEC="${FABRIC_CLI_LOGGING_SPEC:-warning}" \
     CORE_PEER_TLS_ENABLED=true \
-    CORE_PEER_LOCALMSPID="$(agency_msp "$agency")" \
-    CORE_PEER_MSPCONFIGPATH="$(admin_msp "$agency")" \
-    CORE_PEER_ADDRESS="127.0.0.1:$(port_of "$agency" peer)" \
-    CORE_PEER_TLS_ROOTCERT_FILE="$(tlsca_cert "$agency")" \
+    CORE_PEER_LOCALMSPID="$msp_id" \
+    CORE_PEER_MSPCONFIGPATH="$msp" \
+    CORE_PEER_ADDRESS="$peer" \
+    CORE_PEER_TLS_ROOTCERT_FILE="$tls_ca" \
     "$FABRIC_BIN/$cmd" "$@"
+}
+# fabric_cli AGENCY COMMAND ARGS…: as AGENCY's Admin against AGENCY's own peer.
+fabric_cli() {
+  local agency="$1"; shift
+  fabric_cli_as "$(agency_msp "$agency")" "$(admin_msp "$agency")" "127.0.0.1:$(port_of "$agency" peer)" \
+    "$(tlsca_cert "$agency")" "$@"
 }
 orderer_args() { # TLS options to reach AGENCY's orderer
   echo "-o 127.0.0.1:$(port_of "$1" orderer) --tls --cafile $(tlsca_cert "$1")"

@@ -18,16 +18,7 @@ kit_port() { echo $(( KIT_PORT_BLOCK + $(port_offset "$1") )); }
 
 # kit_cli COMMAND ARGS…: peer/osnadmin as the kit's Admin against its own peer.
 kit_cli() {
-  local cmd="$1"; shift
-  env -i PATH="$PATH" HOME="${HOME:-/tmp}" TMPDIR="${TMPDIR:-/tmp}" \
-    FABRIC_CFG_PATH="$FABRIC_CONFIG" \
-    FABRIC_LOGGING_SPEC="${FABRIC_CLI_LOGGING_SPEC:-warning}" \
-    CORE_PEER_TLS_ENABLED=true \
-    CORE_PEER_LOCALMSPID="$KIT_MSP_ID" \
-    CORE_PEER_MSPCONFIGPATH="$KIT/users/admin/msp" \
-    CORE_PEER_ADDRESS="$KIT_ADDRESS:$(kit_port peer)" \
-    CORE_PEER_TLS_ROOTCERT_FILE="$KIT/tlsca/tlsca.crt" \
-    "$FABRIC_BIN/$cmd" "$@"
+  fabric_cli_as "$KIT_MSP_ID" "$KIT/users/admin/msp" "$KIT_ADDRESS:$(kit_port peer)" "$KIT/tlsca/tlsca.crt" "$@"
 }
 
 # The `correction` chaincode definition every agency approves: DEF=(…).
