@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Start one agency's nodes from its kit (scripts/node-init.sh) and the channel's
 # genesis block (scripts/consortium-genesis.sh): its orderer (joined to the
-# channel with osnadmin), its peer (joined), its `correction` chaincode server,
-# and the chaincode installed on its peer and approved by its own Admin.
+# channel with osnadmin), its peer (joined), its `correction` chaincode server
+# (mutual TLS with the peer: the kit's chaincode server certificate, the peer's
+# TLS certificate as client), and the chaincode installed on its peer and
+# approved by its own Admin.
 # Nothing of another agency is needed but what the genesis block holds.
 #
 #   scripts/node-up.sh --kit KIT --genesis BLOCK
@@ -62,6 +64,18 @@ done
 umask 077
 mkdir -p "$NETWORK_DIR" "$LOG_DIR" "$PID_DIR" "$NODES_DIR" "$CC_DIR" "$CONFIG_DIR"
 cp "$GENESIS" "$CONFIG_DIR/$CHANNEL.block"
+# What the peer fills the package's connection.json with (network/builders/ccaas/bin/build): its
+# chaincode server's address, the TLS CA that server's certificate is checked against, and the
+# peer's own TLS certificate and key as the client the server requires.
+ccaas_config() {
+  node -e '
+    const [cc, address, root, cert, key] = process.argv.slice(1);
+    const pem = (path) => require("fs").readFileSync(path, "utf8");
+    process.stdout.write(JSON.stringify({ [`${cc}_address`]: address, [`${cc}_root_cert`]: pem(root),
+      [`${cc}_client_cert`]: pem(cert), [`${cc}_client_key`]: pem(key) }));' \
+    "$CC" "$KIT_ADDRESS:$(kit_port cc-correction)" "$KIT/tlsca/tlsca.crt" "$KIT/peer/tls/server.crt" "$KIT/peer/tls/server.key"
+}
+
 trap 'rc=$?; if [[ $rc -ne 0 && ! -f "$READY_FILE" ]]; then warn "node-up failed (exit $rc); logs in $LOG_DIR; scripts/node-down.sh --kit $KIT stops what runs"; fi' EXIT
 
 log "$KIT_AGENCY: starting its orderer and peer on $KIT_ADDRESS (ports $(kit_port peer)…$(kit_port cc-correction))"
@@ -70,8 +84,7 @@ start_orderer_node "orderer-$KIT_LOWER" "$NODES_DIR/orderer-$KIT_LOWER" "$KIT_MS
   "$KIT_ADDRESS" "$(kit_port orderer)" "$(kit_port orderer-cluster)" "$(kit_port orderer-admin)" "$(kit_port orderer-ops)" \
   "$KIT/tlsca/tlsca.crt"
 start_peer_node "peer-$KIT_LOWER" "$NODES_DIR/peer-$KIT_LOWER" "peer.$KIT_HOST" "$KIT_MSP_ID" "$KIT/peer/msp" "$KIT/peer/tls" \
-  "$KIT_ADDRESS" "$(kit_port peer)" "$(kit_port peer-chaincode)" "$(kit_port peer-ops)" \
-  "{\"${CC}_address\":\"$KIT_ADDRESS:$(kit_port cc-correction)\"}"
+  "$KIT_ADDRESS" "$(kit_port peer)" "$(kit_port peer-chaincode)" "$(kit_port peer-ops)" "$(ccaas_config)"
 wait_healthy "orderer-$KIT_LOWER" "$(kit_port orderer-ops)" 60
 wait_healthy "peer-$KIT_LOWER" "$(kit_port peer-ops)" 60
 
@@ -81,10 +94,12 @@ retry 5 1 kit_cli osnadmin channel join --channelID "$CHANNEL" --config-block "$
   --client-cert "$KIT/users/admin/tls/client.crt" --client-key "$KIT/users/admin/tls/client.key" >"$LOG_DIR/osnadmin-join.log"
 retry 5 1 kit_cli peer channel join -b "$CONFIG_DIR/$CHANNEL.block" 2>"$LOG_DIR/peer-join.log"
 
-ccaas_package "$CC_DIR/$CC" "$CC"
+ccaas_package "$CC_DIR/$CC" "$CC" tls
 PACKAGE_ID="$(ccaas_package_id "$CC_DIR/$CC/$CC.tgz")"
 log "$KIT_AGENCY: chaincode server '$CC' ($PACKAGE_ID) on $KIT_ADDRESS:$(kit_port cc-correction); installing and approving"
-start_chaincode_server "cc-$CC-$KIT_LOWER" "$CHAINCODE_DIR" "$PACKAGE_ID" "$KIT_ADDRESS:$(kit_port cc-correction)" "$KIT_MSP_ID"
+start_chaincode_server "cc-$CC-$KIT_LOWER" "$CHAINCODE_DIR" "$PACKAGE_ID" "$KIT_ADDRESS:$(kit_port cc-correction)" "$KIT_MSP_ID" \
+  --chaincode-tls-cert-file "$KIT/chaincode/tls/server.crt" --chaincode-tls-key-file "$KIT/chaincode/tls/server.key" \
+  --chaincode-tls-client-cacert-file "$KIT/tlsca/tlsca.crt"
 wait_listening "cc-$CC-$KIT_LOWER" "$(kit_port cc-correction)" 30 "$KIT_ADDRESS"
 if ! out="$(kit_cli peer lifecycle chaincode install "$CC_DIR/$CC/$CC.tgz" 2>&1)"; then
   grep -q "chaincode already successfully installed" <<<"$out" || die "chaincode install failed: $out"

@@ -127,10 +127,11 @@ start_peer_node() {
     -- "$FABRIC_BIN/peer" node start
 }
 
-# start_chaincode_server NAME MODULE_DIR PACKAGE_ID ADDRESS MSPID
-# fabric-chaincode-node from CHAINCODE_NODE_MODULES, serving MODULE_DIR on ADDRESS (host:port).
+# start_chaincode_server NAME MODULE_DIR PACKAGE_ID ADDRESS MSPID [SERVER_OPTION…]
+# fabric-chaincode-node from CHAINCODE_NODE_MODULES, serving MODULE_DIR on ADDRESS (host:port);
+# SERVER_OPTIONs are passed on (e.g. --chaincode-tls-cert-file …).
 start_chaincode_server() {
-  local name="$1" dir="$2" package_id="$3" address="$4" msp_id="$5"
+  local name="$1" dir="$2" package_id="$3" address="$4" msp_id="$5"; shift 5
   start_node "$name" "$dir" \
     CORE_CHAINCODE_ID="$package_id" \
     CORE_CHAINCODE_ADDRESS="$address" \
@@ -138,16 +139,24 @@ start_chaincode_server() {
     NODE_PATH="$CHAINCODE_NODE_MODULES" \
     NODE_ENV=production \
     -- node "$CHAINCODE_NODE_MODULES/.bin/fabric-chaincode-node" server \
-    --chaincode-address "$address" --chaincode-id "$package_id" --module-path "$dir"
+    --chaincode-address "$address" --chaincode-id "$package_id" --module-path "$dir" "$@"
 }
 
-# ccaas_package DIR CHAINCODE: writes DIR/CHAINCODE.tgz, a chaincode-as-a-service
+# ccaas_package DIR CHAINCODE [tls]: writes DIR/CHAINCODE.tgz, a chaincode-as-a-service
 # package whose connection.json says {{.CHAINCODE_address}} (each peer fills in
-# its own server). Deterministic: the same chaincode name gives the same package ID.
+# its own server). With tls: mutual TLS to the server, the peer's client key and
+# certificate and the server's root certificate filled in by each peer too
+# ({{.CHAINCODE_client_key}}, {{.CHAINCODE_client_cert}}, {{.CHAINCODE_root_cert}}).
+# Deterministic: the same chaincode name gives the same package ID.
 ccaas_package() {
-  local d="$1" cc="$2"
+  local d="$1" cc="$2" tls="${3:-}"
   mkdir -p "$d/src"
-  printf '{"address":"{{.%s_address}}","dial_timeout":"10s","tls_required":false}\n' "$cc" > "$d/src/connection.json"
+  if [[ "$tls" == tls ]]; then
+    printf '{"address":"{{.%s_address}}","dial_timeout":"10s","tls_required":true,"client_auth_required":true,"client_key":"{{.%s_client_key}}","client_cert":"{{.%s_client_cert}}","root_cert":"{{.%s_root_cert}}"}\n' \
+      "$cc" "$cc" "$cc" "$cc" > "$d/src/connection.json"
+  else
+    printf '{"address":"{{.%s_address}}","dial_timeout":"10s","tls_required":false}\n' "$cc" > "$d/src/connection.json"
+  fi
   printf '{"type":"ccaas","label":"%s_1.0"}\n' "$cc" > "$d/metadata.json"
   local tar_opts=(--sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner)
   tar "${tar_opts[@]}" -C "$d/src" -cf - connection.json | gzip -n > "$d/code.tar.gz"

@@ -6,7 +6,7 @@ import { Api } from '../support/api.js';
 import { sampleDocument } from '../support/documents.js';
 import { fabricTarget, type FabricTarget } from '../support/fabric-target.js';
 import { residentId } from '../support/ids.js';
-import { gossipPeersKnown, initArgs, isKeyFileName, planKits, privateKeysIn, runScript, walk, type KitPlan } from '../support/node-kits.js';
+import { gossipPeersKnown, initArgs, isKeyFileName, planKits, privateKeysIn, probeChaincodeServer, runScript, walk, type KitPlan } from '../support/node-kits.js';
 import { tempDir } from '../support/temp.js';
 import { until } from '../support/until.js';
 
@@ -111,6 +111,15 @@ describe('a consortium bootstrapped from exchanged definitions', function () {
     expect(stdout).to.match(/committed on 'corrections'/);
     // Service discovery (which peers a gateway asks to endorse) needs every peer to know the others.
     await until(async () => (await Promise.all(kits.map(gossipPeersKnown))).every((n) => n === kits.length - 1), 'gossip among the four peers', 90_000);
+  });
+
+  it('serves each chaincode over TLS with the kit\'s chaincode certificate, and refuses a client without a certificate', async () => {
+    for (const kit of kits) {
+      const probe = await probeChaincodeServer(kit);
+      expect(probe.subject, kit.agency).to.equal(`chaincode.${kit.host}`);
+      expect(probe.authorized, kit.agency).to.equal(true);
+      expect(probe.refusal, kit.agency).to.equal('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED');
+    }
   });
 
   it('records an event through one agency\'s gateway and reads it through another\'s, each on its own peer', async () => {

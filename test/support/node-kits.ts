@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { promisify } from 'node:util';
 import { AGENCIES, type Agency } from 'correction-chaincode/domain';
 
@@ -74,4 +75,29 @@ export async function gossipPeersKnown(kit: KitPlan): Promise<number> {
   if (!response?.ok) return 0;
   const line = (await response.text()).split('\n').find((l) => l.startsWith('gossip_membership_total_peers_known{channel="corrections"}'));
   return Number(line?.split(' ')[1] ?? 0);
+}
+
+/**
+ * A TLS handshake with an agency's chaincode server, checked against the agency's TLS CA, as a
+ * client without a certificate: the certificate the server presented (when it did), and how the
+ * connection ended (the TLS error code when the server refused it).
+ */
+export async function probeChaincodeServer(kit: KitPlan): Promise<{ subject?: string; authorized: boolean; refusal?: string }> {
+  const ca = await readFile(join(kit.dir, 'tlsca', 'tlsca.crt'));
+  return new Promise((resolve) => {
+    let subject: string | undefined;
+    let authorized = false;
+    const socket = connect({ host: kit.address, port: kit.portBlock + 21, ca, servername: kit.host, ALPNProtocols: ['h2'] }, () => {
+      const cn: string | string[] | undefined = socket.getPeerCertificate().subject.CN;
+      subject = Array.isArray(cn) ? cn.join(',') : cn;
+      authorized = socket.authorized;
+    });
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer')));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      resolve({ ...(subject === undefined ? {} : { subject }), authorized, refusal: error.code ?? error.message });
+    });
+    socket.on('close', () => {
+      resolve({ ...(subject === undefined ? {} : { subject }), authorized });
+    });
+  });
 }
