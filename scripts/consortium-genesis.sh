@@ -10,7 +10,7 @@
 # was built from) and DIR/corrections.block. Every agency may run it: the
 # same definitions give the same channel configuration.
 # Refuses a definition folder holding a private key, two definitions of one
-# agency, and a DIR that already holds a block.
+# agency, a missing agency, and a DIR that already holds a block.
 set -euo pipefail
 LOG_TAG=consortium-genesis
 # shellcheck source=lib/network-common.sh
@@ -49,8 +49,12 @@ for pub in "${PUBLICS[@]}"; do
   cp -R "$pub" "$OUT/orgs/$agency"
 done
 
-dirs=()
-for a in "${AGENCIES[@]}"; do [[ -d "$OUT/orgs/$a" && "$seen" == *" $a "* ]] && dirs+=("$OUT/orgs/$a"); done
+dirs=() missing=()
+for a in "${AGENCIES[@]}"; do
+  if [[ "$seen" == *" $a "* ]]; then dirs+=("$OUT/orgs/$a"); else missing+=("$a"); fi
+done
+# The contract and the collections name the four agencies: the channel starts with all four.
+[[ ${#missing[@]} -eq 0 ]] || die "no definition of ${missing[*]}: the channel is made with every agency's"
 node "$ROOT/scripts/lib/consortium-configtx.mjs" "$ROOT/network/configtx.yaml" "$OUT/configtx.yaml" "${dirs[@]}" \
   || die "could not write configtx.yaml from the definitions"
 FABRIC_CFG_PATH="$OUT" "$FABRIC_BIN/configtxgen" -configPath "$OUT" -profile Consortium -channelID "$CHANNEL" \

@@ -92,6 +92,25 @@ describe('a consortium bootstrapped from exchanged definitions', function () {
     expect([...(await privateKeysIn(court.dir)).keys()]).to.deep.equal([...before.keys()]);
   });
 
+  it('refuses a kit for an unknown agency, a host that is no DNS name, an address that is no IPv4 address or ports out of range, naming the option', async () => {
+    const [court] = kits;
+    if (!court) throw new Error('no kit');
+    const dir = join(tmp.path, 'refused-kit');
+    const cases: Array<[string[], RegExp]> = [
+      [['--agency', 'MAYOR', '--host', court.host, '--address', '127.0.0.1', '--dir', dir], /unknown agency 'MAYOR'/],
+      [['--agency', 'COURT', '--host', 'Court Host', '--address', '127.0.0.1', '--dir', dir], /--host must be a DNS name/],
+      [['--agency', 'COURT', '--host', court.host, '--address', '127.0.0.256', '--dir', dir], /--address must be an IPv4 address/],
+      [['--agency', 'COURT', '--host', court.host, '--address', '127.0.0.1', '--dir', dir, '--ports', '65500'], /--ports must be a number from 1024/],
+      [['--agency', 'COURT', '--host', court.host, '--address', '127.0.0.1'], /--dir is required/],
+    ];
+    for (const [args, message] of cases) expect(await failure(runScript('node-init.sh', args)), args.join(' ')).to.match(message);
+    expect(await walk(tmp.path).then(({ dirs }) => dirs.some((d) => d.path.startsWith(dir)))).to.equal(false);
+  });
+
+  it('refuses to build the genesis block without every agency\'s definition', async () => {
+    expect(await failure(runScript('consortium-genesis.sh', ['--out', join(tmp.path, 'three'), ...exchanged.slice(0, 3)]))).to.match(/no definition of JUSTICE/);
+  });
+
   it('refuses to build the genesis block from a definition folder holding a private key', async () => {
     const [court] = kits;
     const leaky = join(tmp.path, 'leaky');
@@ -109,6 +128,8 @@ describe('a consortium bootstrapped from exchanged definitions', function () {
     await Promise.all(kits.map((kit) => runScript('node-up.sh', ['--kit', kit.dir, '--genesis', join(genesis, 'corrections.block')])));
     const { stdout } = await runScript('consortium-commit.sh', ['--kit', kits[0]?.dir ?? '', ...exchanged]);
     expect(stdout).to.match(/committed on 'corrections'/);
+    const again = await runScript('node-up.sh', ['--kit', kits[1]?.dir ?? '', '--genesis', join(genesis, 'corrections.block')]);
+    expect(again.stdout).to.match(/PROCURATORATE's nodes are already up/);
     // Service discovery (which peers a gateway asks to endorse) needs every peer to know the others.
     await until(async () => (await Promise.all(kits.map(gossipPeersKnown))).every((n) => n === kits.length - 1), 'gossip among the four peers', 90_000);
   });
