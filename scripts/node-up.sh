@@ -76,6 +76,7 @@ ccaas_config() {
     "$CC" "$KIT_ADDRESS:$(kit_port cc-correction)" "$KIT/tlsca/tlsca.crt" "$KIT/peer/tls/server.crt" "$KIT/peer/tls/server.key"
 }
 
+# shellcheck disable=SC2154 # rc is set inside the trap
 trap 'rc=$?; if [[ $rc -ne 0 && ! -f "$READY_FILE" ]]; then warn "node-up failed (exit $rc); logs in $LOG_DIR; scripts/node-down.sh --kit $KIT stops what runs"; fi' EXIT
 
 log "$KIT_AGENCY: starting its orderer and peer on $KIT_ADDRESS (ports $(kit_port peer)…$(kit_port cc-correction))"

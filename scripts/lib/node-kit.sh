@@ -1,6 +1,7 @@
 # One agency's node kit (made by scripts/node-init.sh), for node-up.sh,
 # node-down.sh and consortium-commit.sh. Source after lib/network-common.sh.
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # KIT_*, DEF: set here for the scripts that source this file
 
 # load_kit KIT: reads KIT/kit.env; the kit's running state lives in KIT/node.
 load_kit() {
