@@ -42,8 +42,14 @@ export interface PutOptions {
 
 /** Plaintext bytes per sealed chunk: a Range read opens only the chunks it covers. */
 const CHUNK_BYTES = 64 * 1024;
-/** Sealed chunks gathered before one write: fewer system calls, little memory. */
-const WRITE_BATCH_BYTES = 1024 * 1024;
+/**
+ * Sealed chunks gathered before one write. The temporary file is opened with O_DSYNC, so each
+ * write returns once its bytes are on disk: written a batch at a time while the next one streams
+ * in, a file is durable when its last batch lands, with no flush of the whole file at the end.
+ */
+const WRITE_BATCH_BYTES = 256 * 1024;
+/** A temporary file: created only if absent, written only, each write durable before it returns. */
+const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DSYNC;
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
 
 /**
@@ -133,8 +139,9 @@ async function syncDir(dir: string): Promise<void> {
 
 /**
  * Files kept by their SHA-256 under DATA_DIR/files/ab/abcd… (256 shard folders), sealed at rest under the document
- * key. A file is streamed into a temporary file in the same filesystem, hashed on the way,
- * synced, renamed into place and its directory synced: a crash leaves either the whole file or
+ * key. A file is streamed into a temporary file in the same filesystem, hashed on the way and
+ * written durably (O_DSYNC) batch by batch while the next streams in, then renamed into place and
+ * its directory synced: a crash leaves either the whole file or
  * nothing visible, and leftovers are removed at the next open.
  */
 export class FileStore {
@@ -264,10 +271,10 @@ export class FileStore {
     const tempPath = join(this.#temp, `${randomBytes(12).toString('hex')}.part`);
     let handle: FileHandle | undefined;
     try {
-      handle = await open(tempPath, 'wx', 0o600);
+      handle = await open(tempPath, TEMP_FLAGS, 0o600);
+      // Every byte is durable once sealed (O_DSYNC): what is left is to look for a copy held already.
       const file = await this.#sealInto(handle, source, options);
-      // Its bytes and length made durable (fdatasync) while the store looks for a copy it holds already.
-      const [held] = await Promise.all([this.stat(file.hash).catch(() => undefined), handle.datasync()]);
+      const held = await this.stat(file.hash).catch(() => undefined);
       // Closed while it is renamed into place: a rename does not wait for the handle.
       const closing = handle.close();
       handle = undefined;
@@ -284,14 +291,20 @@ export class FileStore {
   async #sealInto(handle: FileHandle, source: Readable | AsyncIterable<Uint8Array>, options: Readonly<PutOptions>): Promise<StoredFile> {
     const fileId = randomBytes(ID_BYTES);
     const writer = new SealedWriter(handle, this.#sealer.forFile(fileId), this.#maxBytes);
-    for await (const piece of source as AsyncIterable<Uint8Array>) {
+    let file: StoredFile;
+    try {
+      for await (const piece of source as AsyncIterable<Uint8Array>) {
+        if (options.signal?.aborted) throw uploadAborted();
+        await writer.add(piece);
+      }
       if (options.signal?.aborted) throw uploadAborted();
-      await writer.add(piece);
+      file = await writer.finish(fileId);
+    } catch (error) {
+      // The handle is closed and the file removed only once no write is left in flight.
+      await writer.settle();
+      throw error;
     }
-    if (options.signal?.aborted) throw uploadAborted();
-    const file = await writer.finish(fileId);
-    const { expect } = options;
-    if (expect && (expect.hash !== file.hash || (expect.size !== undefined && expect.size !== file.size))) throw fileHashMismatch();
+    if (!matchesExpected(file, options.expect)) throw fileHashMismatch();
     return file;
   }
 
@@ -377,6 +390,11 @@ async function* plaintext(checked: Checked, range: { start: number; end: number 
   }
 }
 
+/** Whether a file is the one expected (its hash, and its size when given), or nothing was expected. */
+function matchesExpected(file: StoredFile, expect: PutOptions['expect']): boolean {
+  return !expect || (expect.hash === file.hash && (expect.size === undefined || expect.size === file.size));
+}
+
 /** The refusal an error during put() stands for: a full disk, an abort, or the error itself. */
 function refusal(error: unknown, signal: AbortSignal | undefined): unknown {
   if (error instanceof FileRefusedError) return error;
@@ -405,6 +423,8 @@ class SealedWriter {
   #index = 0;
   #size = 0;
   #head = Buffer.alloc(0);
+  /** The batch write in flight, if any: one at a time. */
+  #writing: Promise<void> | undefined;
 
   constructor(handle: FileHandle, chunks: ChunkSealer, maxBytes: number) {
     this.#handle = handle;
@@ -430,7 +450,7 @@ class SealedWriter {
       at += part.length;
       if (this.#inChunk === CHUNK_BYTES) this.#endChunk();
     }
-    if (this.#batchBytes >= WRITE_BATCH_BYTES) await this.#flush();
+    if (this.#batchBytes >= WRITE_BATCH_BYTES) await this.#writeBehind();
   }
 
   /** Writes the last chunks, the trailer and, at the place reserved for it, the header of the file `fileId`. */
@@ -440,8 +460,14 @@ class SealedWriter {
     if (this.#chunk) this.#endChunk();
     const file: StoredFile = { hash: this.#hash.digest('hex'), size: this.#size, mediaType };
     this.#push(this.#chunks.seal(this.#index, new Uint8Array(0), binding(CHUNK_BYTES, file)));
-    await Promise.all([this.#flush(), writeAll(this.#handle, [encodeHeader(fileId, CHUNK_BYTES, file)], 0)]);
+    await this.#writing;
+    await Promise.all([this.#write(), writeAll(this.#handle, [encodeHeader(fileId, CHUNK_BYTES, file)], 0)]);
     return file;
+  }
+
+  /** Waits for the write in flight, if any, whatever its outcome. */
+  async settle(): Promise<void> {
+    await this.#writing?.catch(() => undefined);
   }
 
   #endChunk(): void {
@@ -457,13 +483,27 @@ class SealedWriter {
     this.#batchBytes += sealed.length;
   }
 
-  async #flush(): Promise<void> {
+  /**
+   * Starts writing the gathered batch once the write before it has landed, and returns without
+   * waiting for it: the next batch is received and sealed meanwhile. A failed write is thrown
+   * here, at the next batch, or by finish().
+   */
+  async #writeBehind(): Promise<void> {
+    await this.#writing;
+    const writing = this.#write();
+    // Marked handled now; awaited (and so thrown) at the next batch or by finish().
+    writing.catch(() => undefined);
+    this.#writing = writing;
+  }
+
+  /** Writes the gathered batch at its place. */
+  async #write(): Promise<void> {
     if (this.#batchBytes === 0) return;
     const batch = this.#batch;
-    const length = this.#batchBytes;
+    const at = this.#position;
+    this.#position += this.#batchBytes;
     this.#batch = [];
     this.#batchBytes = 0;
-    await writeAll(this.#handle, batch, this.#position);
-    this.#position += length;
+    await writeAll(this.#handle, batch, at);
   }
 }
