@@ -1,4 +1,5 @@
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { AGENCIES } from 'correction-chaincode/domain';
@@ -119,8 +120,22 @@ describe('a consortium bootstrapped from exchanged definitions', function () {
     expect(await failure(runScript('consortium-genesis.sh', ['--out', join(tmp.path, 'refused'), leaky, ...exchanged.slice(1)]))).to.match(/holds a private key/);
   });
 
-  it('builds the genesis block from the four public definitions, starts each agency from its kit, and commits the chaincode by a majority', async () => {
+  it('refuses to start an agency\'s nodes on a port another process holds, naming it, and leaves nothing running', async () => {
+    const [court] = kits;
+    if (!court) throw new Error('no kit');
     await runScript('consortium-genesis.sh', ['--out', genesis, ...exchanged]);
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(court.portBlock + 1, court.address, resolve));
+    try {
+      const refusal = await failure(runScript('node-up.sh', ['--kit', court.dir, '--genesis', join(genesis, 'corrections.block')]));
+      expect(refusal).to.match(new RegExp(`port ${court.address}:${String(court.portBlock + 1)} \\(peer\\) is already in use`));
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+    expect(await readdir(court.dir)).to.not.include('node');
+  });
+
+  it('builds the genesis block from the four public definitions, starts each agency from its kit, and commits the chaincode by a majority', async () => {
     const configtx = await readFile(join(genesis, 'configtx.yaml'), 'utf8');
     expect(configtx).to.include('OrdererType: BFT').and.include('V3_0: true');
     for (const kit of kits) expect(configtx).to.include(`Port: ${String(kit.portBlock + 12)}`);
