@@ -95,7 +95,7 @@ retry 5 1 kit_cli osnadmin channel join --channelID "$CHANNEL" --config-block "$
   --client-cert "$KIT/users/admin/tls/client.crt" --client-key "$KIT/users/admin/tls/client.key" >"$LOG_DIR/osnadmin-join.log"
 retry 5 1 kit_cli peer channel join -b "$CONFIG_DIR/$CHANNEL.block" 2>"$LOG_DIR/peer-join.log"
 
-ccaas_package "$CC_DIR/$CC" "$CC" tls
+ccaas_package "$CC_DIR/$CC" "$CC" 1 tls
 PACKAGE_ID="$(ccaas_package_id "$CC_DIR/$CC/$CC.tgz")"
 log "$KIT_AGENCY: chaincode server '$CC' ($PACKAGE_ID) on $KIT_ADDRESS:$(kit_port cc-correction); installing and approving"
 start_chaincode_server "cc-$CC-$KIT_LOWER" "$CHAINCODE_DIR" "$PACKAGE_ID" "$KIT_ADDRESS:$(kit_port cc-correction)" "$KIT_MSP_ID" \

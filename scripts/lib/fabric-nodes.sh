@@ -142,14 +142,15 @@ start_chaincode_server() {
     --chaincode-address "$address" --chaincode-id "$package_id" --module-path "$dir" "$@"
 }
 
-# ccaas_package DIR CHAINCODE [tls]: writes DIR/CHAINCODE.tgz, a chaincode-as-a-service
-# package whose connection.json says {{.CHAINCODE_address}} (each peer fills in
-# its own server). With tls: mutual TLS to the server, the peer's client key and
+# ccaas_package DIR CHAINCODE SEQUENCE [tls]: writes DIR/CHAINCODE.tgz, a
+# chaincode-as-a-service package labelled CHAINCODE_SEQUENCE.0 whose
+# connection.json says {{.CHAINCODE_address}} (each peer fills in its own
+# server). With tls: mutual TLS to the server, the peer's client key and
 # certificate and the server's root certificate filled in by each peer too
 # ({{.CHAINCODE_client_key}}, {{.CHAINCODE_client_cert}}, {{.CHAINCODE_root_cert}}).
-# Deterministic: the same chaincode name gives the same package ID.
+# Deterministic: the same chaincode and sequence give the same package ID.
 ccaas_package() {
-  local d="$1" cc="$2" tls="${3:-}"
+  local d="$1" cc="$2" seq="$3" tls="${4:-}"
   mkdir -p "$d/src"
   if [[ "$tls" == tls ]]; then
     printf '{"address":"{{.%s_address}}","dial_timeout":"10s","tls_required":true,"client_auth_required":true,"client_key":"{{.%s_client_key}}","client_cert":"{{.%s_client_cert}}","root_cert":"{{.%s_root_cert}}"}\n' \
@@ -157,7 +158,7 @@ ccaas_package() {
   else
     printf '{"address":"{{.%s_address}}","dial_timeout":"10s","tls_required":false}\n' "$cc" > "$d/src/connection.json"
   fi
-  printf '{"type":"ccaas","label":"%s_1.0"}\n' "$cc" > "$d/metadata.json"
+  printf '{"type":"ccaas","label":"%s_%s.0"}\n' "$cc" "$seq" > "$d/metadata.json"
   local tar_opts=(--sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner)
   tar "${tar_opts[@]}" -C "$d/src" -cf - connection.json | gzip -n > "$d/code.tar.gz"
   tar "${tar_opts[@]}" -C "$d" -cf - metadata.json code.tar.gz | gzip -n > "$d/$cc.tgz"
