@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { create } from 'tar';
@@ -9,6 +11,8 @@ import { residentId } from '../support/ids.js';
 import { samplePdf, sha256 } from '../support/sample-files.js';
 import { embeddedTarget, type EmbeddedTarget } from '../support/target.js';
 import { tempDir } from '../support/temp.js';
+
+const exec = promisify(execFile);
 
 interface LogState {
   readonly size: number;
@@ -66,16 +70,16 @@ describe('backup and restore of a gateway\'s data directory', function () {
   });
 
   it('backs up a stopped gateway, restores it elsewhere, and the restored gateway shows the same log, entry and file; the audit passes', async () => {
-    const backup = await runCli(['backup', '--data-dir', dataDir, '--out', archive]);
-    expect(backup.code, backup.stderr).to.equal(0);
-    expect(backup.stdout).to.match(/^backed up \d+ files \(\d+ bytes\) to /);
-    expect((await readdir(tmp.path)).sort()).to.deep.equal(['data', 'gateway.tgz']);
-
+    // The README's commands, as written.
+    const readme = await readFile('README.md', 'utf8');
+    const block = /<!-- readme-gateway-backup:start -->\s*```sh\n([\s\S]*?)```\s*<!-- readme-gateway-backup:end -->/.exec(readme);
+    if (!block?.[1]) throw new Error('README has no gateway backup block');
     const restoredDir = join(tmp.path, 'restored');
-    const restore = await runCli(['restore', '--from', archive, '--data-dir', restoredDir]);
-    expect(restore.code, restore.stderr).to.equal(0);
-    const audit = await runCli(['audit', '--data-dir', restoredDir]);
-    expect(audit.code, audit.stdout + audit.stderr).to.equal(0);
+    const { stdout } = await exec('bash', ['-euo', 'pipefail', '-c', block[1]], { env: { ...process.env, DATA_DIR: dataDir, BACKUP: archive, RESTORED: restoredDir } });
+    expect(stdout).to.match(/^backed up \d+ files \(\d+ bytes\) to /m);
+    expect(stdout).to.match(/^restored \d+ files \(\d+ bytes\) into /m);
+    expect(stdout).to.include('intact');
+    expect((await readdir(tmp.path)).sort()).to.deep.equal(['data', 'gateway.tgz', 'restored']);
 
     const restored = await embeddedTarget({ DATA_DIR: restoredDir });
     try {
