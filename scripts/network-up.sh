@@ -17,6 +17,12 @@
 #   scripts/network-up.sh --restart-chaincode  on a running network: restart the
 #       chaincode servers so they load freshly built contract code (same package
 #       IDs, no redeploy; the definition, e.g. collections, is unchanged)
+#   scripts/network-up.sh --upgrade-chaincode AGENCY…  on a running network: the
+#       next sequence of the correction contract (CHAINCODE_DIR) approved by the
+#       agencies named, each with its own admin; committed once a majority approved
+#       (else exit 3, the approvals kept), then the chaincode servers restarted
+#   scripts/network-up.sh --approve-chaincode AGENCY…  the agencies named approve
+#       the committed definition (those that did not before it was committed)
 #
 # Env:
 #   ORDERER_TYPE            bft (default) | raft
@@ -63,6 +69,8 @@ save_settings() {
     local cc var
     for cc in "${CHAINCODES[@]}"; do
       var="PACKAGE_ID_${cc}"
+      if [[ -n "${!var:-}" ]]; then printf '%s=%q\n' "$var" "${!var}"; fi
+      var="SEQUENCE_${cc}"
       if [[ -n "${!var:-}" ]]; then printf '%s=%q\n' "$var" "${!var}"; fi
     done
   } > "$STATE_FILE"
@@ -390,11 +398,11 @@ join_orderer() {
 }
 join_peer() { retry 5 1 fabric_cli "$1" peer channel join -b "$CONFIG_DIR/$CHANNEL.block"; }
 
-package_chaincode() { # deterministic package → same package ID for the same chaincode
-  local cc="$1" d="$CC_DIR/$1"
+package_chaincode() { # package_chaincode CHAINCODE [SEQUENCE]: deterministic → same package ID for the same chaincode and sequence
+  local cc="$1" seq="${2:-1}" d="$CC_DIR/$1"
   mkdir -p "$d/src"
   printf '{"address":"{{.%s_address}}","dial_timeout":"10s","tls_required":false}\n' "$cc" > "$d/src/connection.json"
-  printf '{"type":"ccaas","label":"%s_1.0"}\n' "$cc" > "$d/metadata.json"
+  printf '{"type":"ccaas","label":"%s_%s.0"}\n' "$cc" "$seq" > "$d/metadata.json"
   local tar_opts=(--sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner)
   tar "${tar_opts[@]}" -C "$d/src" -cf - connection.json | gzip -n > "$d/code.tar.gz"
   tar "${tar_opts[@]}" -C "$d" -cf - metadata.json code.tar.gz | gzip -n > "$d/$cc.tgz"
@@ -411,9 +419,10 @@ install_chaincode() { # install_chaincode AGENCY CHAINCODE
   echo "$out"
 }
 
-definition_args() { # common chaincode definition flags
-  local cc="$1"
-  DEF=(--channelID "$CHANNEL" --name "$cc" --version 1.0 --sequence 1)
+definition_args() { # definition_args CHAINCODE [SEQUENCE]: the definition's flags, at its current sequence unless given
+  local cc="$1" var="SEQUENCE_$1"
+  local seq="${2:-${!var:-1}}"
+  DEF=(--channelID "$CHANNEL" --name "$cc" --version "$seq.0" --sequence "$seq")
   [[ "$cc" == correction ]] && DEF+=(--collections-config "$ROOT/network/collections.json")
   return 0
 }
@@ -535,6 +544,89 @@ EOF
 }
 
 # ---------------------------------------------------------------------------
+# Upgrading the correction contract: a new definition approved by a majority
+# ---------------------------------------------------------------------------
+committed_sequence() { # the sequence of the committed definition of CHAINCODE
+  local out
+  out="$(fabric_cli COURT peer lifecycle chaincode querycommitted --channelID "$CHANNEL" --name "$1" --output json)"
+  grep -o '"sequence": *[0-9]*' <<<"$out" | grep -o '[0-9]*$'
+}
+
+approved_by() { # approved_by AGENCY CHAINCODE SEQUENCE: whether the agency approved that definition
+  fabric_cli "$1" peer lifecycle chaincode queryapproved --channelID "$CHANNEL" --name "$2" --sequence "$3" --output json >/dev/null 2>&1
+}
+
+approvers_of() { # approvers_of CHAINCODE SEQUENCE: the agencies that approved the uncommitted definition
+  local out a
+  definition_args "$1" "$2"
+  out="$(fabric_cli COURT peer lifecycle chaincode checkcommitreadiness "${DEF[@]}" --output json)"
+  for a in "${AGENCIES[@]}"; do
+    if grep -q "\"$(agency_msp "$a")\": *true" <<<"$out"; then echo "$a"; fi
+  done
+}
+
+approve_as() { # approve_as AGENCY CHAINCODE SEQUENCE PACKAGE_ID: the agency's admin approves, unless it has
+  local a="$1" cc="$2" seq="$3" id="$4"
+  if approved_by "$a" "$cc" "$seq"; then log "$a approved $cc sequence $seq already"; return 0; fi
+  definition_args "$cc" "$seq"; set_orderer_args "$a"
+  retry 4 2 fabric_cli "$a" peer lifecycle chaincode approveformyorg "${ORD[@]}" "${DEF[@]}" \
+    --package-id "$id" --waitForEventTimeout 60s
+  log "$a approved $cc sequence $seq"
+}
+
+restart_chaincode_servers() { # restart_chaincode_servers CHAINCODE: under the package ID now in force
+  local cc="$1" a
+  for a in "${AGENCIES[@]}"; do stop_node "cc-$cc-$(agency_lower "$a")" || true; done
+  for a in "${AGENCIES[@]}"; do start_chaincode "$cc" "$a"; done
+  for a in "${AGENCIES[@]}"; do wait_named "cc-$cc-$(agency_lower "$a")"; done
+}
+
+# --upgrade-chaincode AGENCY…: the next sequence of the correction contract, packaged from
+# CHAINCODE_DIR and installed on every peer, is approved by each agency named (its own admin).
+# Once a majority of the agencies approved it, it is committed and the chaincode servers are
+# restarted under the new package; an agency that has not approved runs the contract again once it
+# approves (--approve-chaincode). Short of a majority: the approvals stay, nothing is committed (exit 3).
+upgrade_chaincode() {
+  local cc=correction current next id a approved=() majority=$(( ${#AGENCIES[@]} / 2 + 1 )) old_id="$PACKAGE_ID_correction"
+  current="$(committed_sequence "$cc")"
+  [[ -n "$current" ]] || die "$cc is not committed on $CHANNEL"
+  next=$((current + 1))
+  check_chaincode_dir "$cc"
+  package_chaincode "$cc" "$next"
+  id="$PACKAGE_ID_correction"; PACKAGE_ID_correction="$old_id"
+  log "sequence $next of $cc (package $id): installing on every peer"
+  for a in "${AGENCIES[@]}"; do install_chaincode "$a" "$cc" >/dev/null; done
+  for a in "$@"; do approve_as "$a" "$cc" "$next" "$id"; done
+  mapfile -t approved < <(approvers_of "$cc" "$next")
+  if (( ${#approved[@]} < majority )); then
+    log "${#approved[@]} of ${#AGENCIES[@]} agencies approved sequence $next of $cc (${approved[*]}); committing needs $majority: not committed"
+    exit 3
+  fi
+  log "${approved[*]} approved sequence $next of $cc: committing, endorsed by their peers"
+  # A peer endorses the commit only for an agency that agreed to the definition.
+  local peers=()
+  for a in "${approved[@]}"; do
+    peers+=(--peerAddresses "127.0.0.1:$(port_of "$a" peer)" --tlsRootCertFiles "$(tlsca_cert "$a")")
+  done
+  definition_args "$cc" "$next"; set_orderer_args "${approved[0]}"
+  retry 3 2 fabric_cli "${approved[0]}" peer lifecycle chaincode commit "${ORD[@]}" "${DEF[@]}" "${peers[@]}" --waitForEventTimeout 60s
+  PACKAGE_ID_correction="$id"
+  # shellcheck disable=SC2034 # read through its name by save_settings and definition_args
+  SEQUENCE_correction="$next"
+  save_settings
+  restart_chaincode_servers "$cc"
+  log "sequence $next of $cc committed and in force in $(( $(date +%s) - T0 ))s"
+}
+
+# --approve-chaincode AGENCY…: each agency named approves the committed definition of the
+# correction contract (an agency that did not approve before it was committed).
+approve_committed_chaincode() {
+  local cc=correction seq a
+  seq="$(committed_sequence "$cc")"
+  for a in "$@"; do approve_as "$a" "$cc" "$seq" "$PACKAGE_ID_correction"; done
+}
+
+# ---------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------
 reconcile_running_network() {
@@ -611,6 +703,14 @@ main() {
   case "${1:-}" in
     "") ;;
     --restart-chaincode) RESTART_CHAINCODE=1 ;;
+    --upgrade-chaincode | --approve-chaincode)
+      [[ -f "$READY_FILE" ]] || die "$1 needs a running network in $NETWORK_DIR"
+      [[ $# -ge 2 ]] || die "$1 needs the agencies whose admins approve (e.g. COURT PROCURATORATE POLICE)"
+      local mode="$1" a; shift
+      for a in "$@"; do [[ " ${AGENCIES[*]} " == *" $a "* ]] || die "unknown agency '$a' (one of ${AGENCIES[*]})"; done
+      load_state
+      if [[ "$mode" == --upgrade-chaincode ]]; then upgrade_chaincode "$@"; else approve_committed_chaincode "$@"; fi
+      exit 0 ;;
     -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac

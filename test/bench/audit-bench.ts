@@ -8,6 +8,7 @@ import type { Block } from '../../gateway/src/ledger/embedded/block.js';
 import { EmbeddedLedger } from '../../gateway/src/ledger/embedded/embedded-ledger.js';
 import { freshKeyHash } from '../../gateway/src/services/correction-client.js';
 import { createSealer } from '../../gateway/src/store/sealer.js';
+import { caller } from '../support/actors.js';
 import { day, handoverDocument, occurredAt } from './events.js';
 
 export interface AuditSettings {
@@ -120,7 +121,7 @@ async function buildLedger(dataDir: string, entries: number, blockSize: number):
         const s = STORY[step] as Step;
         inFlight++;
         ledger
-          .submit({ agency: s.agency }, 'RecordEvent', [subjectRef(subject), s.type, occurredAt(subject, s.afterDays), '', freshKeyHash()], {
+          .submit(caller(s.agency), 'RecordEvent', [subjectRef(subject), s.type, occurredAt(subject, s.afterDays), '', freshKeyHash()], {
             document: encoder.encode(canonicalJson(s.document(subject))),
           })
           .then(settled, (error: unknown) => {
