@@ -13,22 +13,10 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/pinned-venv.sh
+source "$ROOT/scripts/lib/pinned-venv.sh"
 VENV="${SCHEMATHESIS_VENV:-$ROOT/.tools/schemathesis-venv}"
-REQUIREMENTS="$ROOT/scripts/schemathesis-requirements.txt"
-STAMP="$VENV/requirements.sha256"
+[[ "${1:-}" == "--force" ]] && export FORCE=1
 
-log() { printf '[install-schemathesis] %s\n' "$*"; }
-
-wanted="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"
-if [[ "${1:-}" != "--force" && -x "$VENV/bin/st" && -f "$STAMP" && "$(cat "$STAMP")" == "$wanted" ]]; then
-  log "already installed: $("$VENV/bin/st" --version)"
-  exit 0
-fi
-
-log "creating $VENV"
-python3 -m venv --clear "$VENV"
-log "installing the pinned wheels (hashes checked)"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
-  --require-hashes --only-binary=:all: --no-deps -r "$REQUIREMENTS"
-echo "$wanted" >"$STAMP"
-log "installed: $("$VENV/bin/st" --version)"
+install_pinned_venv schemathesis "$VENV" "$ROOT/scripts/schemathesis-requirements.txt" st
+"$VENV/bin/st" --version
