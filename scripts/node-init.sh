@@ -3,7 +3,7 @@
 # and never leaving it, and the public definition it sends to the other agencies.
 #
 #   scripts/node-init.sh --agency COURT --host court.example.org --address 10.0.0.5 --dir KIT
-#       [--ports BLOCK]
+#       [--ports BLOCK] [--units PREFIXES]
 #
 # --host     the name the agency's nodes are known by (in every certificate)
 # --address  the IPv4 address they listen on and are dialled at (also in the
@@ -12,6 +12,10 @@
 #            operations +3, orderer +11, cluster +12, admin +13, operations +14,
 #            chaincode server `correction` +21 (default: the agency's block of
 #            the development network, FABRIC_PORT_BASE + 100 × (1 + agency index))
+# --units    the units the gateway may act for: comma-separated division codes
+#            (2, 4, 6 or 9 digits; a code covers the units below it) or * — written
+#            into the gateway certificate as the attribute correction.units, as
+#            fabric-ca would; without it the gateway acts for any unit of its agency
 #
 # KIT (created 0700; every private key 0600):
 #   ca/ tlsca/              the agency's CA and TLS CA (keys and certificates)
@@ -38,7 +42,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/openssl-ca.sh"
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 
 parse_args() {
-  AGENCY="" HOST="" ADDRESS="" KIT="" BLOCK=""
+  AGENCY="" HOST="" ADDRESS="" KIT="" BLOCK="" UNITS=""
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --agency) AGENCY="$(tr '[:lower:]' '[:upper:]' <<<"${2:-}")"; shift 2 ;;
@@ -46,6 +50,7 @@ parse_args() {
       --address) ADDRESS="${2:-}"; shift 2 ;;
       --dir) KIT="${2:-}"; shift 2 ;;
       --ports) BLOCK="${2:-}"; shift 2 ;;
+      --units) UNITS="${2:-}"; shift 2 ;;
       -h | --help) usage; exit 0 ;;
       *) die "unknown argument '$1' (see --help)" ;;
     esac
@@ -59,6 +64,9 @@ parse_args() {
   BLOCK="${BLOCK:-$(agency_port_block "$AGENCY")}"
   [[ "$BLOCK" =~ ^[0-9]{1,5}$ ]] && (( BLOCK >= 1024 && BLOCK + 99 <= 65535 )) \
     || die "--ports must be a number from 1024 to 65436, not '$BLOCK'"
+  local unit='(\*|[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9})'
+  [[ -z "$UNITS" || ( "$UNITS" =~ ^$unit(,$unit)*$ && ${#UNITS} -le 1000 ) ]] \
+    || die "--units must be comma-separated division codes of 2, 4, 6 or 9 digits, or *, not '$UNITS'"
 }
 
 valid_ipv4() {
@@ -84,12 +92,12 @@ msp_base() { # msp_base DIR: cacerts, tlscacerts, config.yaml
   nodeou_config > "$1/config.yaml"
 }
 
-signing_identity() { # signing_identity DIR OU CN [SAN]: DIR/msp with signcerts/cert.pem, keystore/priv_sk
-  local dir="$1/msp" ou="$2" cn="$3" san="${4:-}"
+signing_identity() { # signing_identity DIR OU CN [SAN] [ATTRIBUTES_JSON]: DIR/msp with signcerts/cert.pem, keystore/priv_sk
+  local dir="$1/msp" ou="$2" cn="$3" san="${4:-}" attrs="${5:-}"
   msp_base "$dir"
   mkdir -p "$dir/signcerts" "$dir/keystore"
   ca_issue "$STAGE/ca/ca.key" "$STAGE/ca/ca.crt" "$dir/keystore/priv_sk" "$dir/signcerts/cert.pem" \
-    "/O=$HOST/OU=$ou/CN=$cn" sign "$san"
+    "/O=$HOST/OU=$ou/CN=$cn" sign "$san" "$attrs"
 }
 
 tls_identity() { # tls_identity DIR CN NAME SAN: DIR/tls/NAME.crt, NAME.key, ca.crt
@@ -112,7 +120,8 @@ make_crypto() {
   tls_identity "$STAGE/chaincode" "chaincode.$HOST" server "$san"
   signing_identity "$STAGE/users/admin" admin "Admin@$HOST"
   tls_identity "$STAGE/users/admin" "Admin@$HOST" client
-  signing_identity "$STAGE/users/gateway" client "gateway@$HOST"
+  signing_identity "$STAGE/users/gateway" client "gateway@$HOST" "" \
+    "${UNITS:+"{\"attrs\":{\"correction.units\":\"$UNITS\"}}"}"
 }
 
 make_public() {

@@ -23,12 +23,14 @@ ca_create() {
   rm -rf "$tmp"
 }
 
-# ca_issue CA_KEY CA_CERT KEY CERT SUBJECT KIND [SAN]
+# ca_issue CA_KEY CA_CERT KEY CERT SUBJECT KIND [SAN] [ATTRIBUTES_JSON]
 #   KIND sign: a signing identity (MSP signcert); tls: a TLS certificate for
 #   server and client use. SAN: e.g. "DNS:court.example.org,IP:10.0.0.5".
+#   ATTRIBUTES_JSON: Fabric attributes as fabric-ca writes them (extension
+#   1.2.3.4.5.6.7.8.1 holding {"attrs":{…}}), read by the chaincode's ClientIdentity.
 # KEY is made when it does not exist yet.
 ca_issue() {
-  local ca_key="$1" ca_cert="$2" key="$3" cert="$4" subject="$5" kind="$6" san="${7:-}" tmp
+  local ca_key="$1" ca_cert="$2" key="$3" cert="$4" subject="$5" kind="$6" san="${7:-}" attrs="${8:-}" tmp
   tmp="$(mktemp -d)"
   [[ -f "$key" ]] || new_p256_key "$key"
   {
@@ -41,6 +43,7 @@ ca_issue() {
       *) die "ca_issue: kind must be sign or tls, not '$kind'" ;;
     esac
     if [[ -n "$san" ]]; then echo "subjectAltName=$san"; fi
+    if [[ -n "$attrs" ]]; then echo "1.2.3.4.5.6.7.8.1=DER:$(printf '%s' "$attrs" | od -An -tx1 | tr -d ' \n')"; fi
   } > "$tmp/ext"
   openssl req -new -key "$key" -out "$tmp/csr" -subj "$subject" 2>/dev/null
   openssl x509 -req -in "$tmp/csr" -CA "$ca_cert" -CAkey "$ca_key" \

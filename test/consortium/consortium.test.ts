@@ -21,6 +21,9 @@ async function failure(promise: Promise<unknown>): Promise<string> {
   throw new Error('expected a refusal');
 }
 
+const CHAOYANG = '110105';
+const HAIDIAN = '110108';
+
 /** Ports 100 per agency from here (CONSORTIUM_PORT_BASE); the development network's are apart. */
 const PORT_BASE = Number(process.env['CONSORTIUM_PORT_BASE'] ?? 9400);
 
@@ -41,7 +44,8 @@ describe('a consortium bootstrapped from exchanged definitions', function () {
 
   before(async () => {
     tmp = await tempDir('correction-consortium-');
-    kits = planKits(join(tmp.path, 'hosts'), PORT_BASE);
+    // The court's gateway may act for Chaoyang's units only (its certificate's correction.units).
+    kits = planKits(join(tmp.path, 'hosts'), PORT_BASE, { COURT: CHAOYANG });
     await mkdir(join(tmp.path, 'hosts'));
     await Promise.all(kits.map((kit) => runScript('node-init.sh', initArgs(kit))));
     // What each agency receives from the others: their public/ folders, copied.
@@ -93,7 +97,7 @@ describe('a consortium bootstrapped from exchanged definitions', function () {
     expect([...(await privateKeysIn(court.dir)).keys()]).to.deep.equal([...before.keys()]);
   });
 
-  it('refuses a kit for an unknown agency, a host that is no DNS name, an address that is no IPv4 address or ports out of range, naming the option', async () => {
+  it('refuses a kit for an unknown agency, a host that is no DNS name, an address that is no IPv4 address, ports out of range or units that are no division codes, naming the option', async () => {
     const [court] = kits;
     if (!court) throw new Error('no kit');
     const dir = join(tmp.path, 'refused-kit');
@@ -103,6 +107,7 @@ describe('a consortium bootstrapped from exchanged definitions', function () {
       [['--agency', 'COURT', '--host', court.host, '--address', '127.0.0.256', '--dir', dir], /--address must be an IPv4 address/],
       [['--agency', 'COURT', '--host', court.host, '--address', '127.0.0.1', '--dir', dir, '--ports', '65500'], /--ports must be a number from 1024/],
       [['--agency', 'COURT', '--host', court.host, '--address', '127.0.0.1'], /--dir is required/],
+      [['--agency', 'COURT', '--host', court.host, '--address', '127.0.0.1', '--dir', dir, '--units', '110105,12345'], /--units must be comma-separated division codes/],
     ];
     for (const [args, message] of cases) expect(await failure(runScript('node-init.sh', args)), args.join(' ')).to.match(message);
     expect(await walk(tmp.path).then(({ dirs }) => dirs.some((d) => d.path.startsWith(dir)))).to.equal(false);
@@ -166,7 +171,7 @@ describe('a consortium bootstrapped from exchanged definitions', function () {
       expect(connection.tlsCaCertPath.startsWith(`${kit.dir}/`)).to.equal(true);
     }
     target = await fabricTarget({}, (agency) => join(kits.find((kit) => kit.agency === agency)?.dir ?? '', 'gateway.json'));
-    const court = new Api(target, 'COURT');
+    const court = new Api(target, 'COURT', 'clerk', new Map(), { unit: `${CHAOYANG}001`, unitKind: 'COURT' });
     const justice = new Api(target, 'JUSTICE');
     const recorded = await court.record('SENTENCE_HANDOVER', { idNumber: residentId(Math.floor(Date.now() / 1000) % 1_000_000) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
     expect(recorded.status, JSON.stringify(recorded.body)).to.equal(201);
@@ -176,5 +181,15 @@ describe('a consortium bootstrapped from exchanged definitions', function () {
     expect(read.status).to.equal(200);
     expect(read.body.entry).to.include({ id: entry.id, agency: 'COURT', type: 'SENTENCE_HANDOVER' });
     expect(read.body.document).to.deep.equal(sampleDocument('SENTENCE_HANDOVER'));
+  });
+
+  it('bounds the court\'s gateway by the units its kit certificate names: the chain refuses a unit beside them and the whole agency', async () => {
+    if (!target) throw new Error('no gateways');
+    for (const unit of [{ unit: HAIDIAN, unitKind: 'COURT' as const }, { unit: '*' }]) {
+      const clerk = new Api(target, 'COURT', 'clerk', new Map(), unit);
+      const refused = await clerk.record('SENTENCE_HANDOVER', { idNumber: residentId((Math.floor(Date.now() / 1000) % 1_000_000) + 1) }, sampleDocument('SENTENCE_HANDOVER'), '2024-01-10T09:00:00+08:00');
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(403);
+      expect(JSON.stringify(refused.body), unit.unit).to.match(/acts for units 110105 only/);
+    }
   });
 });

@@ -25,10 +25,13 @@ export interface KitPlan {
   readonly address: string;
   readonly portBlock: number;
   readonly dir: string;
+  /** The units its gateway may act for (node-init --units), when bounded. */
+  readonly units?: string;
 }
 
-export function planKits(root: string, base: number): KitPlan[] {
+export function planKits(root: string, base: number, units: Partial<Record<Agency, string>> = {}): KitPlan[] {
   return AGENCIES.map((agency, i) => ({
+    ...(units[agency] === undefined ? {} : { units: units[agency] }),
     agency,
     host: `${agency.toLowerCase()}.consortium.test`,
     address: '127.0.0.1',
@@ -37,7 +40,10 @@ export function planKits(root: string, base: number): KitPlan[] {
   }));
 }
 
-export const initArgs = (kit: KitPlan): string[] => ['--agency', kit.agency, '--host', kit.host, '--address', kit.address, '--dir', kit.dir, '--ports', String(kit.portBlock)];
+export const initArgs = (kit: KitPlan): string[] => [
+  ...['--agency', kit.agency, '--host', kit.host, '--address', kit.address, '--dir', kit.dir, '--ports', String(kit.portBlock)],
+  ...(kit.units === undefined ? [] : ['--units', kit.units]),
+];
 
 /** Every file under a folder, with its mode, and every folder. */
 export async function walk(dir: string): Promise<{ files: Array<{ path: string; mode: number }>; dirs: Array<{ path: string; mode: number }> }> {
