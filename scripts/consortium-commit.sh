@@ -51,7 +51,7 @@ total=${#AGENCIES[@]}
 deadline=$(( $(date +%s) + ${COMMIT_WAIT_SECONDS:-120} ))
 while :; do
   readiness="$(kit_cli peer lifecycle chaincode checkcommitreadiness "${DEF[@]}" --output json 2>&1 || true)"
-  mapfile -t approved < <(grep -o '"[A-Za-z0-9]*MSP": true' <<<"$readiness" | cut -d'"' -f2)
+  mapfile -t approved < <(approving_msps <<<"$readiness")
   (( ${#approved[@]} * 2 > total )) && break
   (( $(date +%s) < deadline )) || die "no majority approved within ${COMMIT_WAIT_SECONDS:-120}s: $readiness"
   sleep 1

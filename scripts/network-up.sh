@@ -438,11 +438,11 @@ approved_by() { # approved_by AGENCY CHAINCODE SEQUENCE: whether the agency appr
 }
 
 approvers_of() { # approvers_of CHAINCODE SEQUENCE: the agencies that approved the uncommitted definition
-  local out a
+  local msps a
   definition_args "$1" "$2"
-  out="$(fabric_cli COURT peer lifecycle chaincode checkcommitreadiness "${DEF[@]}" --output json)"
+  msps="$(fabric_cli COURT peer lifecycle chaincode checkcommitreadiness "${DEF[@]}" --output json | approving_msps)"
   for a in "${AGENCIES[@]}"; do
-    if grep -q "\"$(agency_msp "$a")\": *true" <<<"$out"; then echo "$a"; fi
+    if grep -qx "$(agency_msp "$a")" <<<"$msps"; then echo "$a"; fi
   done
 }
 

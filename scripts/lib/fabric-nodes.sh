@@ -164,6 +164,10 @@ ccaas_package() {
   tar "${tar_opts[@]}" -C "$d" -cf - metadata.json code.tar.gz | gzip -n > "$d/$cc.tgz"
 }
 
+# approving_msps: the MSP IDs that approved, read from `peer lifecycle chaincode
+# checkcommitreadiness --output json` on stdin, one a line.
+approving_msps() { grep -o '"[A-Za-z0-9]*MSP": *true' | cut -d'"' -f2; }
+
 # ccaas_package_id PACKAGE_FILE: the package ID the peers will give it (computed offline).
 ccaas_package_id() {
   env -i PATH="$PATH" HOME="${HOME:-/tmp}" FABRIC_CFG_PATH="$FABRIC_CONFIG" FABRIC_LOGGING_SPEC=warning \

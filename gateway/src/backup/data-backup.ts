@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { Level } from 'level';
 import { pipeline } from 'node:stream/promises';
 import { create, extract, type ReadEntry } from 'tar';
+import { syncPath } from '../store/sync-path.js';
 
 /** A backup or restore refused: the message says why and what to do. */
 export class BackupError extends Error {
@@ -62,16 +63,6 @@ async function ensureStopped(databases: readonly string[]): Promise<void> {
       throw error;
     }
     await db.close();
-  }
-}
-
-/** Makes a file's bytes, or a folder's entries, durable. */
-async function syncPath(path: string, directory: boolean): Promise<void> {
-  const handle = await open(path, directory ? constants.O_RDONLY | constants.O_DIRECTORY : constants.O_RDONLY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -7,6 +7,7 @@ import { CHUNK_OVERHEAD, type ChunkSealer } from './chunk-sealer.js';
 import { fileHashMismatch, fileTooLarge, fileTypeNotAccepted, FileRefusedError, insufficientStorage, uploadAborted } from './file-errors.js';
 import { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from 'correction-chaincode/domain';
 import { sniffMediaType, SNIFF_BYTES } from './media-type.js';
+import { syncPath } from './sync-path.js';
 import { SealedValueError, type Sealer } from './sealer.js';
 
 export { ATTACHMENT_MEDIA_TYPES, type AttachmentMediaType } from 'correction-chaincode/domain';
@@ -126,16 +127,6 @@ async function writeAll(handle: FileHandle, buffers: Buffer[], position: number)
   }
 }
 
-/** Makes a rename or a new entry in `dir` durable. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * Files kept by their SHA-256 under DATA_DIR/files/ab/abcd… (256 shard folders), sealed at rest under the document
  * key. A file is streamed into a temporary file in the same filesystem, hashed on the way,
@@ -168,7 +159,7 @@ export class FileStore {
     const existing = new Set(await readdir(store.#root));
     const missing = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0')).filter((shard) => !existing.has(shard));
     await Promise.all(missing.map((shard) => mkdir(join(store.#root, shard), { mode: 0o700 })));
-    if (missing.length > 0) await syncDir(store.#root);
+    if (missing.length > 0) await syncPath(store.#root, true);
     return store;
   }
 
@@ -325,7 +316,7 @@ export class FileStore {
    */
   async #syncShard(dir: string): Promise<void> {
     if (this.#closed) {
-      await syncDir(dir);
+      await syncPath(dir, true);
       return;
     }
     let handle = this.#shards.get(dir);
